@@ -1,0 +1,72 @@
+"""influence: Bayesian influence diagrams, solved exactly.
+
+Load a model, evaluate it, read the results::
+
+    import influence
+    diagram = influence.load("oil-wildcatter")
+    result = influence.evaluate(diagram)
+    result.maximum_expected_utility           # 22.5
+    result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
+
+Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
+``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
+result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .api import evaluate
+from .diagram import Diagram, Node, Policy, RuleRow
+from .errors import (
+    EvidenceError,
+    InfluenceError,
+    ModelError,
+    ModelNotFoundError,
+    PosteriorError,
+    QueryError,
+)
+from .loader import diagram_from_dict, load, loads
+from .results import DecisionResult, Evaluation, OptionResult, RuleResult
+from .solver import marginal, solve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fitting import Posterior, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "load",
+    "loads",
+    "diagram_from_dict",
+    "evaluate",
+    "solve",
+    "marginal",
+    "fit",
+    "Posterior",
+    "Diagram",
+    "Node",
+    "Policy",
+    "RuleRow",
+    "Evaluation",
+    "OptionResult",
+    "DecisionResult",
+    "RuleResult",
+    "InfluenceError",
+    "ModelError",
+    "ModelNotFoundError",
+    "QueryError",
+    "EvidenceError",
+    "PosteriorError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The Bayesian layer (PyMC, ArviZ) is imported only when it is used.
+    if name in ("fit", "Posterior"):
+        from . import fitting
+
+        return getattr(fitting, name)
+    raise AttributeError(f"module 'influence' has no attribute {name!r}")

@@ -1,0 +1,54 @@
+"""The models shipped with influence (the ``influence.models`` package)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+__all__ = ["names", "path_of", "summaries", "DEFAULT_MODEL"]
+
+#: The model ``influence evaluate`` uses when given none.
+DEFAULT_MODEL = "cartel-intervention"
+_FALLBACK_MODEL = "oil-wildcatter"
+
+
+def _directory() -> Path:
+    return Path(str(resources.files("influence.models")))
+
+
+def _files() -> dict[str, Path]:
+    out = {}
+    for path in sorted(_directory().glob("*.yaml")):
+        out[path.stem.replace("_", "-")] = path
+    return out
+
+
+def names() -> list[str]:
+    """Names of the bundled models (their file stems with '-' for '_')."""
+    return list(_files())
+
+
+def path_of(name: str) -> Path | None:
+    """The file of bundled model ``name`` (with '-' or '_'), or None."""
+    return _files().get(name.replace("_", "-").removesuffix(".yaml"))
+
+
+def default_model() -> str:
+    """The default model of ``influence evaluate``: the article model once it is bundled."""
+    return DEFAULT_MODEL if path_of(DEFAULT_MODEL) else _FALLBACK_MODEL
+
+
+def summaries() -> list[tuple[str, str]]:
+    """(name, title) of each bundled model, read without full validation."""
+    out = []
+    for name, path in _files().items():
+        try:
+            with path.open(encoding="utf-8") as fh:
+                doc = yaml.safe_load(fh) or {}
+            title = str(doc.get("title") or doc.get("name") or "")
+        except (OSError, yaml.YAMLError):
+            title = "(unreadable)"
+        out.append((name, title))
+    return out

@@ -1,0 +1,399 @@
+"""The validated, immutable influence diagram.
+
+A :class:`Diagram` is what a model file becomes once it has been read and checked. It holds its
+nodes in file (temporal) order, their tables as read-only numpy arrays, and the named policies.
+Nothing in it changes after construction: functions that need a variant build a new diagram.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+
+from .errors import QueryError
+
+__all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind"]
+
+NodeKind = Literal["chance", "decision", "utility"]
+
+def _frozen(array: np.ndarray | None) -> np.ndarray | None:
+    if array is None:
+        return None
+    array = np.array(array, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of an influence diagram.
+
+    Parameters
+    ----------
+    name : str
+        The node's id.
+    kind : {"chance", "decision", "utility"}
+        What the node is.
+    states : tuple of str
+        The states of a chance or decision node (empty for a utility node).
+    parents : tuple of str
+        For chance and utility nodes, the parents of the table; for a decision, the nodes it
+        observes (its information arcs).
+    table : numpy.ndarray, optional
+        Chance node: the CPT, shape ``(*parent_cards, n_states)``, each row summing to 1.
+        Utility node: the values, shape ``(*parent_cards,)``. Decisions have none.
+    label, description, source : str, optional
+        Human-readable name, longer description, and where the node comes from.
+    unit : str, optional
+        The unit of a utility node's values.
+    weight : float
+        Utility nodes: the multiplier of this attribute in the total utility.
+    row_sources : Mapping
+        Source of each table row, keyed by the tuple of parent states.
+    priors : Mapping
+        Prior of each table row (or value), keyed by the tuple of parent states; see
+        :mod:`influence.priors`.
+    """
+
+    name: str
+    kind: NodeKind
+    states: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    table: np.ndarray | None = None
+    label: str | None = None
+    description: str | None = None
+    source: str | None = None
+    unit: str | None = None
+    weight: float = 1.0
+    row_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    priors: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "states", tuple(self.states))
+        object.__setattr__(self, "parents", tuple(self.parents))
+        object.__setattr__(self, "table", _frozen(self.table))
+        object.__setattr__(self, "row_sources", MappingProxyType(dict(self.row_sources)))
+        object.__setattr__(self, "priors", MappingProxyType(dict(self.priors)))
+
+    @property
+    def observes(self) -> tuple[str, ...]:
+        """The nodes a decision observes (its information arcs); empty for other kinds."""
+        return self.parents if self.kind == "decision" else ()
+
+    @property
+    def display_name(self) -> str:
+        """The label if there is one, else the name."""
+        return self.label or self.name
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.kind, self.states, self.parents))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        same_table = (self.table is None and other.table is None) or (
+            self.table is not None
+            and other.table is not None
+            and self.table.shape == other.table.shape
+            and bool(np.array_equal(self.table, other.table))
+        )
+        return (
+            self.name == other.name
+            and self.kind == other.kind
+            and self.states == other.states
+            and self.parents == other.parents
+            and self.weight == other.weight
+            and same_table
+        )
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One row of a policy's decision rule: in information states agreeing with ``given``,
+    choose ``choose``. A fixed choice is a single row with an empty ``given``."""
+
+    given: Mapping[str, str]
+    choose: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "given", MappingProxyType(dict(self.given)))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named policy option: choices or decision rules for some of the decisions.
+
+    Decisions the policy leaves out, and information states no rule row covers, are played
+    optimally given the rest.
+    """
+
+    id: str
+    label: str
+    rules: Mapping[str, tuple[RuleRow, ...]]
+    description: str | None = None
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        rules = {d: tuple(rows) for d, rows in self.rules.items()}
+        object.__setattr__(self, "rules", MappingProxyType(rules))
+
+
+@dataclass(frozen=True, eq=False)
+class Diagram:
+    """A validated influence diagram.
+
+    Build one with :func:`influence.load` (from a file or a bundled model name) or
+    :func:`influence.loader.diagram_from_dict`; both check everything. Nodes are kept in file
+    order, which is the order in which decisions are taken.
+    """
+
+    name: str
+    nodes: tuple[Node, ...]
+    policies: tuple[Policy, ...] = ()
+    title: str | None = None
+    description: str | None = None
+    sources: tuple[str, ...] = ()
+    units: str | None = None
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", tuple(self.nodes))
+        object.__setattr__(self, "policies", tuple(self.policies))
+        object.__setattr__(self, "sources", tuple(self.sources))
+
+    # -- lookup -------------------------------------------------------------------------------
+    @cached_property
+    def _by_name(self) -> Mapping[str, Node]:
+        return MappingProxyType({n.name: n for n in self.nodes})
+
+    def node(self, name: str) -> Node:
+        """The node called ``name``.
+
+        Raises
+        ------
+        QueryError
+            If there is no such node.
+        """
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise QueryError(
+                f"expected one of the model's nodes ({', '.join(self.names)}), got {name!r}",
+                file=self.file,
+                node=name,
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """All node names, in file order."""
+        return tuple(n.name for n in self.nodes)
+
+    @cached_property
+    def chance_nodes(self) -> tuple[Node, ...]:
+        """Chance nodes in file order."""
+        return tuple(n for n in self.nodes if n.kind == "chance")
+
+    @cached_property
+    def decisions(self) -> tuple[Node, ...]:
+        """Decision nodes in the order they are taken (file order)."""
+        return tuple(n for n in self.nodes if n.kind == "decision")
+
+    @cached_property
+    def utilities(self) -> tuple[Node, ...]:
+        """Utility nodes in file order."""
+        return tuple(n for n in self.nodes if n.kind == "utility")
+
+    def policy(self, policy_id: str) -> Policy:
+        """The named policy ``policy_id``."""
+        for p in self.policies:
+            if p.id == policy_id:
+                return p
+        known = ", ".join(p.id for p in self.policies) or "none"
+        raise QueryError(f"expected a policy of the model ({known}), got {policy_id!r}",
+                         file=self.file)
+
+    # -- graph --------------------------------------------------------------------------------
+    @cached_property
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        """The children of every node (information arcs included)."""
+        out: dict[str, list[str]] = {n.name: [] for n in self.nodes}
+        for n in self.nodes:
+            for p in n.parents:
+                out[p].append(n.name)
+        return MappingProxyType({k: tuple(v) for k, v in out.items()})
+
+    def ancestors(self, names: str | tuple[str, ...] | list[str]) -> frozenset[str]:
+        """All ancestors of ``names`` (not including them), through every kind of arc."""
+        if isinstance(names, str):
+            names = (names,)
+        seen: set[str] = set()
+        stack = [p for n in names for p in self.node(n).parents]
+        while stack:
+            cur = stack.pop()
+            if cur not in seen:
+                seen.add(cur)
+                stack.extend(self.node(cur).parents)
+        return frozenset(seen)
+
+    def descendants(self, name: str) -> frozenset[str]:
+        """All descendants of ``name`` (not including it), through every kind of arc."""
+        seen: set[str] = set()
+        stack = list(self.children[name])
+        while stack:
+            cur = stack.pop()
+            if cur not in seen:
+                seen.add(cur)
+                stack.extend(self.children[cur])
+        return frozenset(seen)
+
+    def information_set(self, decision: str) -> tuple[str, ...]:
+        """What ``decision`` knows under perfect recall, in file order.
+
+        Every node observed by it or by an earlier decision, and every earlier decision.
+        """
+        known: set[str] = set()
+        for d in self.decisions:
+            if d.name == decision:
+                known.update(d.observes)
+                return tuple(n for n in self.names if n in known)
+            known.update(d.observes)
+            known.add(d.name)
+        raise QueryError(
+            f"expected a decision ({', '.join(d.name for d in self.decisions)}), got {decision!r}",
+            file=self.file,
+            node=decision,
+        )
+
+    # -- tables -------------------------------------------------------------------------------
+    def _row_index(self, node: Node, given: Mapping[str, str]) -> tuple[int, ...]:
+        given = dict(given)
+        extra = sorted(set(given) - set(node.parents))
+        missing = [p for p in node.parents if p not in given]
+        if extra or missing:
+            raise QueryError(
+                f"expected `given` to name exactly the parents ({', '.join(node.parents) or 'none'})"
+                f", got {', '.join(sorted(given)) or 'none'}",
+                file=self.file,
+                node=node.name,
+                field="given",
+            )
+        index = []
+        for p in node.parents:
+            states = self.node(p).states
+            if given[p] not in states:
+                raise QueryError(
+                    f"expected a state of '{p}' ({', '.join(states)}), got {given[p]!r}",
+                    file=self.file,
+                    node=node.name,
+                    field="given",
+                )
+            index.append(states.index(given[p]))
+        return tuple(index)
+
+    def probabilities(self, name: str, given: Mapping[str, str] | None = None) -> dict[str, float]:
+        """The CPT row of chance node ``name`` for the parent states in ``given``.
+
+        Parameters
+        ----------
+        name : str
+            A chance node.
+        given : mapping, optional
+            Parent -> state, naming every parent (nothing for a node without parents).
+
+        Returns
+        -------
+        dict
+            State -> probability.
+        """
+        node = self.node(name)
+        if node.kind != "chance":
+            raise QueryError(f"expected a chance node, got a {node.kind} node",
+                             file=self.file, node=name)
+        row = node.table[self._row_index(node, given or {})]
+        return {s: float(v) for s, v in zip(node.states, row, strict=True)}
+
+    def utility(self, name: str, given: Mapping[str, str] | None = None) -> float:
+        """The value of utility node ``name`` for the parent states in ``given`` (before its
+        weight)."""
+        node = self.node(name)
+        if node.kind != "utility":
+            raise QueryError(f"expected a utility node, got a {node.kind} node",
+                             file=self.file, node=name)
+        return float(node.table[self._row_index(node, given or {})])
+
+    def parent_configurations(self, name: str) -> Iterator[dict[str, str]]:
+        """Every combination of the parent states of ``name``, in table order."""
+        node = self.node(name)
+        spaces = [self.node(p).states for p in node.parents]
+        for combo in itertools.product(*spaces):
+            yield dict(zip(node.parents, combo, strict=True))
+
+    def cardinality(self, name: str) -> int:
+        """Number of states of a chance or decision node."""
+        return len(self.node(name).states)
+
+    # -- identity -----------------------------------------------------------------------------
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of everything that determines the diagram's numbers and structure.
+
+        Labels, descriptions and sources are left out, so editing prose keeps it; changing a
+        state, an arc, a number, a weight or a prior changes it.
+        """
+        content = {
+            "name": self.name,
+            "nodes": [
+                {
+                    "name": n.name,
+                    "kind": n.kind,
+                    "states": list(n.states),
+                    "parents": list(n.parents),
+                    "table": None if n.table is None else np.round(n.table, 12).tolist(),
+                    "weight": n.weight,
+                    "priors": sorted(
+                        ([list(k), repr(v)] for k, v in n.priors.items()), key=str
+                    ),
+                }
+                for n in self.nodes
+            ],
+        }
+        blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    # -- conversions --------------------------------------------------------------------------
+    def to_pgmpy(self):  # noqa: ANN201 - pgmpy is an optional view of the model
+        """The chance part as a ``pgmpy`` ``DiscreteBayesianNetwork``; see
+        :func:`influence.pgmpy_bridge.to_pgmpy`."""
+        from .pgmpy_bridge import to_pgmpy
+
+        return to_pgmpy(self)
+
+    @classmethod
+    def from_pgmpy(cls, network, **kwargs: Any) -> Diagram:  # noqa: ANN001
+        """Build a diagram from a ``pgmpy`` network; see
+        :func:`influence.pgmpy_bridge.from_pgmpy`."""
+        from .pgmpy_bridge import from_pgmpy
+
+        return from_pgmpy(network, **kwargs)
+
+    def __repr__(self) -> str:
+        kinds = {k: sum(n.kind == k for n in self.nodes) for k in ("chance", "decision", "utility")}
+        return (
+            f"Diagram(name={self.name!r}, chance={kinds['chance']}, "
+            f"decisions={kinds['decision']}, utilities={kinds['utility']}, "
+            f"policies={len(self.policies)})"
+        )

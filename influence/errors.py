@@ -1,0 +1,104 @@
+"""The error hierarchy of influence.
+
+Every error raised on bad input derives from :class:`InfluenceError`. Messages name the file,
+the node and the field concerned and say what was expected and what was found. The CLI catches
+:class:`InfluenceError` once, prints the message and exits with :attr:`InfluenceError.exit_code`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InfluenceError",
+    "ModelError",
+    "ModelNotFoundError",
+    "QueryError",
+    "EvidenceError",
+    "PosteriorError",
+    "locate",
+]
+
+
+def locate(
+    file: str | None = None,
+    node: str | None = None,
+    field: str | None = None,
+    line: int | None = None,
+) -> str:
+    """Format a location prefix such as ``model.yaml, line 7: node 'oil', field 'p'``.
+
+    Parameters
+    ----------
+    file, node, field : str, optional
+        The parts of the location that are known.
+    line : int, optional
+        1-based line number in ``file``.
+
+    Returns
+    -------
+    str
+        The prefix, without a trailing colon; empty if nothing is known.
+    """
+    where = []
+    if file:
+        where.append(f"{file}, line {line}" if line else str(file))
+    inner = []
+    if node:
+        inner.append(f"node '{node}'")
+    if field:
+        inner.append(f"field '{field}'")
+    if inner:
+        where.append(", ".join(inner))
+    return ": ".join(where)
+
+
+class InfluenceError(Exception):
+    """Root of every error influence raises on bad input.
+
+    Attributes
+    ----------
+    exit_code : int
+        The process exit code the CLI uses for this error (1: invalid model or data,
+        2: bad usage).
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        node: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.file = file
+        self.node = node
+        self.field = field
+        self.line = line
+        self.detail = message
+        prefix = locate(file, node, field, line)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ModelError(InfluenceError, ValueError):
+    """A model file (or a model built in Python) is invalid."""
+
+
+class ModelNotFoundError(InfluenceError, LookupError):
+    """A model path does not exist and names no bundled model."""
+
+
+class QueryError(InfluenceError, ValueError):
+    """A request on a valid model is wrong: an unknown node or state, a scenario on a node that
+    a decision influences, evidence of probability zero."""
+
+    exit_code = 2
+
+
+class EvidenceError(InfluenceError, ValueError):
+    """An evidence file is invalid or does not fit its model."""
+
+
+class PosteriorError(InfluenceError, ValueError):
+    """A posterior file is unreadable or belongs to another model or model version."""

@@ -1,0 +1,495 @@
+"""The exact solver: from a :class:`~influence.diagram.Diagram` to contraction plans and results.
+
+:class:`SolvePlan` is built once per diagram and scenario. It orders the variables into the
+stages of perfect recall, prunes barren nodes, and plans one ``opt_einsum`` contraction per
+utility node (plus those for the probability of each information state and of the scenario).
+:func:`solve` runs it on the point values; :func:`solve_batch` runs it on any batch of parameter
+draws, which is how the Bayesian layer evaluates decisions under uncertainty.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import opt_einsum
+
+from .diagram import Diagram, Policy
+from .errors import QueryError
+from .kernels import Contraction, InductionResult, StageLayout, backward_induction
+from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
+
+__all__ = ["SolvePlan", "solve", "solve_batch", "point_parameters", "marginal", "check_scenario"]
+
+Parameters = Mapping[str, np.ndarray]
+
+
+def point_parameters(diagram: Diagram) -> dict[str, np.ndarray]:
+    """The diagram's tables as a batch of one draw: ``{node: table[None]}`` for chance and
+    utility nodes (utility tables *not* yet multiplied by their weights)."""
+    return {n.name: n.table[None] for n in diagram.nodes if n.table is not None}
+
+
+def check_scenario(diagram: Diagram, given: Mapping[str, str] | None) -> dict[str, str]:
+    """Check a scenario (``--given``): chance nodes that no decision influences, known states.
+
+    Returns
+    -------
+    dict
+        The scenario, node -> state.
+
+    Raises
+    ------
+    QueryError
+        For an unknown node or state, a decision or utility node, or a chance node that a
+        decision influences.
+    """
+    import difflib
+
+    out: dict[str, str] = {}
+    for name, state in (given or {}).items():
+        if name not in diagram:
+            close = difflib.get_close_matches(name, diagram.names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise QueryError(f"--given names {name!r}, which is not a node of the model{hint}",
+                             file=diagram.file, node=name)
+        node = diagram.node(name)
+        if node.kind != "chance":
+            raise QueryError(
+                f"--given applies to chance nodes, but '{name}' is a {node.kind} node"
+                + ("; use a policy to fix a decision" if node.kind == "decision" else ""),
+                file=diagram.file, node=name)
+        if state not in node.states:
+            raise QueryError(f"--given {name}={state}: expected a state of '{name}' "
+                             f"({', '.join(node.states)})", file=diagram.file, node=name)
+        influencing = [d.name for d in diagram.decisions if d.name in diagram.ancestors(name)]
+        if influencing:
+            raise QueryError(
+                f"--given {name}={state}: '{name}' is influenced by the decision(s) "
+                f"{', '.join(influencing)}, so it cannot be known before they are taken; "
+                "scenarios apply to chance nodes that no decision influences",
+                file=diagram.file, node=name)
+        out[name] = state
+    return out
+
+
+@dataclass(frozen=True)
+class _UtilityTerm:
+    node: str
+    chance: tuple[str, ...]
+    contraction: Contraction
+    present: tuple[int, ...]  # which layout axes the contraction outputs (others broadcast)
+
+
+class SolvePlan:
+    """Everything about solving a diagram that does not depend on the numbers.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The influence diagram.
+    given : mapping, optional
+        A scenario: chance nodes (not influenced by any decision) known before any decision.
+    """
+
+    def __init__(self, diagram: Diagram, given: Mapping[str, str] | None = None) -> None:
+        self.diagram = diagram
+        self.given = check_scenario(diagram, given)
+        decisions = diagram.decisions
+        observed_before: set[str] = set()
+        stages: list[list[str]] = []
+        for d in decisions:
+            new = [o for o in d.observes
+                   if o not in observed_before and diagram.node(o).kind == "chance"
+                   and o not in self.given]
+            observed_before.update(d.observes)
+            stages.append(sorted(new, key=diagram.names.index))
+        self.stages: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in stages)
+        layout_vars: list[str] = []
+        for s, d in zip(self.stages, decisions, strict=True):
+            layout_vars.extend(s)
+            layout_vars.append(d.name)
+        self.layout_vars: tuple[str, ...] = tuple(layout_vars)
+        self.layout = StageLayout(tuple(len(s) for s in self.stages) + (0,))
+        self.sizes = {n.name: len(n.states) for n in diagram.nodes if n.kind != "utility"}
+        symbols = {}
+        for i, n in enumerate(x.name for x in diagram.nodes if x.kind != "utility"):
+            symbols[n] = opt_einsum.get_symbol(i)
+        self._sym = symbols
+        self._letter_sizes = {symbols[n]: k for n, k in self.sizes.items()}
+        observed_chance = [v for v in self.layout_vars if diagram.node(v).kind == "chance"]
+        base = set(observed_chance) | set(self.given)
+        base_relevant = self._relevant(base)
+        self.utility_terms = tuple(
+            self._term(u.name, self._relevant(base | set(u.parents)) | base_relevant)
+            for u in diagram.utilities
+        )
+        self.reach_term = self._term(None, base_relevant)
+        self.evidence_term = (
+            self._term(None, self._relevant(set(self.given)), output_vars=())
+            if self.given else None
+        )
+
+    # -- planning -----------------------------------------------------------------------------
+    def _relevant(self, targets: set[str]) -> set[str]:
+        chance = {t for t in targets if self.diagram.node(t).kind == "chance"}
+        for a in self.diagram.ancestors(tuple(targets)) if targets else ():
+            if self.diagram.node(a).kind == "chance":
+                chance.add(a)
+        return chance
+
+    def _term(self, utility: str | None, chance: set[str],
+              output_vars: tuple[str, ...] | None = None) -> _UtilityTerm:
+        d = self.diagram
+        order = [n for n in d.names if n in chance]
+        inputs = [
+            "".join(self._sym[p] for p in d.node(c).parents) + self._sym[c] for c in order
+        ]
+        inputs += [self._sym[g] for g in self.given if g in chance]
+        if utility is not None:
+            inputs.append("".join(self._sym[p] for p in d.node(utility).parents))
+        used = set("".join(inputs))
+        wanted = self.layout_vars if output_vars is None else output_vars
+        present = tuple(i for i, v in enumerate(wanted) if self._sym[v] in used)
+        output = "".join(self._sym[wanted[i]] for i in present)
+        contraction = Contraction(inputs, output, self._letter_sizes)
+        return _UtilityTerm(utility or "", tuple(order), contraction, present)
+
+    # -- numbers ------------------------------------------------------------------------------
+    def _evidence_vectors(self) -> dict[str, np.ndarray]:
+        out = {}
+        for g, state in self.given.items():
+            vec = np.zeros((1, self.sizes[g]))
+            vec[0, self.diagram.node(g).states.index(state)] = 1.0
+            out[g] = vec
+        return out
+
+    def _run(self, term: _UtilityTerm, params: Parameters) -> np.ndarray:
+        ev = self._evidence_vectors()
+        operands = [params[c] for c in term.chance]
+        operands += [ev[g] for g in self.given if g in term.chance]
+        if term.node:
+            node = self.diagram.node(term.node)
+            operands.append(np.asarray(params[term.node]) * node.weight)
+        out = term.contraction(*operands)
+        full = tuple(self.sizes[v] for v in self.layout_vars)
+        if len(term.present) == len(full):
+            return out
+        shape = [out.shape[0]] + [1] * len(full)
+        for i in term.present:
+            shape[1 + i] = full[i]
+        return np.broadcast_to(out.reshape(shape), (out.shape[0],) + full)
+
+    def evidence_probability(self, params: Parameters) -> np.ndarray:
+        """Probability of the scenario in each draw, shape (S,) (ones without a scenario)."""
+        if self.evidence_term is None:
+            draws = max(np.shape(v)[0] for v in params.values())
+            return np.ones(draws)
+        return self._run(self.evidence_term, params)
+
+    def stage_tensor(self, params: Parameters) -> np.ndarray:
+        """The stage tensor ``T`` (see :mod:`influence.kernels`), conditional on the scenario.
+
+        Parameters
+        ----------
+        params : mapping
+            Node -> table with a leading draw axis (size 1 or S), as from
+            :func:`point_parameters`.
+
+        Returns
+        -------
+        ndarray, shape (S, *layout sizes)
+        """
+        total = None
+        for term in self.utility_terms:
+            part = self._run(term, params)
+            total = part if total is None else total + part
+        pe = self.evidence_probability(params)
+        if np.any(pe <= 0):
+            raise QueryError(
+                "the scenario " + ", ".join(f"{k}={v}" for k, v in self.given.items())
+                + " has probability 0 under the model", file=self.diagram.file)
+        return total / pe.reshape((-1,) + (1,) * (total.ndim - 1))
+
+    def reach_tensor(self, params: Parameters) -> np.ndarray:
+        """Probability of the observed chance nodes given the decisions (and the scenario), shape
+        (S, *layout sizes)."""
+        out = self._run(self.reach_term, params)
+        pe = self.evidence_probability(params)
+        return out / pe.reshape((-1,) + (1,) * (out.ndim - 1))
+
+    # -- strategies ---------------------------------------------------------------------------
+    def past(self, k: int) -> tuple[str, ...]:
+        """The variables known when decision ``k`` (0-based) is taken, in layout order."""
+        end = self.layout.decision_axis(k) - 1
+        return self.layout_vars[:end]
+
+    def states_of(self, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return [self.diagram.node(n).states for n in names]
+
+    def masks_for(self, policy: Policy | None = None,
+                  force: tuple[str, str] | None = None) -> list[np.ndarray | None]:
+        """Boolean masks of the allowed options of each decision under a policy (rule rows
+        restrict the information states they cover) or under forcing one decision to a state."""
+        masks: list[np.ndarray | None] = []
+        for k, d in enumerate(self.diagram.decisions):
+            past = self.past(k)
+            shape = tuple(self.sizes[v] for v in past) + (self.sizes[d.name],)
+            rows = []
+            if policy is not None and d.name in policy.rules:
+                rows = [(dict(r.given), r.choose) for r in policy.rules[d.name]]
+            if force is not None and force[0] == d.name:
+                rows = [({}, force[1])]
+            if not rows:
+                masks.append(None)
+                continue
+            mask = np.ones(shape, dtype=bool)
+            for given, choose in rows:
+                index: list[object] = []
+                skip = False
+                for v in past:
+                    if v in given:
+                        index.append(self.diagram.node(v).states.index(given[v]))
+                    else:
+                        index.append(slice(None))
+                for v, s in given.items():
+                    if v not in past and v in self.given and self.given[v] != s:
+                        skip = True  # the rule is for another scenario
+                if skip:
+                    continue
+                sub = np.zeros(self.sizes[d.name], dtype=bool)
+                sub[d.states.index(choose)] = True
+                mask[tuple(index)] = sub
+            masks.append(mask)
+        return masks
+
+    @cached_property
+    def free_decisions(self) -> tuple[str, ...]:
+        """Decisions that observe nothing themselves (their alternatives are reported)."""
+        return tuple(d.name for d in self.diagram.decisions if not d.observes)
+
+
+def _past_probability(plan: SolvePlan, reach: np.ndarray, k: int) -> np.ndarray:
+    """P(past of decision k | the earlier decisions), averaged over draws."""
+    mean = reach.mean(axis=0)
+    axis = plan.layout.decision_axis(k) - 1  # axes of the past: 0 .. axis-1 (no draw axis)
+    rest = tuple(range(axis, mean.ndim))
+    later_chance = [i for i in rest if plan.diagram.node(plan.layout_vars[i]).kind == "chance"]
+    later_dec = [i for i in rest if i not in later_chance]
+    out = mean.sum(axis=tuple(later_chance), keepdims=True) if later_chance else mean
+    index = tuple(0 if i in later_dec else slice(None) for i in range(out.ndim))
+    return out[index].reshape(mean.shape[:axis])
+
+
+def _strategy(plan: SolvePlan, result: InductionResult, reach: np.ndarray,
+              optimal_share: list[np.ndarray] | None) -> tuple[DecisionResult, ...]:
+    out = []
+    on_path = None  # indicator over the past of decision k of earlier choices being followed
+    for k, d in enumerate(plan.diagram.decisions):
+        past = plan.past(k)
+        prob = _past_probability(plan, reach, k)
+        if k == 0:
+            on_path = np.ones(prob.shape)
+        reach_k = prob * on_path
+        choice = result.choices[k]
+        values = result.values[k]
+        rows = []
+        for combo in itertools.product(*(range(plan.sizes[v]) for v in past)):
+            given = {v: plan.diagram.node(v).states[i] for v, i in zip(past, combo, strict=True)}
+            p_state = float(prob[combo]) if past else float(prob)
+            p_reach = float(reach_k[combo]) if past else float(reach_k)
+            possible = p_state > 1e-15
+            c = int(choice[combo]) if past else int(choice)
+            eus = None
+            if possible:
+                eus = {s: float(values[combo + (j,)] / p_state)
+                       for j, s in enumerate(d.states)}
+            share = None
+            if optimal_share is not None and possible:
+                share = float(optimal_share[k][combo]) if past else float(optimal_share[k])
+            rows.append(RuleResult(
+                given=given,
+                choose=d.states[c] if possible else None,
+                reachable=p_reach > 1e-15,
+                probability=p_reach,
+                expected_utilities=eus,
+                probability_optimal=share,
+            ))
+        out.append(DecisionResult(decision=d.name, knows=past, rules=tuple(rows)))
+        # extend the on-path indicator to the past of the next decision
+        if k + 1 < len(plan.diagram.decisions):
+            follow = np.zeros(prob.shape + (plan.sizes[d.name],))
+            np.put_along_axis(follow, np.asarray(choice)[..., None], 1.0, axis=-1)
+            nxt = follow * on_path[..., None]
+            extra = plan.stages[k + 1]
+            nxt = nxt.reshape(nxt.shape + (1,) * len(extra))
+            on_path = np.broadcast_to(nxt, nxt.shape[: nxt.ndim - len(extra)]
+                                      + tuple(plan.sizes[v] for v in extra))
+    return tuple(out)
+
+
+def solve_batch(plan: SolvePlan, params: Parameters, *, uncertainty: str | None = None,
+                policy_ids: tuple[str, ...] | None = None) -> Evaluation:
+    """Evaluate every policy, alternative and the optimal strategy on a batch of draws.
+
+    Parameters
+    ----------
+    plan : SolvePlan
+        The planned diagram.
+    params : mapping
+        Node -> table with a leading draw axis (size S, or 1 for point values).
+    uncertainty : {"prior", "posterior"}, optional
+        What the draws are; None for point values.
+    policy_ids : tuple of str, optional
+        Only these named policies (default: all).
+
+    Returns
+    -------
+    Evaluation
+        With the uncertainty fields filled when there is more than one draw.
+    """
+    diagram = plan.diagram
+    stage = plan.stage_tensor(params)
+    reach = plan.reach_tensor(params)
+    draws = stage.shape[0]
+    best = backward_induction(stage, plan.layout)
+    per_draw = backward_induction(stage, plan.layout, per_draw=True) if draws > 1 else None
+    share = None
+    if per_draw is not None:
+        share = [(pd == np.asarray(b)[None]).mean(axis=0)
+                 for pd, b in zip(per_draw.choices, best.choices, strict=True)]
+    strategy = _strategy(plan, best, reach, share)
+
+    options: list[OptionResult] = []
+    alternatives: dict[str, dict[str, float]] = {}
+    for dname in plan.free_decisions:
+        d = diagram.node(dname)
+        alternatives[dname] = {}
+        for s in d.states:
+            res = backward_induction(stage, plan.layout, plan.masks_for(force=(dname, s)))
+            alternatives[dname][s] = float(res.expected_utility.mean())
+            options.append(OptionResult(
+                id=f"{dname}={s}", label=f"{d.display_name}: {s}", kind="alternative",
+                decision=dname, state=s, draws=res.expected_utility))
+    policies = [p for p in diagram.policies if policy_ids is None or p.id in policy_ids]
+    for p in policies:
+        res = backward_induction(stage, plan.layout, plan.masks_for(policy=p))
+        options.append(OptionResult(id=p.id, label=p.label, kind="policy",
+                                    draws=res.expected_utility))
+    compared = [o for o in options if o.kind == "policy"]
+    if not compared:
+        first = plan.free_decisions[:1]
+        compared = [o for o in options if o.decision in first]
+    options = summarize_draws(options, compared)
+    evpi = None
+    if per_draw is not None:
+        evpi = float(per_draw.expected_utility.mean() - best.expected_utility.mean())
+    return Evaluation(
+        model=diagram.name,
+        title=diagram.title,
+        units=diagram.units,
+        given=dict(plan.given),
+        maximum_expected_utility=float(best.expected_utility.mean()),
+        meu_draws=best.expected_utility if draws > 1 else None,
+        optimal_strategy=strategy,
+        alternatives=alternatives,
+        options=tuple(options),
+        draws=draws if uncertainty else None,
+        uncertainty=uncertainty,
+        evpi_parameters=evpi,
+    )
+
+
+_PLANS: dict[tuple[int, tuple], SolvePlan] = {}
+
+
+def plan_for(diagram: Diagram, given: Mapping[str, str] | None = None) -> SolvePlan:
+    """The (cached) :class:`SolvePlan` of a diagram and scenario."""
+    key = (id(diagram), tuple(sorted((given or {}).items())))
+    plan = _PLANS.get(key)
+    if plan is None or plan.diagram is not diagram:
+        plan = SolvePlan(diagram, given)
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def solve(diagram: Diagram, given: Mapping[str, str] | None = None) -> Evaluation:
+    """Solve a diagram exactly on its point values.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The influence diagram.
+    given : mapping, optional
+        A scenario: chance nodes known before any decision (``--given``).
+
+    Returns
+    -------
+    Evaluation
+        Maximum expected utility, optimal strategy, alternatives and policies.
+    """
+    plan = plan_for(diagram, given)
+    return solve_batch(plan, point_parameters(diagram))
+
+
+def marginal(diagram: Diagram, node: str, given: Mapping[str, str] | None = None,
+             params: Parameters | None = None) -> dict[str, float]:
+    """The distribution of chance node ``node`` by exact inference.
+
+    Parameters
+    ----------
+    diagram : Diagram
+    node : str
+        A chance node.
+    given : mapping, optional
+        Decisions fixed to a state (interventions) and chance nodes observed (evidence). Every
+        decision that influences ``node`` or the evidence must be fixed.
+    params : mapping, optional
+        Tables to use instead of the point values (one draw).
+
+    Returns
+    -------
+    dict
+        State -> probability.
+    """
+    given = dict(given or {})
+    target = diagram.node(node)
+    if target.kind != "chance":
+        raise QueryError(f"expected a chance node, got a {target.kind} node", file=diagram.file,
+                         node=node)
+    for g, s in given.items():
+        n = diagram.node(g)
+        if n.kind == "utility" or s not in n.states:
+            raise QueryError(f"expected a state of a chance or decision node, got {g}={s!r}",
+                             file=diagram.file, node=g)
+    needed = {node, *given}
+    scope = {n for n in diagram.ancestors(tuple(needed)) | needed}
+    missing = [d.name for d in diagram.decisions if d.name in scope and d.name not in given]
+    if missing:
+        raise QueryError(f"fix the decision(s) {', '.join(missing)} in `given`: they influence "
+                         f"'{node}' or the evidence", file=diagram.file, node=node)
+    params = params or point_parameters(diagram)
+    names = [n for n in diagram.names if n in scope and diagram.node(n).kind != "utility"]
+    sym = {n: opt_einsum.get_symbol(i) for i, n in enumerate(names)}
+    inputs, operands = [], []
+    for n in names:
+        nd = diagram.node(n)
+        if nd.kind == "chance":
+            inputs.append("".join(sym[p] for p in nd.parents) + sym[n])
+            operands.append(np.asarray(params[n])[0])
+        if n in given:
+            vec = np.zeros(len(nd.states))
+            vec[nd.states.index(given[n])] = 1.0
+            inputs.append(sym[n])
+            operands.append(vec)
+    out = opt_einsum.contract(",".join(inputs) + "->" + sym[node], *operands)
+    total = out.sum()
+    if total <= 0:
+        raise QueryError("the evidence has probability 0 under the model", file=diagram.file,
+                         node=node)
+    return {s: float(v / total) for s, v in zip(target.states, out, strict=True)}
