@@ -285,8 +285,8 @@ class Diagram:
         missing = [p for p in node.parents if p not in given]
         if extra or missing:
             raise QueryError(
-                f"expected `given` to name exactly the parents ({', '.join(node.parents) or 'none'})"
-                f", got {', '.join(sorted(given)) or 'none'}",
+                "expected `given` to name exactly the parents "
+                f"({', '.join(node.parents) or 'none'}), got {', '.join(sorted(given)) or 'none'}",
                 file=self.file,
                 node=node.name,
                 field="given",

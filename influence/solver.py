@@ -10,8 +10,8 @@ draws, which is how the Bayesian layer evaluates decisions under uncertainty.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -22,7 +22,10 @@ from .errors import QueryError
 from .kernels import Contraction, InductionResult, StageLayout, backward_induction
 from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
 
-__all__ = ["SolvePlan", "solve", "solve_batch", "point_parameters", "marginal", "check_scenario"]
+__all__ = [
+    "SolvePlan", "solve", "solve_batch", "solve_chunks", "point_parameters", "marginal",
+    "check_scenario",
+]
 
 Parameters = Mapping[str, np.ndarray]
 
@@ -351,49 +354,103 @@ def solve_batch(plan: SolvePlan, params: Parameters, *, uncertainty: str | None 
     Evaluation
         With the uncertainty fields filled when there is more than one draw.
     """
-    diagram = plan.diagram
-    stage = plan.stage_tensor(params)
-    reach = plan.reach_tensor(params)
-    draws = stage.shape[0]
-    best = backward_induction(stage, plan.layout)
-    per_draw = backward_induction(stage, plan.layout, per_draw=True) if draws > 1 else None
-    share = None
-    if per_draw is not None:
-        share = [(pd == np.asarray(b)[None]).mean(axis=0)
-                 for pd, b in zip(per_draw.choices, best.choices, strict=True)]
-    strategy = _strategy(plan, best, reach, share)
+    return solve_chunks(plan, lambda: iter((params,)), uncertainty=uncertainty,
+                        policy_ids=policy_ids)
 
-    options: list[OptionResult] = []
-    alternatives: dict[str, dict[str, float]] = {}
+
+def solve_chunks(plan: SolvePlan, chunks: Callable[[], Iterator[Parameters]], *,
+                 uncertainty: str | None = None,
+                 policy_ids: tuple[str, ...] | None = None) -> Evaluation:
+    """Like :func:`solve_batch`, over draws that arrive in chunks, in bounded memory.
+
+    Parameters
+    ----------
+    plan : SolvePlan
+        The planned diagram.
+    chunks : callable
+        Returns a fresh iterator over parameter batches (node -> array (S_i, *table shape));
+        it is called twice: once to average the stage tensor over all draws (which fixes the
+        Bayes strategies), once to evaluate those strategies draw by draw.
+    uncertainty, policy_ids
+        As in :func:`solve_batch`.
+
+    Returns
+    -------
+    Evaluation
+    """
+    diagram = plan.diagram
+    # Pass 1: the stage and reach tensors averaged over every draw.
+    stage_sum = reach_sum = None
+    draws = 0
+    single = None
+    for i, chunk in enumerate(chunks()):
+        stage = plan.stage_tensor(chunk)
+        reach = plan.reach_tensor(chunk)
+        single = (stage, reach) if i == 0 else None
+        stage_sum = stage.sum(axis=0) if stage_sum is None else stage_sum + stage.sum(axis=0)
+        reach_sum = reach.sum(axis=0) if reach_sum is None else reach_sum + reach.sum(axis=0)
+        draws += stage.shape[0]
+    mean_stage = (stage_sum / draws)[None]
+    mean_reach = (reach_sum / draws)[None]
+
+    # The Bayes strategies: the optimum, each alternative forced, each policy.
+    strategies: list[tuple[OptionResult | None, InductionResult]] = []
+    best = backward_induction(mean_stage, plan.layout)
+    strategies.append((None, best))
     for dname in plan.free_decisions:
         d = diagram.node(dname)
-        alternatives[dname] = {}
         for s in d.states:
-            res = backward_induction(stage, plan.layout, plan.masks_for(force=(dname, s)))
-            alternatives[dname][s] = float(res.expected_utility.mean())
-            options.append(OptionResult(
-                id=f"{dname}={s}", label=f"{d.display_name}: {s}", kind="alternative",
-                decision=dname, state=s, draws=res.expected_utility))
-    policies = [p for p in diagram.policies if policy_ids is None or p.id in policy_ids]
-    for p in policies:
-        res = backward_induction(stage, plan.layout, plan.masks_for(policy=p))
-        options.append(OptionResult(id=p.id, label=p.label, kind="policy",
-                                    draws=res.expected_utility))
+            res = backward_induction(mean_stage, plan.layout, plan.masks_for(force=(dname, s)))
+            option = OptionResult(id=f"{dname}={s}", label=f"{d.display_name}: {s}",
+                                  kind="alternative", decision=dname, state=s)
+            strategies.append((option, res))
+    for p in diagram.policies:
+        if policy_ids is None or p.id in policy_ids:
+            res = backward_induction(mean_stage, plan.layout, plan.masks_for(policy=p))
+            strategies.append((OptionResult(id=p.id, label=p.label, kind="policy"), res))
+
+    # Pass 2: each strategy's expected utility draw by draw, and the per-draw optimum.
+    eu_parts: list[list[np.ndarray]] = [[] for _ in strategies]
+    optimum_parts: list[np.ndarray] = []
+    share_sum: list[np.ndarray] | None = None
+    for chunk in ([single[0]] if single is not None else
+                  (plan.stage_tensor(c) for c in chunks())):
+        for parts, (_, res) in zip(eu_parts, strategies, strict=True):
+            parts.append(backward_induction(chunk, plan.layout, fixed=res.choices)
+                         .expected_utility)
+        if draws > 1:
+            own = backward_induction(chunk, plan.layout, per_draw=True)
+            optimum_parts.append(own.expected_utility)
+            hits = [(c == np.asarray(b)[None]).sum(axis=0)
+                    for c, b in zip(own.choices, best.choices, strict=True)]
+            share_sum = hits if share_sum is None else [a + h for a, h in
+                                                        zip(share_sum, hits, strict=True)]
+    eus = [np.concatenate(parts) for parts in eu_parts]
+    share = [s / draws for s in share_sum] if share_sum is not None else None
+    strategy = _strategy(plan, best, mean_reach, share)
+
+    options = [replace(opt, draws=eu)
+               for (opt, _), eu in zip(strategies, eus, strict=True) if opt is not None]
+    alternatives: dict[str, dict[str, float]] = {}
+    for o in options:
+        if o.kind == "alternative":
+            alternatives.setdefault(o.decision, {})[o.state] = float(o.draws.mean())
     compared = [o for o in options if o.kind == "policy"]
     if not compared:
         first = plan.free_decisions[:1]
         compared = [o for o in options if o.decision in first]
     options = summarize_draws(options, compared)
+    meu_draws = eus[0]
     evpi = None
-    if per_draw is not None:
-        evpi = float(per_draw.expected_utility.mean() - best.expected_utility.mean())
+    if optimum_parts:
+        evpi = float(np.concatenate(optimum_parts).mean() - meu_draws.mean())
     return Evaluation(
         model=diagram.name,
         title=diagram.title,
         units=diagram.units,
         given=dict(plan.given),
-        maximum_expected_utility=float(best.expected_utility.mean()),
-        meu_draws=best.expected_utility if draws > 1 else None,
+        maximum_expected_utility=float(meu_draws.mean()),
+        meu_draws=meu_draws if draws > 1 else None,
         optimal_strategy=strategy,
         alternatives=alternatives,
         options=tuple(options),
