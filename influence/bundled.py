@@ -5,7 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from .errors import InfluenceError
+from .yamlio import load_yaml_file
 
 __all__ = ["names", "path_of", "summaries", "DEFAULT_MODEL"]
 
@@ -45,10 +46,9 @@ def summaries() -> list[tuple[str, str]]:
     out = []
     for name, path in _files().items():
         try:
-            with path.open(encoding="utf-8") as fh:
-                doc = yaml.safe_load(fh) or {}
+            doc = load_yaml_file(path) or {}
             title = str(doc.get("title") or doc.get("name") or "")
-        except (OSError, yaml.YAMLError):
+        except (InfluenceError, AttributeError):
             title = "(unreadable)"
         out.append((name, title))
     return out

@@ -375,12 +375,13 @@ class Diagram:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     # -- conversions --------------------------------------------------------------------------
-    def to_pgmpy(self):  # noqa: ANN201 - pgmpy is an optional view of the model
-        """The chance part as a ``pgmpy`` ``DiscreteBayesianNetwork``; see
+    def to_pgmpy(self, strategy: Any = None):  # noqa: ANN201 - pgmpy is imported lazily
+        """The chance part as a ``pgmpy`` ``DiscreteBayesianNetwork``, decisions as uniform
+        placeholders or, with ``strategy``, as deterministic CPDs; see
         :func:`influence.pgmpy_bridge.to_pgmpy`."""
         from .pgmpy_bridge import to_pgmpy
 
-        return to_pgmpy(self)
+        return to_pgmpy(self, strategy=strategy)
 
     @classmethod
     def from_pgmpy(cls, network, **kwargs: Any) -> Diagram:  # noqa: ANN001

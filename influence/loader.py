@@ -4,6 +4,12 @@
 parsed document. Every check of the model format lives here (field by field, with line numbers)
 or in :mod:`influence.structure` (the graph: cycles, information order). The format is documented
 in ``docs/model-format.md``.
+
+Validation runs in this order: the top level; each node's name, `type` and keys; the states of
+every chance and decision node; each node's arcs and table; the graph as a whole
+(:func:`~influence.structure.check_structure`); the named policies. The first problem found is
+raised as a :class:`~influence.errors.ModelError` naming the file, the line, the node and the
+field, and saying what was expected and what was found.
 """
 
 from __future__ import annotations
@@ -21,13 +27,10 @@ import numpy as np
 from . import bundled
 from .diagram import Diagram, Node, Policy, RuleRow
 from .errors import ModelError, ModelNotFoundError
-from .structure import check_structure
+from .structure import SUM_TOLERANCE, check_structure, rules_conflict
 from .yamlio import line_of, load_yaml_file, load_yaml_text
 
-__all__ = ["load", "loads", "diagram_from_dict", "SUM_TOLERANCE"]
-
-#: Rows whose probabilities sum to within this of 1 are renormalized; others are an error.
-SUM_TOLERANCE = 1e-6
+__all__ = ["load", "loads", "diagram_from_dict", "parse_policies", "SUM_TOLERANCE"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 TOP_KEYS = ("name", "title", "description", "source", "units", "nodes", "policies", "version")
@@ -107,52 +110,67 @@ def _sources(ctx: _Context, value: Any, *, node: str | None, field: str, line: A
     return (_text(ctx, value, node=node, field=field, line=line),)
 
 
-def _state_name(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any) -> str:
+def _state_name(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any,
+                where: str = "") -> str:
     """States are text; integers are read as their decimal text."""
     if isinstance(value, bool):
         raise ctx.error(
-            f"expected a state name, got {_describe(value)} "
+            f"{where}expected a state name, got {_describe(value)} "
             "(write true/false states in quotes: \"true\")",
-            node=node,
-            field=field,
-            line=line,
+            node=node, field=field, line=line,
         )
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str) and value.strip():
         return value
-    raise ctx.error(f"expected a state name, got {_describe(value)}", node=node, field=field,
-                    line=line)
+    hint = f" (write it in quotes: '{value}')" if isinstance(value, float) else ""
+    raise ctx.error(f"{where}expected a state name, got {_describe(value)}{hint}", node=node,
+                    field=field, line=line)
 
 
-def _number(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any) -> float:
+def _number(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any,
+            where: str = "", what: str = "a number") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ctx.error(f"expected a number, got {_describe(value)}", node=node, field=field,
-                        line=line)
+        quoted = ""
+        if isinstance(value, str):
+            try:
+                float(value)
+                quoted = " (numbers are written without quotes)"
+            except ValueError:
+                pass
+        raise ctx.error(f"{where}expected {what}, got {_describe(value)}{quoted}", node=node,
+                        field=field, line=line)
     value = float(value)
+    if math.isnan(value):
+        raise ctx.error(f"{where}expected {what}, got NaN", node=node, field=field, line=line)
     if not math.isfinite(value):
-        raise ctx.error(f"expected a finite number, got {value}", node=node, field=field,
+        raise ctx.error(f"{where}expected a finite number, got {value}", node=node, field=field,
                         line=line)
     return value
 
 
-# -- nodes -------------------------------------------------------------------------------------
+def _fmt_given(given: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in given.items()) + "}"
 
 
-def _parse_states(ctx: _Context, name: str, spec: Mapping) -> tuple[str, ...]:
+# -- fields shared by several node kinds -------------------------------------------------------
+
+
+def _parse_states(ctx: _Context, name: str, spec: Mapping, node_line: Any) -> tuple[str, ...]:
     if "states" not in spec:
-        raise ctx.error("missing 'states': expected a list of state names", node=name,
-                        field="states", line=line_of(spec))
+        raise ctx.error("missing `states`: expected a list of state names", node=name,
+                        field="states", line=node_line)
     raw = spec["states"]
     line = line_of(spec, "states")
     if not isinstance(raw, list) or not raw:
-        raise ctx.error(f"expected a non-empty list of state names, got {_describe(raw)}",
+        found = "an empty list" if isinstance(raw, list) else _describe(raw)
+        raise ctx.error(f"expected a non-empty list of state names, got {found}",
                         node=name, field="states", line=line)
-    states = []
+    states: list[str] = []
     for i, s in enumerate(raw):
         s = _state_name(ctx, s, node=name, field="states", line=line_of(raw, i))
         if s in states:
-            raise ctx.error(f"duplicate state {s!r}: expected each state once", node=name,
+            raise ctx.error(f"expected each state once, got {s!r} twice", node=name,
                             field="states", line=line_of(raw, i))
         states.append(s)
     return tuple(states)
@@ -174,10 +192,11 @@ def _parse_name_list(ctx: _Context, name: str, spec: Mapping, key: str) -> tuple
             raise ctx.error(f"expected a node name, got {_describe(p)}", node=name, field=key,
                             line=line_of(raw, i))
         if p in out:
-            raise ctx.error(f"{p!r} is listed twice", node=name, field=key, line=line_of(raw, i))
-        if p == name:
-            raise ctx.error("a node cannot be its own parent", node=name, field=key,
+            raise ctx.error(f"expected each node once, got {p!r} twice", node=name, field=key,
                             line=line_of(raw, i))
+        if p == name:
+            raise ctx.error(f"expected other nodes, got '{name}' itself (a node cannot be its "
+                            "own parent)", node=name, field=key, line=line_of(raw, i))
         out.append(p)
     return tuple(out)
 
@@ -186,19 +205,23 @@ def _probabilities(
     ctx: _Context, raw: Any, states: tuple[str, ...], *, node: str, field: str, line: Any,
     where: str = "",
 ) -> np.ndarray:
+    """One probability per state, as a list in state order or a mapping state -> p.
+
+    Rows summing to within :data:`SUM_TOLERANCE` of 1 are divided by their sum."""
     if isinstance(raw, Mapping):
-        unknown = [k for k in raw if str(k) not in states]
+        keys = {str(k): k for k in raw}
+        unknown = [k for k in keys if k not in states]
         if unknown:
             raise ctx.error(
-                f"{where}unknown state {unknown[0]!r}{_suggest(unknown[0], states)}; "
-                f"expected states of '{node}': {', '.join(states)}",
+                f"{where}expected states of '{node}' ({', '.join(states)}), got unknown state "
+                f"{unknown[0]!r}{_suggest(unknown[0], states)}",
                 node=node, field=field, line=line,
             )
-        missing = [s for s in states if s not in {str(k) for k in raw}]
+        missing = [s for s in states if s not in keys]
         if missing:
-            raise ctx.error(f"{where}missing probabilities for state(s) {', '.join(missing)}",
-                            node=node, field=field, line=line)
-        values = [raw[k] for s in states for k in raw if str(k) == s]
+            raise ctx.error(f"{where}expected a probability for every state, got none for "
+                            f"{', '.join(missing)}", node=node, field=field, line=line)
+        values = [raw[keys[s]] for s in states]
     elif isinstance(raw, list):
         if len(raw) != len(states):
             raise ctx.error(
@@ -212,10 +235,8 @@ def _probabilities(
                         node=node, field=field, line=line)
     probs = np.empty(len(states))
     for i, v in enumerate(values):
-        if isinstance(v, float) and math.isnan(v):
-            raise ctx.error(f"{where}expected a probability, got NaN", node=node, field=field,
-                            line=line)
-        x = _number(ctx, v, node=node, field=field, line=line)
+        x = _number(ctx, v, node=node, field=field, line=line, where=where,
+                    what=f"a probability for state {states[i]!r}")
         if x < 0:
             raise ctx.error(f"{where}expected probabilities >= 0, got {v} for state "
                             f"{states[i]!r}", node=node, field=field, line=line)
@@ -229,36 +250,40 @@ def _probabilities(
 
 def _parse_given(
     ctx: _Context, raw: Any, parents: tuple[str, ...], spaces: Mapping[str, tuple[str, ...]], *,
-    node: str, field: str, line: Any, partial: bool = False,
+    node: str, field: str, line: Any, where: str = "", partial: bool = False,
 ) -> dict[str, str]:
+    """A row's `given`: parent -> state. With ``partial``, any subset of ``parents`` (what a
+    decision knows); otherwise every parent exactly once."""
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        raise ctx.error(f"expected `given` to be a mapping of parent: state, got {_describe(raw)}",
-                        node=node, field=field, line=line)
+        raise ctx.error(f"{where}expected `given` to be a mapping of parent: state, got "
+                        f"{_describe(raw)}", node=node, field=field, line=line)
     out = {}
     for k, v in raw.items():
+        k_line = line_of(raw, k) or line
         k = str(k)
         if k not in parents:
-            what = "what the decision knows" if partial else "the parents"
+            what = f"what '{node}' knows" if partial else f"the parents of '{node}'"
             raise ctx.error(
-                f"`given` names {k!r}, which is not among {what} "
-                f"({', '.join(parents) or 'none'}){_suggest(k, parents)}",
-                node=node, field=field, line=line_of(raw, k) or line,
+                f"{where}expected `given` to name {what} ({', '.join(parents) or 'none'}), "
+                f"got {k!r}{_suggest(k, parents)}",
+                node=node, field=field, line=k_line,
             )
-        state = _state_name(ctx, v, node=node, field=field, line=line_of(raw, k) or line)
+        state = _state_name(ctx, v, node=node, field=field, line=k_line, where=where)
         if state not in spaces[k]:
             raise ctx.error(
-                f"`given` has {k}={state!r}, but '{k}' has states {', '.join(spaces[k])}"
-                f"{_suggest(state, spaces[k])}",
-                node=node, field=field, line=line_of(raw, k) or line,
+                f"{where}expected a state of '{k}' ({', '.join(spaces[k])}) in `given`, got "
+                f"{k}={state!r}{_suggest(state, spaces[k])}",
+                node=node, field=field, line=k_line,
             )
         out[k] = state
     if not partial:
         missing = [p for p in parents if p not in out]
         if missing:
             raise ctx.error(
-                f"`given` must name every parent; missing {', '.join(missing)}",
+                f"{where}expected `given` to name every parent ({', '.join(parents)}), "
+                f"got no state for {', '.join(missing)}",
                 node=node, field=field, line=line,
             )
     return out
@@ -276,7 +301,7 @@ def _parse_table(
     read_row: Callable[[Any, Any, str], Any],
     parse_prior: Callable[..., Any],
 ) -> tuple[dict, dict, dict]:
-    """Read a list of rows with `given`, one per combination of parent states."""
+    """Read a list of rows with `given`, exactly one per combination of parent states."""
     rows = spec.get(field)
     line = line_of(spec, field)
     if not isinstance(rows, list):
@@ -294,17 +319,19 @@ def _parse_table(
                             node=name, field=field, line=row_line)
         _check_keys(ctx, row, row_keys, node=name, what=f"{field} row {i + 1}")
         given = _parse_given(ctx, row.get("given"), parents, spaces, node=name, field=field,
-                             line=row_line)
+                             line=row_line, where=where)
         key = tuple(given[p] for p in parents)
         if key in seen_at:
             raise ctx.error(
-                f"{where}repeats the combination {_fmt_given(given)} of row {seen_at[key] + 1}",
+                f"{where}expected one row per combination of parent states, got "
+                f"{_fmt_given(given)} again (first in row {seen_at[key] + 1})",
                 node=name, field=field, line=row_line,
             )
         seen_at[key] = i
         prior = None
         if "prior" in row:
-            prior = parse_prior(row["prior"], line=line_of(row, "prior"), where=where)
+            prior = parse_prior(row["prior"], line=line_of(row, "prior"), where=where,
+                                point=row.get("p"))
             priors[key] = prior
         values[key] = read_row(row, prior, where)
         if row.get("source") is not None:
@@ -317,176 +344,255 @@ def _parse_table(
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise ctx.error(
             f"expected one row for each of the {len(expected)} combinations of "
-            f"{', '.join(parents)}; missing {len(missing)}: {shown}{more}",
+            f"{', '.join(parents)}, got {len(values)}; missing {len(missing)}: {shown}{more}",
             node=name, field=field, line=line,
         )
     return values, sources, priors
 
 
-def _fmt_given(given: Mapping[str, str]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in given.items()) + "}"
+def _fill(parents: tuple[str, ...], spaces: Mapping[str, tuple[str, ...]], rows: Mapping,
+          tail: tuple[int, ...] = ()) -> np.ndarray:
+    """An array over the parent states (then ``tail``) from rows keyed by parent states."""
+    table = np.empty(tuple(len(spaces[p]) for p in parents) + tail)
+    for key, row in rows.items():
+        table[tuple(spaces[p].index(s) for p, s in zip(parents, key, strict=True))] = row
+    return table
 
 
-def _parse_node(
-    ctx: _Context, name: str, spec: Any, order: dict[str, int], specs: Mapping[str, Any],
-    spaces: Mapping[str, tuple[str, ...]], kinds: Mapping[str, str],
-) -> Node:
-    from .priors import parse_prior_spec
+# -- nodes -------------------------------------------------------------------------------------
 
-    kind = spec["type"]
-    _check_keys(ctx, spec, NODE_KEYS[kind], node=name, what=f"a {kind} node")
-    label = _text(ctx, spec.get("label"), node=name, field="label", line=line_of(spec, "label"))
-    description = _text(ctx, spec.get("description"), node=name, field="description",
-                        line=line_of(spec, "description"))
-    source = _text(ctx, spec.get("source"), node=name, field="source",
-                   line=line_of(spec, "source"))
-    common = dict(name=name, kind=kind, label=label, description=description, source=source)
 
-    def check_parents(parents: tuple[str, ...], field: str) -> None:
+class _NodeParser:
+    """Builds each :class:`Node` from its spec, once every node's kind and states are known."""
+
+    def __init__(self, ctx: _Context, order: Mapping[str, int], kinds: Mapping[str, str],
+                 spaces: Mapping[str, tuple[str, ...]], lines: Mapping[str, Any]) -> None:
+        self.ctx = ctx
+        self.lines = lines  # the line of each node's name, for "missing ..." messages
+        self.order = order
+        self.kinds = kinds
+        self.spaces = spaces
+
+    def parse(self, name: str, spec: Mapping) -> Node:
+        ctx = self.ctx
+        kind = self.kinds[name]
+        common = dict(
+            name=name, kind=kind,
+            label=_text(ctx, spec.get("label"), node=name, field="label",
+                        line=line_of(spec, "label")),
+            description=_text(ctx, spec.get("description"), node=name, field="description",
+                              line=line_of(spec, "description")),
+            source=_text(ctx, spec.get("source"), node=name, field="source",
+                         line=line_of(spec, "source")),
+        )
+        if kind == "decision":
+            return self._decision(name, spec, common)
+        parents = _parse_name_list(ctx, name, spec, "parents")
+        self._check_arcs(name, spec, parents, "parents")
+        if kind == "chance":
+            return self._chance(name, spec, parents, common)
+        return self._utility(name, spec, parents, common)
+
+    # -- arcs
+    def _check_arcs(self, name: str, spec: Mapping, parents: tuple[str, ...], field: str) -> None:
         raw = spec.get(field)
         for i, p in enumerate(parents):
             line = line_of(raw, i) if isinstance(raw, list) else line_of(spec, field)
-            if p not in order:
-                raise ctx.error(f"unknown node {p!r}{_suggest(p, order)}", node=name, field=field,
-                                line=line)
-            if kinds[p] == "utility":
-                raise ctx.error(
-                    f"utility node {p!r} cannot have children, but it is listed here; "
-                    "utility nodes are summed, not conditioned on",
-                    node=name, field=field, line=line,
-                )
+            if p not in self.order:
+                raise self.ctx.error(
+                    f"expected nodes of the model, got unknown node {p!r}"
+                    f"{_suggest(p, self.order)}", node=name, field=field, line=line)
+            if self.kinds[p] == "utility":
+                raise self.ctx.error(
+                    f"expected chance or decision nodes, got utility node {p!r}: utility nodes "
+                    "cannot have children (they are summed, not conditioned on)",
+                    node=name, field=field, line=line)
+            if field == "observes" and self.order[p] > self.order[name]:
+                raise self.ctx.error(
+                    f"expected nodes listed before '{name}' (nodes are in temporal order), got "
+                    f"{p!r}, which comes after it in the file",
+                    node=name, field=field, line=line)
 
-    if kind == "decision":
-        states = spaces[name]
-        observes = _parse_name_list(ctx, name, spec, "observes")
-        check_parents(observes, "observes")
-        raw = spec.get("observes")
-        for i, p in enumerate(observes):
-            if order[p] > order[name]:
-                line = line_of(raw, i) if isinstance(raw, list) else line_of(spec, "observes")
-                raise ctx.error(
-                    f"a decision may observe only nodes listed before it, but {p!r} comes after "
-                    f"'{name}' in the file (nodes are in temporal order)",
-                    node=name, field="observes", line=line,
-                )
-        return Node(states=states, parents=observes, **common)
+    def _prior_parser(self, name: str, field: str) -> Callable[..., Any]:
+        from .priors import parse_prior_spec
 
-    parents = _parse_name_list(ctx, name, spec, "parents")
-    check_parents(parents, "parents")
-    node_prior = lambda field: (  # noqa: E731
-        lambda raw, line, where="": parse_prior_spec(
-            raw, kind=kind, states=spaces.get(name, ()), file=ctx.file, node=name,
-            field=field, line=line, where=where,
-        )
-    )
-    if kind == "chance":
-        states = spaces[name]
+        kind = self.kinds[name]
+
+        def parse(raw: Any, line: Any, where: str = "", point: Any = None) -> Any:
+            return parse_prior_spec(raw, kind=kind, states=self.spaces.get(name, ()),
+                                    file=self.ctx.file, node=name, field=field, line=line,
+                                    where=where, point=point)
+
+        return parse
+
+    # -- kinds
+    def _decision(self, name: str, spec: Mapping, common: dict) -> Node:
+        observes = _parse_name_list(self.ctx, name, spec, "observes")
+        self._check_arcs(name, spec, observes, "observes")
+        return Node(states=self.spaces[name], parents=observes, **common)
+
+    def _chance(self, name: str, spec: Mapping, parents: tuple[str, ...], common: dict) -> Node:
+        ctx = self.ctx
+        states = self.spaces[name]
         if not parents:
-            if "cpt" in spec:
-                raise ctx.error("a node without parents takes `p`, not `cpt`", node=name,
-                                field="cpt", line=line_of(spec, "cpt"))
-            prior = None
-            if "prior" in spec:
-                prior = node_prior("prior")(spec["prior"], line_of(spec, "prior"))
-            if "p" in spec:
-                table = _probabilities(ctx, spec["p"], states, node=name, field="p",
-                                       line=line_of(spec, "p"))
-            elif prior is not None:
-                table = np.asarray(prior.mean(), dtype=float)
-            else:
-                raise ctx.error("missing `p`: expected one probability per state "
-                                f"({', '.join(states)})", node=name, field="p", line=line_of(spec))
-            priors = {(): prior} if prior is not None else {}
-            row_sources = {(): source} if source else {}
-            return Node(states=states, parents=(), table=table, priors=priors,
-                        row_sources=row_sources, **common)
-        if "p" in spec:
-            raise ctx.error("a node with parents takes `cpt` rows, not `p`", node=name,
-                            field="p", line=line_of(spec, "p"))
-        if "prior" in spec:
-            raise ctx.error("a node with parents takes a `prior` on each `cpt` row", node=name,
-                            field="prior", line=line_of(spec, "prior"))
+            return self._chance_root(name, spec, states, common)
+        for key, instead in (("p", "`cpt` rows"), ("prior", "a `prior` on each `cpt` row")):
+            if key in spec:
+                raise ctx.error(f"expected {instead} for a node with parents, got `{key}`",
+                                node=name, field=key, line=line_of(spec, key))
         if "cpt" not in spec:
             raise ctx.error("missing `cpt`: expected one row per combination of parent states",
-                            node=name, field="cpt", line=line_of(spec))
+                            node=name, field="cpt", line=self.lines[name])
 
-        def read_cpt_row(row: Mapping, prior: Any, where: str) -> np.ndarray:
+        def read_row(row: Mapping, prior: Any, where: str) -> np.ndarray:
             if "p" in row:
                 return _probabilities(ctx, row["p"], states, node=name, field="cpt",
                                       line=line_of(row, "p"), where=where)
             if prior is not None:
                 return np.asarray(prior.mean(), dtype=float)
-            raise ctx.error(f"{where}missing `p`", node=name, field="cpt", line=line_of(row))
+            raise ctx.error(f"{where}missing `p`: expected one probability per state "
+                            f"({', '.join(states)})", node=name, field="cpt", line=line_of(row))
 
         values, row_sources, priors = _parse_table(
-            ctx, name, spec, parents, spaces, field="cpt", row_keys=CPT_ROW_KEYS,
-            read_row=read_cpt_row, parse_prior=node_prior("cpt"),
+            ctx, name, spec, parents, self.spaces, field="cpt", row_keys=CPT_ROW_KEYS,
+            read_row=read_row, parse_prior=self._prior_parser(name, "cpt"),
         )
-        shape = tuple(len(spaces[p]) for p in parents) + (len(states),)
-        table = np.empty(shape)
-        for key, row in values.items():
-            table[tuple(spaces[p].index(s) for p, s in zip(parents, key, strict=True))] = row
+        table = _fill(parents, self.spaces, values, (len(states),))
         return Node(states=states, parents=parents, table=table, row_sources=row_sources,
                     priors=priors, **common)
 
-    # utility
-    unit = _text(ctx, spec.get("unit"), node=name, field="unit", line=line_of(spec, "unit"))
-    weight = 1.0
-    if "weight" in spec:
-        weight = _number(ctx, spec["weight"], node=name, field="weight",
-                         line=line_of(spec, "weight"))
-    common.update(unit=unit, weight=weight)
-    if not parents:
+    def _chance_root(self, name: str, spec: Mapping, states: tuple[str, ...],
+                     common: dict) -> Node:
+        ctx = self.ctx
+        if "cpt" in spec:
+            raise ctx.error("expected `p` for a node without parents, got `cpt`", node=name,
+                            field="cpt", line=line_of(spec, "cpt"))
+        prior = None
+        if "prior" in spec:
+            prior = self._prior_parser(name, "prior")(spec["prior"], line_of(spec, "prior"),
+                                                      point=spec.get("p"))
+        if "p" in spec:
+            table = _probabilities(ctx, spec["p"], states, node=name, field="p",
+                                   line=line_of(spec, "p"))
+        elif prior is not None:
+            table = np.asarray(prior.mean(), dtype=float)
+        else:
+            raise ctx.error("missing `p`: expected one probability per state "
+                            f"({', '.join(states)})", node=name, field="p", line=self.lines[name])
+        source = common["source"]
+        return Node(states=states, parents=(), table=table,
+                    priors={(): prior} if prior is not None else {},
+                    row_sources={(): source} if source else {}, **common)
+
+    def _utility(self, name: str, spec: Mapping, parents: tuple[str, ...], common: dict) -> Node:
+        ctx = self.ctx
+        common["unit"] = _text(ctx, spec.get("unit"), node=name, field="unit",
+                               line=line_of(spec, "unit"))
+        if "weight" in spec:
+            common["weight"] = _number(ctx, spec["weight"], node=name, field="weight",
+                                       line=line_of(spec, "weight"))
+        if not parents:
+            return self._utility_constant(name, spec, common)
+        for key, instead in (("value", "`values` rows"),
+                             ("prior", "a `prior` on each `values` row")):
+            if key in spec:
+                raise ctx.error(f"expected {instead} for a utility node with parents, got "
+                                f"`{key}`", node=name, field=key, line=line_of(spec, key))
+        if "values" not in spec:
+            raise ctx.error("missing `values`: expected one row per combination of parent "
+                            "states", node=name, field="values", line=self.lines[name])
+
+        def read_row(row: Mapping, prior: Any, where: str) -> float:
+            if "value" in row:
+                return _number(ctx, row["value"], node=name, field="values",
+                               line=line_of(row, "value"), where=where)
+            if prior is not None:
+                return float(prior.mean())
+            raise ctx.error(f"{where}missing `value`: expected a number", node=name,
+                            field="values", line=line_of(row))
+
+        values, row_sources, priors = _parse_table(
+            ctx, name, spec, parents, self.spaces, field="values", row_keys=VALUE_ROW_KEYS,
+            read_row=read_row, parse_prior=self._prior_parser(name, "values"),
+        )
+        return Node(parents=parents, table=_fill(parents, self.spaces, values),
+                    row_sources=row_sources, priors=priors, **common)
+
+    def _utility_constant(self, name: str, spec: Mapping, common: dict) -> Node:
+        ctx = self.ctx
         if "values" in spec:
-            raise ctx.error("a utility node without parents takes `value`, not `values`",
+            raise ctx.error("expected `value` for a utility node without parents, got `values`",
                             node=name, field="values", line=line_of(spec, "values"))
         prior = None
         if "prior" in spec:
-            prior = node_prior("prior")(spec["prior"], line_of(spec, "prior"))
+            prior = self._prior_parser(name, "prior")(spec["prior"], line_of(spec, "prior"))
         if "value" in spec:
             value = _number(ctx, spec["value"], node=name, field="value",
                             line=line_of(spec, "value"))
         elif prior is not None:
             value = float(prior.mean())
         else:
-            raise ctx.error("missing `value` (or `parents` with `values`)", node=name,
-                            field="value", line=line_of(spec))
+            raise ctx.error("missing `value` (or `parents` with `values`): expected a number",
+                            node=name, field="value", line=self.lines[name])
         return Node(table=np.array(value), priors={(): prior} if prior else {}, **common)
-    if "value" in spec:
-        raise ctx.error("a utility node with parents takes `values` rows, not `value`",
-                        node=name, field="value", line=line_of(spec, "value"))
-    if "prior" in spec:
-        raise ctx.error("a utility node with parents takes a `prior` on each `values` row",
-                        node=name, field="prior", line=line_of(spec, "prior"))
-    if "values" not in spec:
-        raise ctx.error("missing `values`: expected one row per combination of parent states",
-                        node=name, field="values", line=line_of(spec))
-
-    def read_value_row(row: Mapping, prior: Any, where: str) -> float:
-        if "value" in row:
-            v = row["value"]
-            if isinstance(v, float) and math.isnan(v):
-                raise ctx.error(f"{where}expected a number, got NaN", node=name, field="values",
-                                line=line_of(row, "value"))
-            return _number(ctx, v, node=name, field="values", line=line_of(row, "value"))
-        if prior is not None:
-            return float(prior.mean())
-        raise ctx.error(f"{where}missing `value`", node=name, field="values", line=line_of(row))
-
-    values, row_sources, priors = _parse_table(
-        ctx, name, spec, parents, spaces, field="values", row_keys=VALUE_ROW_KEYS,
-        read_row=read_value_row, parse_prior=node_prior("values"),
-    )
-    table = np.empty(tuple(len(spaces[p]) for p in parents))
-    for key, v in values.items():
-        table[tuple(spaces[p].index(s) for p, s in zip(parents, key, strict=True))] = v
-    return Node(parents=parents, table=table, row_sources=row_sources, priors=priors, **common)
 
 
 # -- policies ----------------------------------------------------------------------------------
 
 
-def _parse_policy(ctx: _Context, pid: str, spec: Any, partial_diagram: Diagram,
+def _parse_rule_rows(ctx: _Context, where: str, dname: str, choice: list,
+                     diagram: Diagram) -> tuple[RuleRow, ...]:
+    """The rule rows of one decision in a policy: partial information states -> a choice."""
+    states = diagram.node(dname).states
+    knows = diagram.information_set(dname)
+    spaces = {n: diagram.node(n).states for n in knows}
+    rows: list[RuleRow] = []
+    for i, row in enumerate(choice):
+        rline = line_of(choice, i)
+        rwhere = f"{where}, rule row {i + 1}: "
+        if not isinstance(row, Mapping):
+            raise ctx.error(f"{rwhere}expected a mapping with `given` and `choose`, got "
+                            f"{_describe(row)}", node=dname, field="policies", line=rline)
+        for key in row:
+            if key not in RULE_ROW_KEYS:
+                raise ctx.error(f"{rwhere}unknown key {key!r}{_suggest(key, RULE_ROW_KEYS)}; "
+                                f"expected one of: {', '.join(RULE_ROW_KEYS)}", node=dname,
+                                field="policies", line=line_of(row, key))
+        raw_given = row.get("given") or {}
+        if isinstance(raw_given, Mapping):
+            for k in raw_given:
+                if str(k) not in knows:
+                    known = ", ".join(knows) or "nothing"
+                    raise ctx.error(
+                        f"{rwhere}expected `given` to name what '{dname}' knows when it is "
+                        f"taken ({known}), got {str(k)!r}, which it does not observe"
+                        f"{_suggest(k, knows)}",
+                        node=dname, field="policies", line=line_of(raw_given, k) or rline)
+        given = _parse_given(ctx, raw_given, knows, spaces, node=dname, field="policies",
+                             line=rline, where=rwhere, partial=True)
+        if "choose" not in row:
+            raise ctx.error(f"{rwhere}missing `choose`: expected a state of '{dname}' "
+                            f"({', '.join(states)})", node=dname, field="policies", line=rline)
+        cline = line_of(row, "choose")
+        state = _state_name(ctx, row["choose"], node=dname, field="policies", line=cline,
+                            where=rwhere)
+        if state not in states:
+            raise ctx.error(f"{rwhere}expected to choose a state of '{dname}' "
+                            f"({', '.join(states)}), got {state!r}{_suggest(state, states)}",
+                            node=dname, field="policies", line=cline)
+        new = RuleRow(given, state)
+        for j, other in enumerate(rows):
+            if rules_conflict(other, new):
+                both = {**dict(other.given), **given}
+                raise ctx.error(
+                    f"{rwhere}expected rule rows that agree where they overlap, got "
+                    f"{state!r} on {_fmt_given(both)} where rule row {j + 1} chooses "
+                    f"{other.choose!r}", node=dname, field="policies", line=rline)
+        rows.append(new)
+    return tuple(rows)
+
+
+def _parse_policy(ctx: _Context, pid: str, spec: Any, diagram: Diagram,
                   policies_line: Any) -> Policy:
     where = f"policy '{pid}'"
     if not isinstance(spec, Mapping):
@@ -500,88 +606,116 @@ def _parse_policy(ctx: _Context, pid: str, spec: Any, partial_diagram: Diagram,
     choose = spec.get("choose")
     if not isinstance(choose, Mapping) or not choose:
         raise ctx.error(f"{where}: expected `choose` to map decisions to states or rules, got "
-                        f"{_describe(choose)}", field="policies", line=line_of(spec))
-    decisions = {d.name: d for d in partial_diagram.decisions}
+                        f"{_describe(choose)}", field="policies", line=policies_line)
+    decisions = [d.name for d in diagram.decisions]
     rules: dict[str, tuple[RuleRow, ...]] = {}
     for dname, choice in choose.items():
         line = line_of(choose, dname)
+        dname = str(dname)
         if dname not in decisions:
-            kind = ("a " + partial_diagram.node(dname).kind + " node"
-                    if dname in partial_diagram else "not a node")
+            kind = ("a " + diagram.node(dname).kind + " node" if dname in diagram
+                    else "not a node of the model")
             raise ctx.error(
-                f"{where} chooses {dname!r}, which is {kind}; expected a decision "
-                f"({', '.join(decisions)}){_suggest(dname, decisions)}",
-                node=str(dname), field="policies", line=line)
-        states = decisions[dname].states
-        if not isinstance(choice, list):
-            state = _state_name(ctx, choice, node=dname, field="policies", line=line)
-            if state not in states:
-                raise ctx.error(f"{where} chooses {state!r}; expected a state of '{dname}' "
-                                f"({', '.join(states)}){_suggest(state, states)}",
-                                node=dname, field="policies", line=line)
-            rules[dname] = (RuleRow({}, state),)
+                f"{where}: expected to choose for decisions ({', '.join(decisions)}), got "
+                f"{dname!r}, which is {kind}{_suggest(dname, decisions)}",
+                node=dname, field="policies", line=line)
+        if isinstance(choice, list):
+            rules[dname] = _parse_rule_rows(ctx, where, dname, choice, diagram)
+            if not rules[dname]:
+                raise ctx.error(f"{where}: expected a state or a non-empty list of rule rows "
+                                "for it, got an empty list", node=dname, field="policies",
+                                line=line)
             continue
-        knows = partial_diagram.information_set(dname)
-        spaces = {n: partial_diagram.node(n).states for n in knows}
-        rows: list[RuleRow] = []
-        for i, row in enumerate(choice):
-            rline = line_of(choice, i)
-            rwhere = f"{where}, rule row {i + 1}"
-            if not isinstance(row, Mapping):
-                raise ctx.error(f"{rwhere}: expected a mapping with `given` and `choose`, got "
-                                f"{_describe(row)}", node=dname, field="policies", line=rline)
-            for key in row:
-                if key not in RULE_ROW_KEYS:
-                    raise ctx.error(f"{rwhere}: unknown key {key!r}"
-                                    f"{_suggest(key, RULE_ROW_KEYS)}; expected one of: "
-                                    f"{', '.join(RULE_ROW_KEYS)}", node=dname, field="policies",
-                                    line=line_of(row, key))
-            raw_given = row.get("given") or {}
-            if isinstance(raw_given, Mapping):
-                for k in raw_given:
-                    if str(k) not in knows:
-                        known = ", ".join(knows) or "nothing"
-                        raise ctx.error(
-                            f"{rwhere}: '{dname}' does not observe {k!r} (when it is taken it "
-                            f"knows: {known})", node=dname, field="policies",
-                            line=line_of(raw_given, k) or rline)
-            given = _parse_given(ctx, raw_given, knows, spaces, node=dname, field="policies",
-                                 line=rline, partial=True)
-            if "choose" not in row:
-                raise ctx.error(f"{rwhere}: missing `choose`", node=dname, field="policies",
-                                line=rline)
-            state = _state_name(ctx, row["choose"], node=dname, field="policies",
-                                line=line_of(row, "choose"))
-            if state not in states:
-                raise ctx.error(f"{rwhere} chooses {state!r}; expected a state of '{dname}' "
-                                f"({', '.join(states)}){_suggest(state, states)}",
-                                node=dname, field="policies", line=line_of(row, "choose"))
-            for j, other in enumerate(rows):
-                overlap = all(other.given.get(k, v) == v for k, v in given.items())
-                if overlap and other.choose != state:
-                    both = {**dict(other.given), **given}
-                    raise ctx.error(
-                        f"{rwhere} overlaps rule row {j + 1} on {_fmt_given(both)} and chooses "
-                        f"{state!r} where that row chooses {other.choose!r}",
-                        node=dname, field="policies", line=rline)
-            rows.append(RuleRow(given, state))
-        if not rows:
-            raise ctx.error(f"{where}: expected a state or a non-empty list of rule rows",
+        states = diagram.node(dname).states
+        state = _state_name(ctx, choice, node=dname, field="policies", line=line,
+                            where=f"{where}: ")
+        if state not in states:
+            raise ctx.error(f"{where}: expected to choose a state of '{dname}' "
+                            f"({', '.join(states)}), got {state!r}{_suggest(state, states)}",
                             node=dname, field="policies", line=line)
-        rules[dname] = tuple(rows)
-    label = _text(ctx, spec.get("label"), node=None, field="label", line=line_of(spec, "label"))
-    return Policy(
-        id=pid,
-        label=label or pid,
-        rules=rules,
-        description=_text(ctx, spec.get("description"), node=None, field="description",
-                          line=line_of(spec, "description")),
-        source=_text(ctx, spec.get("source"), node=None, field="source",
-                     line=line_of(spec, "source")),
+        rules[dname] = (RuleRow({}, state),)
+    text = {
+        key: _text(ctx, spec.get(key), node=None, field=key, line=line_of(spec, key))
+        for key in ("label", "description", "source")
+    }
+    return Policy(id=pid, label=text["label"] or pid, rules=rules,
+                  description=text["description"], source=text["source"])
+
+
+def parse_policies(raw: Any, diagram: Diagram, *, line: int | None = None) -> tuple[Policy, ...]:
+    """Validate the `policies` of a model (policy id -> {label, choose, ...}) against a
+    diagram and build them.
+
+    Raises
+    ------
+    ModelError
+        Naming the file of ``diagram``, the decision and the field 'policies'.
+    """
+    ctx = _Context(diagram.file)
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise ctx.error(f"expected `policies` to map policy ids to policies, got "
+                        f"{_describe(raw)}", field="policies", line=line)
+    return tuple(
+        _parse_policy(ctx, str(pid), spec, diagram, line_of(raw, pid)) for pid, spec in raw.items()
     )
 
 
 # -- the model ---------------------------------------------------------------------------------
+
+
+def _check_top(ctx: _Context, data: Any) -> tuple[str, Mapping]:
+    """The top level: a mapping with a `name` and a non-empty mapping of `nodes`."""
+    if data is None:
+        raise ctx.error("expected a mapping with `name` and `nodes` at the top, got an empty "
+                        "document")
+    if not isinstance(data, Mapping):
+        raise ctx.error(f"expected a mapping with `name` and `nodes` at the top, got "
+                        f"{_describe(data)}", line=line_of(data))
+    _check_keys(ctx, data, TOP_KEYS, node=None, what="the model")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ctx.error(f"expected `name` to be the model's id (text), got {_describe(name)}",
+                        field="name", line=line_of(data, "name") or line_of(data))
+    nodes = data.get("nodes")
+    if not isinstance(nodes, Mapping) or not nodes:
+        found = "an empty mapping" if isinstance(nodes, Mapping) else _describe(nodes)
+        raise ctx.error(f"expected `nodes` to be a mapping of node name to node, got {found}",
+                        field="nodes", line=line_of(data, "nodes") or line_of(data))
+    return name.strip(), nodes
+
+
+def _scan_nodes(ctx: _Context, nodes: Mapping) -> tuple[dict, dict, dict]:
+    """Each node's name, `type`, keys and states: what the tables of the others refer to."""
+    order: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    spaces: dict[str, tuple[str, ...]] = {}
+    for i, (nname, spec) in enumerate(nodes.items()):
+        line = line_of(nodes, nname)
+        if not isinstance(nname, str) or not _NAME.match(nname):
+            raise ctx.error(f"expected a node name of letters, digits, '_' or '-' (starting with "
+                            f"a letter or '_'), got {_describe(nname)}", node=str(nname),
+                            field="nodes", line=line)
+        if not isinstance(spec, Mapping):
+            raise ctx.error(f"expected a mapping with `type`, got {_describe(spec)}", node=nname,
+                            field="nodes", line=line)
+        kind = spec.get("type")
+        if not isinstance(kind, str) or kind not in NODE_KEYS:
+            found = "no `type`" if kind is None else _describe(kind)
+            hint = _suggest(kind, NODE_KEYS) if isinstance(kind, str) else ""
+            raise ctx.error(f"expected `type` to be chance, decision or utility, got {found}"
+                            f"{hint}", node=nname, field="type", line=line_of(spec, "type") or line)
+        if "states" in spec and kind == "utility":
+            raise ctx.error("expected no `states` on a utility node (its `values` give one "
+                            "number per combination of parent states), got `states`",
+                            node=nname, field="states", line=line_of(spec, "states"))
+        _check_keys(ctx, spec, NODE_KEYS[kind], node=nname, what=f"a {kind} node")
+        order[nname] = i
+        kinds[nname] = kind
+        if kind != "utility":
+            spaces[nname] = _parse_states(ctx, nname, spec, line)
+    return order, kinds, spaces
 
 
 def diagram_from_dict(data: Any, file: str | None = None) -> Diagram:
@@ -604,74 +738,25 @@ def diagram_from_dict(data: Any, file: str | None = None) -> Diagram:
         On any invalid content; the message names the file, node and field.
     """
     ctx = _Context(file)
-    if not isinstance(data, Mapping):
-        raise ctx.error(f"expected a mapping with `name` and `nodes` at the top, got "
-                        f"{_describe(data)}")
-    _check_keys(ctx, data, TOP_KEYS, node=None, what="the model")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ctx.error(f"expected `name` to be the model's id (text), got {_describe(name)}",
-                        field="name", line=line_of(data, "name") or line_of(data))
-    nodes = data.get("nodes")
-    if not isinstance(nodes, Mapping) or not nodes:
-        raise ctx.error(f"expected `nodes` to be a mapping of node name to node, got "
-                        f"{_describe(nodes)}", field="nodes", line=line_of(data, "nodes"))
-
-    order: dict[str, int] = {}
-    kinds: dict[str, str] = {}
-    spaces: dict[str, tuple[str, ...]] = {}
-    for i, (nname, spec) in enumerate(nodes.items()):
-        line = line_of(nodes, nname)
-        if not isinstance(nname, str) or not _NAME.match(nname):
-            raise ctx.error(f"expected a node name of letters, digits, '_' or '-' (starting with "
-                            f"a letter or '_'), got {_describe(nname)}", field="nodes", line=line)
-        if not isinstance(spec, Mapping):
-            raise ctx.error(f"expected a mapping with `type`, got {_describe(spec)}", node=nname,
-                            line=line)
-        kind = spec.get("type")
-        if kind not in NODE_KEYS:
-            found = "no `type`" if kind is None else _describe(kind)
-            raise ctx.error(f"expected `type` to be chance, decision or utility, got {found}"
-                            f"{_suggest(kind, NODE_KEYS) if kind is not None else ''}",
-                            node=nname, field="type", line=line_of(spec, "type") or line)
-        order[nname] = i
-        kinds[nname] = kind
-        if kind != "utility":
-            spaces[nname] = _parse_states(ctx, nname, spec)
-        elif "states" in spec:
-            raise ctx.error("utility nodes have no states; their `values` give one number per "
-                            "combination of parent states", node=nname, field="states",
-                            line=line_of(spec, "states"))
-
-    built = tuple(
-        _parse_node(ctx, nname, spec, order, nodes, spaces, kinds) for nname, spec in nodes.items()
-    )
-    units = _text(ctx, data.get("units"), node=None, field="units", line=line_of(data, "units"))
+    name, nodes = _check_top(ctx, data)
+    order, kinds, spaces = _scan_nodes(ctx, nodes)
+    lines = {n: line_of(nodes, n) for n in order}
+    parser = _NodeParser(ctx, order, kinds, spaces, lines)
+    built = tuple(parser.parse(nname, spec) for nname, spec in nodes.items())
+    text = {
+        key: _text(ctx, data.get(key), node=None, field=key, line=line_of(data, key))
+        for key in ("title", "description", "units")
+    }
     diagram = Diagram(
-        name=name.strip(),
-        nodes=built,
-        title=_text(ctx, data.get("title"), node=None, field="title",
-                    line=line_of(data, "title")),
-        description=_text(ctx, data.get("description"), node=None, field="description",
-                          line=line_of(data, "description")),
+        name=name, nodes=built, title=text["title"], description=text["description"],
         sources=_sources(ctx, data.get("source"), node=None, field="source",
                          line=line_of(data, "source")),
-        units=units,
-        file=file,
+        units=text["units"], file=file,
     )
-    check_structure(diagram, lines={n: line_of(nodes, n) for n in order})
-
-    raw_policies = data.get("policies")
-    if raw_policies is None:
+    check_structure(diagram, lines=lines)
+    policies = parse_policies(data.get("policies"), diagram, line=line_of(data, "policies"))
+    if not policies:
         return diagram
-    if not isinstance(raw_policies, Mapping):
-        raise ctx.error(f"expected `policies` to map policy ids to policies, got "
-                        f"{_describe(raw_policies)}", field="policies",
-                        line=line_of(data, "policies"))
-    policies = tuple(
-        _parse_policy(ctx, str(pid), spec, diagram, line_of(raw_policies, pid))
-        for pid, spec in raw_policies.items()
-    )
     return Diagram(
         name=diagram.name, nodes=diagram.nodes, policies=policies, title=diagram.title,
         description=diagram.description, sources=diagram.sources, units=diagram.units, file=file,
@@ -681,6 +766,15 @@ def diagram_from_dict(data: Any, file: str | None = None) -> Diagram:
 def loads(text: str, file: str | None = None) -> Diagram:
     """Build a diagram from model text (YAML or JSON)."""
     return diagram_from_dict(load_yaml_text(text, file=file), file=file)
+
+
+def _not_found(model: str, why: str) -> ModelNotFoundError:
+    known = bundled.names()
+    stem = Path(model).name.removesuffix(".yaml").removesuffix(".yml").replace("_", "-")
+    return ModelNotFoundError(
+        f"expected a model file or the name of a bundled model ({', '.join(known)}), got "
+        f"{model!r}: {why}{_suggest(stem, known)}"
+    )
 
 
 def load(model: str | Path) -> Diagram:
@@ -699,20 +793,24 @@ def load(model: str | Path) -> Diagram:
     Raises
     ------
     ModelNotFoundError
-        If ``model`` is neither an existing file nor a bundled model.
+        If ``model`` is neither a readable file nor a bundled model; the message lists the
+        bundled models.
     ModelError
         If the file is invalid.
     """
     path = Path(model)
     if path.is_file():
-        return diagram_from_dict(load_yaml_file(path), file=str(model))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelError(f"expected UTF-8 text, got undecodable bytes ({exc.reason})",
+                             file=str(model)) from None
+        except OSError as exc:
+            raise _not_found(str(model), f"the file cannot be read ({exc.strerror})") from None
+        return loads(text, file=str(model))
     if path.is_dir():
-        raise ModelNotFoundError(f"expected a model file, got a directory: {model}")
+        raise _not_found(str(model), "it is a directory")
     bundled_path = bundled.path_of(str(model))
     if bundled_path is not None:
         return diagram_from_dict(load_yaml_file(bundled_path), file=bundled_path.name)
-    known = bundled.names()
-    raise ModelNotFoundError(
-        f"no such file, and no bundled model of that name: {str(model)!r}"
-        f"{_suggest(model, known)}; bundled models: {', '.join(known)}"
-    )
+    raise _not_found(str(model), "no such file, and no bundled model of that name")

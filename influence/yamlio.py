@@ -1,14 +1,18 @@
 """Reading YAML (and JSON) model files with line numbers and without YAML 1.1 surprises.
 
-YAML 1.1 reads bare ``yes``/``no``/``on``/``off`` as booleans, which would turn
-``states: [no, yes]`` into ``[False, True]``. The loader here follows YAML 1.2 instead: only
-``true`` and ``false`` are booleans, so ``no`` and ``yes`` stay the strings an analyst wrote.
-Mappings and lists come back as :class:`Mapping` and :class:`Sequence` subclasses that remember
-the line of each entry, so that validation messages can point at the line.
+PyYAML implements YAML 1.1, which reads bare ``yes``/``no``/``on``/``off`` as booleans (turning
+``states: [no, yes]`` into ``[False, True]``), ``010`` as octal, ``1:30`` as the number 90 and
+``2024-01-01`` as a date, while ``1e-3`` stays text. The loader here resolves plain scalars by
+the YAML 1.2 core schema instead: only ``true``/``false`` are booleans, integers are decimal (or
+``0o``/``0x``), floats include exponents (``1e-3``, as in JSON), and anything else is text.
+Mappings and lists come back as :class:`dict` and :class:`list` subclasses that remember the line
+of each entry, so that validation messages can point at the line. A key repeated in a mapping is
+an error, not a silent overwrite.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -39,50 +43,120 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and line tracking."""
+    """SafeLoader with YAML 1.2 core-schema scalars, line tracking and duplicate-key errors."""
+
+    file: str | None = None
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.path: list[Any] = []  # keys and indices from the root to the node being built
 
 
-# Drop the YAML 1.1 boolean resolver (yes/no/on/off) and keep only true/false.
+_YAML11_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "timestamp")}
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    key: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_TAGS]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+# Integers before floats: the float pattern also matches plain integers.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
 )
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)  # leading zeros are decimal, as in YAML 1.2
+
+
+def _field_path(path: list[Any]) -> str:
+    return " > ".join(str(p) for p in path) or "the top level"
+
+
+def _duplicate_key_error(loader: _Loader, key: Any, first: int, again: int) -> ModelError:
+    """Name the node and field of a repeated key when it is inside ``nodes``."""
+    path = loader.path
+    node = field = None
+    if path and path[0] == "nodes":
+        if len(path) == 1:
+            node, field = str(key), "nodes"
+        else:
+            node, field = str(path[1]), str(path[2] if len(path) > 2 else key)
+    elif path:
+        field = str(path[0])
+    else:
+        field = str(key)
+    return ModelError(
+        f"duplicate key {key!r} in {_field_path(path)}: expected each key once in a mapping, "
+        f"got it on line {first} and again on line {again}",
+        file=loader.file, node=node, field=field, line=again,
+    )
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
+    own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+    loader.flatten_mapping(node)  # merged (``<<``) entries first, then the mapping's own
+    merged = len(node.value) - own
     out = LineDict()
     out.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    own_keys: set = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
+        key_line = key_node.start_mark.line + 1
         try:
             hash(key)
         except TypeError:
             raise ModelError(
-                f"expected a plain key, got {type(key).__name__}",
-                line=key_node.start_mark.line + 1,
+                f"expected a plain key in {_field_path(loader.path)}, got a "
+                f"{'list' if isinstance(key, list) else 'mapping'}",
+                file=loader.file, line=key_line,
             ) from None
-        if key in out:
-            raise ModelError(
-                f"duplicate key {key!r} in the same mapping", line=key_node.start_mark.line + 1
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
+        if i >= merged:  # a key may override a merged one, not another of its own
+            if key in own_keys:
+                raise _duplicate_key_error(loader, key, out.key_lines[key], key_line)
+            own_keys.add(key)
+        loader.path.append(key)
+        try:
+            out[key] = loader.construct_object(value_node, deep=True)
+        finally:
+            loader.path.pop()
+        out.key_lines[key] = key_line
     return out
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out = LineList()
+    for i, child in enumerate(node.value):
+        loader.path.append(i)
+        try:
+            out.append(loader.construct_object(child, deep=True))
+        finally:
+            loader.path.pop()
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -98,6 +172,19 @@ def line_of(container: Any, key: Any = None) -> int | None:
     return getattr(container, "line", None)
 
 
+def _json_tabs_to_spaces(text: str) -> str:
+    """JSON allows tabs between tokens, YAML does not. In valid JSON a tab can only be such
+    whitespace (tabs inside strings must be escaped), so turning tabs into spaces keeps both the
+    meaning and the line numbers."""
+    if "\t" not in text or not text.lstrip().startswith(("{", "[")):
+        return text
+    try:
+        json.loads(text)
+    except ValueError:
+        return text
+    return text.replace("\t", " ")
+
+
 def load_yaml_text(text: str, file: str | None = None) -> Any:
     """Parse YAML (or JSON) text.
 
@@ -111,15 +198,18 @@ def load_yaml_text(text: str, file: str | None = None) -> Any:
     Returns
     -------
     object
-        The parsed document, with :class:`LineDict` and :class:`LineList` containers.
+        The parsed document, with :class:`LineDict` and :class:`LineList` containers; None for
+        an empty document.
 
     Raises
     ------
     ModelError
-        On a syntax error, with its line and column.
+        On a syntax error (with its line and column) and on a key repeated in a mapping.
     """
+    loader = _Loader(_json_tabs_to_spaces(text))
+    loader.file = file
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -128,10 +218,18 @@ def load_yaml_text(text: str, file: str | None = None) -> Any:
         raise ModelError(f"YAML syntax error{column}: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise ModelError(f"YAML syntax error: {exc}", file=file) from None
+    finally:
+        loader.dispose()
 
 
 def load_yaml_file(path: str | Path) -> Any:
-    """Read and parse a YAML (or JSON) file; see :func:`load_yaml_text`."""
+    """Read and parse a YAML (or JSON) file; see :func:`load_yaml_text`.
+
+    Raises
+    ------
+    ModelError
+        If the file cannot be read, is not UTF-8 text, or does not parse.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

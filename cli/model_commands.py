@@ -1,0 +1,114 @@
+"""``influence validate``, ``influence show`` and ``influence models``: looking at models."""
+
+from __future__ import annotations
+
+import click
+
+from influence import bundled
+from influence.diagram import Diagram
+from influence.errors import InfluenceError
+from influence.render import (
+    diagram_json,
+    diagram_table,
+    models_json,
+    models_table,
+    validation_summary,
+)
+
+from .common import emit, load_model
+from .options import format_option, model_argument, output_option
+
+__all__ = ["validate", "show", "models", "model_notes"]
+
+
+def model_notes(diagram: Diagram) -> list[str]:
+    """Things that are valid but usually a modelling slip: nodes that cannot affect any
+    utility, decisions that affect none."""
+    utilities = {u.name for u in diagram.utilities}
+    notes = []
+    for node in diagram.nodes:
+        if node.kind == "utility":
+            continue
+        if not diagram.descendants(node.name) & utilities:
+            if node.kind == "decision":
+                notes.append(f"decision '{node.name}' influences no utility node, so every "
+                             "choice is equally good")
+            else:
+                notes.append(f"chance node '{node.name}' has no path to a utility node, so it "
+                             "cannot change any expected utility")
+    return notes
+
+
+@click.command(short_help="Check model files; exit 1 if one is invalid.")
+@click.argument("models", nargs=-1, required=True, metavar="MODEL...")
+def validate(models: tuple[str, ...]) -> None:
+    """Check that each MODEL (a file or a bundled model name) is a valid influence diagram.
+
+    Prints one line per valid model and exits 0; prints the first problem of an invalid
+    model (file, line, node and field) on standard error and exits 1. Notes about valid but
+    suspicious structure (a node that cannot affect any utility) follow the summary.
+
+    \b
+    Examples:
+      influence validate oil-wildcatter
+      influence validate models/*.yaml
+    """
+    worst = 0
+    for model in models:
+        try:
+            loaded = load_model(model)
+        except InfluenceError as err:
+            if len(models) == 1:
+                raise
+            # several models: report every invalid one, then exit with the worst code
+            click.echo(f"Error: {err}", err=True)
+            worst = max(worst, err.exit_code)
+            continue
+        click.echo(validation_summary(loaded.diagram, model))
+        for note in model_notes(loaded.diagram):
+            click.echo(f"  note: {note}")
+    if worst:
+        click.get_current_context().exit(worst)
+
+
+@click.command(short_help="Describe a model: nodes, arcs, information, policies.")
+@model_argument()
+@format_option(("table", "json"))
+@click.option("--tables", is_flag=True,
+              help="Table format: also print every probability and utility table (JSON always "
+                   "includes them).")
+@output_option()
+def show(model: str, fmt: str, tables: bool, output: str | None) -> None:
+    """Describe MODEL: its nodes (type, states, parents or what a decision observes, label),
+    arcs, the order of the decisions, what each decision knows under perfect recall, the
+    named policies and the sources.
+
+    \b
+    Examples:
+      influence show oil-wildcatter
+      influence show umbrella --tables
+      influence show my_model.yaml --format json
+    """
+    loaded = load_model(model)
+    text = diagram_json(loaded.diagram) if fmt == "json" else diagram_table(loaded.diagram,
+                                                                             tables=tables)
+    emit(text, output, protect=(loaded.path,), what=fmt)
+
+
+@click.command(short_help="List the bundled models.")
+@format_option(("table", "json"))
+def models(fmt: str) -> None:
+    """List the bundled models, one per line: name and title.
+
+    A bundled model's name can be given wherever a command takes MODEL.
+
+    \b
+    Examples:
+      influence models
+      influence models --format json
+    """
+    summaries = bundled.summaries()
+    if fmt == "json":
+        click.echo(models_json(summaries, default=bundled.default_model()), nl=False)
+    else:
+        click.echo(models_table(summaries), nl=False)

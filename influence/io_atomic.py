@@ -1,0 +1,117 @@
+"""Writing output files atomically, and refusing to write over the input.
+
+Every file influence writes goes first to a temporary file in the destination's directory, which
+then replaces the destination in one :func:`os.replace`. A reader never sees a half-written file,
+and a failure (a full disk, an interrupted process, an error while rendering) leaves whatever was
+there before untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InfluenceError
+
+__all__ = ["OutputError", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite"]
+
+
+class OutputError(InfluenceError):
+    """An output file cannot be written, or would overwrite an input."""
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The destination. Its directory must exist.
+    data : bytes
+        The full content.
+
+    Returns
+    -------
+    Path
+        The destination.
+
+    Raises
+    ------
+    OutputError
+        If the directory does not exist or the file cannot be written; the destination is then
+        unchanged.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"expected a file to write, got a directory: {target}")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {target}: expected an existing directory, got "
+                          f"{directory}, which does not exist")
+    mode = None
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _discard(tmp)
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    except BaseException:
+        _discard(tmp)
+        raise
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`write_bytes_atomic`."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def refuse_overwrite(output: str | os.PathLike[str],
+                     *inputs: str | os.PathLike[str] | None) -> None:
+    """Raise :class:`OutputError` if ``output`` is the same file as one of ``inputs``.
+
+    Parameters
+    ----------
+    output : str or PathLike
+        The file about to be written.
+    *inputs : str or PathLike or None
+        Files that must not be overwritten (None and paths that do not exist are ignored).
+    """
+    out = Path(output)
+    for item in inputs:
+        if item is None:
+            continue
+        src = Path(item)
+        if not src.exists():
+            continue
+        same = out.exists() and os.path.samefile(out, src)
+        if same or out.resolve() == src.resolve():
+            raise OutputError(
+                f"refusing to write the output to {output}: it is the input file {item}; "
+                "choose another output file"
+            )
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass

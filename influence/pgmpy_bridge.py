@@ -1,0 +1,368 @@
+"""Conversion between influence diagrams and ``pgmpy`` Bayesian networks.
+
+A ``pgmpy`` ``DiscreteBayesianNetwork`` holds the chance part of a diagram. :func:`to_pgmpy`
+builds one (decisions as root placeholders, or as deterministic nodes under a given strategy),
+and :func:`from_pgmpy` builds a validated :class:`~influence.diagram.Diagram` from a network plus
+the decisions and utilities it lacks. ``pgmpy`` is imported only inside these functions.
+
+Table layouts. A diagram's chance table has shape ``(*parent cards, n_states)`` with the parents
+in ``node.parents`` order. A ``pgmpy`` ``TabularCPD`` has ``values`` of shape
+``(n_states, prod(evidence cards))``, evidence in the order given, the last evidence varying
+fastest. The two are converted into each other by moving the state axis and reshaping, and the
+parents' states are matched by name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .diagram import Diagram, Node, Policy
+from .errors import ModelError, QueryError
+from .results import DecisionResult, Evaluation
+from .structure import SUM_TOLERANCE, check_structure
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pgmpy.models import DiscreteBayesianNetwork
+
+__all__ = ["to_pgmpy", "from_pgmpy"]
+
+#: A decision rule: a fixed state, a function of the information state, a table keyed by the
+#: tuple of information-state values, or a solved rule.
+Rule = str | Callable[[dict[str, str]], str] | Mapping[tuple[str, ...], str] | DecisionResult
+Strategy = Mapping[str, Rule] | Evaluation | Sequence[DecisionResult]
+
+_DECISION_KEYS = ("states", "observes", "label", "description", "source")
+_UTILITY_KEYS = ("parents", "table", "weight", "unit", "label", "description", "source")
+
+
+# -- diagram -> pgmpy --------------------------------------------------------------------------
+
+
+def _rules_of(diagram: Diagram, strategy: Strategy | None) -> dict[str, Rule]:
+    if strategy is None:
+        return {}
+    if isinstance(strategy, Evaluation):
+        strategy = strategy.optimal_strategy
+    if not isinstance(strategy, Mapping):
+        strategy = {r.decision: r for r in strategy}
+    names = [d.name for d in diagram.decisions]
+    for d in strategy:
+        if d not in names:
+            raise QueryError(f"expected a strategy for decisions ({', '.join(names)}), got "
+                             f"{d!r}", file=diagram.file, node=str(d), field="strategy")
+    return dict(strategy)
+
+
+def _chooser(diagram: Diagram, decision: str, rule: Rule) -> Callable[[dict[str, str]], Any]:
+    """The rule as a function of the information state (dict over the information set)."""
+    knows = diagram.information_set(decision)
+    if isinstance(rule, str):
+        return lambda info: rule
+    if isinstance(rule, DecisionResult):
+        first = diagram.node(decision).states[0]
+        table = {tuple(r.given[v] for v in rule.knows): r.choose or first for r in rule.rules}
+        return lambda info: table.get(tuple(info[v] for v in rule.knows))
+    if isinstance(rule, Mapping):
+        return lambda info: rule.get(tuple(info[v] for v in knows))
+    if callable(rule):
+        return rule
+    raise QueryError(f"expected a state, a function, a mapping or a DecisionResult, got "
+                     f"{type(rule).__name__}", file=diagram.file, node=decision, field="strategy")
+
+
+def _decision_values(diagram: Diagram, decision: str, rule: Rule) -> tuple[list, np.ndarray]:
+    """Evidence (the information set) and the deterministic CPD values of a decision."""
+    node = diagram.node(decision)
+    knows = diagram.information_set(decision)
+    choose = _chooser(diagram, decision, rule)
+    spaces = [diagram.node(v).states for v in knows]
+    columns = []
+    for combo in itertools.product(*spaces):
+        info = dict(zip(knows, combo, strict=True))
+        state = choose(info)
+        if state not in node.states:
+            raise QueryError(
+                f"expected the strategy to choose a state of '{decision}' "
+                f"({', '.join(node.states)}) when it knows {info or 'nothing'}, got {state!r}",
+                file=diagram.file, node=decision, field="strategy")
+        col = np.zeros(len(node.states))
+        col[node.states.index(state)] = 1.0
+        columns.append(col)
+    return list(knows), np.stack(columns, axis=1)
+
+
+def to_pgmpy(diagram: Diagram, strategy: Strategy | None = None) -> DiscreteBayesianNetwork:
+    """The chance part of a diagram as a ``pgmpy`` ``DiscreteBayesianNetwork``.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The influence diagram.
+    strategy : mapping, Evaluation or sequence of DecisionResult, optional
+        Decision rules to build into the network. A mapping decision -> rule, where a rule is a
+        state (a fixed choice), a function from the information state (dict variable -> state
+        over :meth:`Diagram.information_set`, perfect recall) to a state, a mapping from the
+        tuple of information-state values (in :meth:`Diagram.information_set` order) to a
+        state, or a :class:`~influence.results.DecisionResult`. An
+        :class:`~influence.results.Evaluation` (or its ``optimal_strategy``) stands for its
+        optimal rules; their impossible information states choose the first state.
+
+    Returns
+    -------
+    pgmpy.models.DiscreteBayesianNetwork
+        Chance and decision nodes in file order, with their states as ``state_names``; utility
+        nodes are left out. A decision with a rule in ``strategy`` gets a deterministic CPD
+        given its information set. Any other decision is a root node with a uniform CPD: a
+        placeholder to intervene on (``do``) or to condition on, not a model of the choice.
+
+    Raises
+    ------
+    QueryError
+        If the strategy names something other than a decision, or chooses something other than
+        a state of the decision.
+    """
+    with warnings.catch_warnings():  # pgmpy 1.x warns about its own deprecated modules
+        warnings.simplefilter("ignore", FutureWarning)
+        from pgmpy.factors.discrete import TabularCPD
+        from pgmpy.models import DiscreteBayesianNetwork
+
+    rules = _rules_of(diagram, strategy)
+    network = DiscreteBayesianNetwork()
+    nodes = [n for n in diagram.nodes if n.kind != "utility"]
+    network.add_nodes_from([n.name for n in nodes])
+    cpds = []
+    for n in nodes:
+        if n.kind == "chance":
+            evidence = list(n.parents)
+            values = np.moveaxis(n.table, -1, 0).reshape(len(n.states), -1)
+        elif n.name in rules:
+            evidence, values = _decision_values(diagram, n.name, rules[n.name])
+        else:
+            evidence = []
+            values = np.full((len(n.states), 1), 1.0 / len(n.states))
+        network.add_edges_from((p, n.name) for p in evidence)
+        state_names = {v: list(diagram.node(v).states) for v in [n.name, *evidence]}
+        cpds.append(TabularCPD(
+            n.name, len(n.states), values, evidence=evidence or None,
+            evidence_card=[len(diagram.node(p).states) for p in evidence] or None,
+            state_names=state_names,
+        ))
+    network.add_cpds(*cpds)
+    network.check_model()
+    return network
+
+
+# -- pgmpy -> diagram --------------------------------------------------------------------------
+
+
+def _spec(what: str, name: str, spec: Any, allowed: tuple[str, ...]) -> Mapping:
+    if not isinstance(spec, Mapping):
+        raise ModelError(f"expected a mapping with {', '.join(allowed[:2])}, got "
+                         f"{type(spec).__name__}", node=name, field=what)
+    for key in spec:
+        if key not in allowed:
+            raise ModelError(f"expected keys among {', '.join(allowed)}, got {key!r}",
+                             node=name, field=what)
+    return spec
+
+
+def _states_of_cpd(cpd: Any, var: Any) -> tuple[str, ...]:
+    return tuple(str(s) for s in cpd.state_names[var])
+
+
+def _chance_node(network: Any, raw_name: Any, spaces: Mapping[str, tuple[str, ...]]) -> Node:
+    """A chance node from the network's CPD of ``raw_name``, parents in the CPD's evidence
+    order."""
+    name = str(raw_name)
+    cpd = network.get_cpds(raw_name)
+    evidence = [str(v) for v in cpd.variables[1:]]
+    cards = [int(c) for c in cpd.cardinality]
+    table = np.moveaxis(np.asarray(cpd.get_values(), dtype=float).reshape(cards), 0, -1)
+    for axis, (raw, parent) in enumerate(zip(cpd.variables[1:], evidence, strict=True)):
+        here = _states_of_cpd(cpd, raw)
+        own = spaces[parent]
+        if sorted(here) != sorted(own):
+            raise ModelError(f"expected the states of '{parent}' ({', '.join(own)}) in the CPD, "
+                             f"got {', '.join(here)}", node=name, field="cpd")
+        table = np.take(table, [here.index(s) for s in own], axis=axis)
+    sums = table.sum(axis=-1, keepdims=True)
+    off = np.abs(sums - 1.0)
+    if np.all(off <= SUM_TOLERANCE) and np.any(off > 1e-12):
+        table = table / sums  # as the loader does with rows summing to 1 within the tolerance
+    return Node(name=name, kind="chance", states=spaces[name], parents=tuple(evidence),
+                table=table)
+
+
+def _utility_table(name: str, raw: Any, parents: tuple[str, ...],
+                   spaces: Mapping[str, tuple[str, ...]]) -> np.ndarray:
+    shape = tuple(len(spaces[p]) for p in parents)
+    if isinstance(raw, Mapping):
+        table = np.empty(shape)
+        for combo in itertools.product(*(spaces[p] for p in parents)):
+            level: Any = raw
+            for p, s in zip(parents, combo, strict=True):
+                if not isinstance(level, Mapping) or s not in level:
+                    raise ModelError(f"expected a value for {p}={s!r} (nested by parents "
+                                     f"{', '.join(parents)}), got none", node=name,
+                                     field="table")
+                level = level[s]
+            table[tuple(spaces[p].index(s) for p, s in zip(parents, combo, strict=True))] = level
+        return table
+    try:
+        table = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        raise ModelError(f"expected numbers, got {type(raw).__name__}", node=name,
+                         field="table") from None
+    if table.shape != shape:
+        raise ModelError(f"expected a table of shape {shape} (parents {', '.join(parents)}), "
+                         f"got shape {table.shape}", node=name, field="table")
+    return table
+
+
+def _utility_node(name: str, spec: Any, spaces: Mapping[str, tuple[str, ...]]) -> Node:
+    spec = _spec("utilities", name, spec, _UTILITY_KEYS)
+    parents = tuple(str(p) for p in spec.get("parents", ()))
+    for p in parents:
+        if p not in spaces:
+            raise ModelError(f"expected chance or decision nodes ({', '.join(spaces)}), got "
+                             f"{p!r}", node=name, field="parents")
+    if "table" not in spec:
+        raise ModelError("expected a `table` of values, got none", node=name, field="table")
+    weight = float(spec.get("weight", 1.0))
+    if not math.isfinite(weight):
+        raise ModelError(f"expected a finite weight, got {weight}", node=name, field="weight")
+    return Node(name=name, kind="utility", parents=parents,
+                table=_utility_table(name, spec["table"], parents, spaces), weight=weight,
+                unit=spec.get("unit"), label=spec.get("label"),
+                description=spec.get("description"), source=spec.get("source"))
+
+
+def _decision_node(name: str, spec: Any, spaces: dict[str, tuple[str, ...]]) -> Node:
+    """A decision from its spec; records its states in ``spaces``."""
+    spec = _spec("decisions", name, spec, _DECISION_KEYS)
+    if "states" in spec:
+        spaces[name] = tuple(str(s) for s in spec["states"])
+    elif name not in spaces:
+        raise ModelError("expected `states` for a decision that is not a node of the network, "
+                         "got none", node=name, field="states")
+    observes = spec.get("observes") or ()
+    observes = (observes,) if isinstance(observes, str) else tuple(map(str, observes))
+    return Node(name=name, kind="decision", states=spaces[name], parents=observes,
+                label=spec.get("label"), description=spec.get("description"),
+                source=spec.get("source"))
+
+
+def _order(by_name: Mapping[str, Node], network_order: list[str],
+           decisions: list[Node]) -> list[str]:
+    """A topological order of the chance and decision nodes (arcs, information arcs, and each
+    decision after the previous one): network nodes keep their place where the arcs allow, a
+    decision outside the network goes right after the last node it observes and the previous
+    decision."""
+    rank: dict[str, tuple[int, int]] = {n: (i, 0) for i, n in enumerate(network_order)}
+    previous = (-1, 0)
+    for k, d in enumerate(decisions, start=1):
+        if d.name not in rank:
+            anchor = max([rank.get(p, (-1, 0)) for p in d.parents] + [previous])
+            rank[d.name] = (anchor[0], k)
+        previous = rank[d.name]
+    preds = {n: {p for p in node.parents if p in by_name} for n, node in by_name.items()}
+    for a, b in itertools.pairwise(decisions):
+        preds[b.name].add(a.name)
+    done: list[str] = []
+    pending = sorted(preds, key=lambda n: rank[n])
+    while pending:
+        ready = next((n for n in pending if preds[n] <= set(done)), None)
+        if ready is None:  # a cycle: keep the rest in rank order, check_structure reports it
+            return done + pending
+        done.append(ready)
+        pending.remove(ready)
+    return done
+
+
+def from_pgmpy(
+    network: Any,
+    *,
+    decisions: Mapping[str, Mapping[str, Any]] | None = None,
+    utilities: Mapping[str, Mapping[str, Any]],
+    name: str,
+    policies: Sequence[Policy] | Mapping[str, Any] = (),
+    title: str | None = None,
+    units: str | None = None,
+) -> Diagram:
+    """Build a validated diagram from a ``pgmpy`` network plus decisions and utilities.
+
+    Parameters
+    ----------
+    network : pgmpy.models.DiscreteBayesianNetwork
+        The chance part: every node with a ``TabularCPD``. State names become the states (as
+        text; pgmpy's default names 0, 1, ... become "0", "1", ...). A node named in
+        ``decisions`` is a decision: its CPD and incoming arcs are ignored (as for the uniform
+        placeholders :func:`to_pgmpy` writes); its outgoing arcs stay.
+    decisions : mapping, optional
+        Decision name -> ``{"states": [...], "observes": [...]}``, in the order the decisions
+        are taken. ``states`` may be left out for a decision that is a node of the network
+        (its state names are used); ``observes`` defaults to nothing. Optional keys: ``label``,
+        ``description``, ``source``.
+    utilities : mapping
+        Utility name -> ``{"parents": [...], "table": ...}``; ``table`` is a number (no
+        parents), an array of shape ``(*parent cards)`` with states in the parents' order, or
+        a mapping nested by parent in ``parents`` order (``{state of parents[0]: {state of
+        parents[1]: value}}``). Optional keys: ``weight`` (default 1), ``unit``, ``label``,
+        ``description``, ``source``.
+    name : str
+        The model's name.
+    policies : sequence of Policy, or mapping
+        Named policies: :class:`~influence.diagram.Policy` objects, or a mapping in the
+        model-file format (``{id: {"label": ..., "choose": {...}}}``).
+    title, units : str, optional
+        The model's title and the unit of its utilities.
+
+    Returns
+    -------
+    Diagram
+        Nodes in a topological order: the order of ``network.nodes()`` where the arcs allow,
+        each decision not in the network right after the last node it observes and the previous
+        decision, decisions in the order of ``decisions``, utilities last. Checked with
+        :func:`influence.structure.check_structure`.
+
+    Raises
+    ------
+    ModelError
+        If the network, the decisions, the utilities or the policies do not make a valid
+        diagram; the message names the node and the field.
+    """
+    decisions = dict(decisions or {})
+    raw_of = {str(n): n for n in network.nodes()}
+    spaces: dict[str, tuple[str, ...]] = {}
+    for n, raw in raw_of.items():
+        cpd = network.get_cpds(raw)
+        if cpd is not None:
+            spaces[n] = _states_of_cpd(cpd, raw)
+        elif n not in decisions:
+            raise ModelError("expected a CPD for every node of the network, got none",
+                             node=n, field="cpd")
+    dec_nodes = [_decision_node(d, spec, spaces) for d, spec in decisions.items()]
+    chance = [_chance_node(network, raw, spaces) for n, raw in raw_of.items()
+              if n not in decisions]
+    utility = [_utility_node(u, spec, spaces) for u, spec in utilities.items()]
+    by_name = {n.name: n for n in chance + dec_nodes}
+    order = _order(by_name, list(raw_of), dec_nodes)
+    diagram = Diagram(name=name, nodes=tuple(by_name[n] for n in order) + tuple(utility),
+                      title=title, units=units)
+    check_structure(diagram)
+    if not policies:
+        return diagram
+    if isinstance(policies, Mapping):
+        from .loader import parse_policies
+
+        policies = parse_policies(policies, diagram)
+    diagram = Diagram(name=name, nodes=diagram.nodes, policies=tuple(policies), title=title,
+                      units=units)
+    check_structure(diagram)
+    return diagram
