@@ -20,9 +20,9 @@ __all__ = ["cli", "main"]
 #: Commands whose modules import PyMC, ArviZ or matplotlib: loaded only when run.
 LAZY_COMMANDS = {
     "fit": LazyCommand("influence.cli.bayes_commands:fit",
-                       "Fit the priors to evidence data with PyMC (bayes extra)."),
+                       "Fit the priors to evidence data with PyMC."),
     "plot": LazyCommand("influence.cli.bayes_commands:plot",
-                        "Plot results under parameter uncertainty (bayes extra)."),
+                        "Plot results under parameter uncertainty."),
 }
 
 

@@ -16,7 +16,10 @@ induction over ``T`` gives the expected utility of a strategy and the optimal ch
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import math
+import string
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +30,8 @@ __all__ = ["Contraction", "StageLayout", "InductionResult", "backward_induction"
 #: Options whose expected utilities differ by less than this (relative to the largest absolute
 #: value in play) are tied; ties go to the first state in file order.
 TIE_TOLERANCE = 1e-9
+
+_LETTERS = string.ascii_letters  # the subscripts numpy.einsum accepts
 
 
 class Contraction:
@@ -45,32 +50,66 @@ class Contraction:
     -----
     Operands may carry a draw axis of size 1 or ``S``; size-1 axes are broadcast (as views).
     The ``opt_einsum`` expression is built on the first call for each ``S`` and reused.
+
+    Planning costs more than running on the small tensors of most influence diagrams, so it is
+    scaled to the work: a contraction whose every configuration of every index, once per operand,
+    costs at most :attr:`DIRECT_UP_TO` flops runs as one plain ``numpy.einsum`` (no path);
+    larger ones get a greedy ``opt_einsum`` path, and only when that path is estimated to cost
+    more than :attr:`THOROUGH_ABOVE` flops is a more thorough search (``optimize="auto"``) made,
+    its path kept if it is cheaper.
     """
 
     DRAW = "\u03b1"  # a symbol opt_einsum accepts and that no node index uses
+    #: Bound on the naive cost (flops) up to which no path is planned.
+    DIRECT_UP_TO = 1e4
+    #: Greedy-path cost (flops) above which a thorough path search pays for itself.
+    THOROUGH_ABOVE = 1e7
 
     def __init__(self, inputs: Sequence[str], output: str, sizes: dict[str, int]) -> None:
         self.inputs = tuple(self.DRAW + s for s in inputs)
         self.output = self.DRAW + output
         self.sizes = dict(sizes)
-        self._expressions: dict[int, opt_einsum.contract.ContractExpression] = {}
+        self._expressions: dict[int, Callable[..., np.ndarray]] = {}
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
         """Operand shapes for ``draws`` draws."""
         return [(draws,) + tuple(self.sizes[c] for c in s[1:]) for s in self.inputs]
 
-    def expression(self, draws: int) -> opt_einsum.contract.ContractExpression:
-        """The planned contraction for ``draws`` draws (built once, then cached)."""
+    def expression(self, draws: int) -> Callable[..., np.ndarray]:
+        """The planned contraction for ``draws`` draws (built once, then cached): a callable
+        taking the operands."""
         expr = self._expressions.get(draws)
         if expr is None:
             subscripts = ",".join(self.inputs) + "->" + self.output
-            expr = opt_einsum.contract_expression(subscripts, *self.shapes(draws),
-                                                  optimize="auto")
+            shapes = self.shapes(draws)
+            # One pass over every configuration of every index, per operand: no path costs
+            # much more.
+            indices = sorted(set("".join(self.inputs)))
+            naive = draws * len(self.inputs) * math.prod(
+                self.sizes.get(c, draws) for c in indices)
+            if naive <= self.DIRECT_UP_TO and len(indices) <= len(_LETTERS):
+                letters = dict(zip(indices, _LETTERS, strict=False))
+                plain = "".join(letters.get(c, c) for c in subscripts)
+                expr = functools.partial(np.einsum, plain, optimize=False)
+                self._expressions[draws] = expr
+                return expr
+            path: str | list = "greedy"
+            if naive > self.THOROUGH_ABOVE:
+                dummies = [np.broadcast_to(np.empty(()), shape) for shape in shapes]
+                path, info = opt_einsum.contract_path(subscripts, *dummies, optimize="greedy")
+                if info.opt_cost > self.THOROUGH_ABOVE:
+                    better, better_info = opt_einsum.contract_path(subscripts, *dummies,
+                                                                   optimize="auto")
+                    if better_info.opt_cost < info.opt_cost:
+                        path = better
+            expr = opt_einsum.contract_expression(subscripts, *shapes, optimize=path)
             self._expressions[draws] = expr
         return expr
 
     def __call__(self, *arrays: np.ndarray) -> np.ndarray:
-        draws = max(a.shape[0] for a in arrays) if arrays else 1
+        if not self.inputs:  # an empty product: one, for a single draw
+            return np.ones((1,) + tuple(self.sizes[c] for c in self.output[1:]))
+        draws = max(a.shape[0] for a in arrays)
         operands = [
             a if a.shape[0] == draws else np.broadcast_to(a, (draws,) + a.shape[1:])
             for a in arrays
@@ -116,23 +155,47 @@ class InductionResult:
     values : list of ndarray
         For each decision ``k``, the stage tensor ``Q_k`` averaged over draws: shape of the layout
         up to and including ``D_k``. Divided by the probability of each past it gives the
-        conditional expected utility of each option.
+        conditional expected utility of each option. None for each decision when the induction
+        was run with ``values=False``.
+    stages : list of ndarray or None
+        With ``keep=True``: for each decision ``k``, ``Q_k`` with its draw axis (what decision
+        ``k`` chooses on), from which another induction can resume (see ``resume``).
     """
 
     expected_utility: np.ndarray
     choices: list[np.ndarray]
     values: list[np.ndarray]
+    stages: list[np.ndarray] | None = None
 
 
 def _choose(q: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """Index of the best allowed option along the last axis, ties to the first."""
     if mask is not None:
         q = np.where(mask, q, -np.inf)
+        finite = np.isfinite(q)
+        scale = np.abs(np.where(finite, q, 0.0)).max(axis=-1, keepdims=True)
+    else:  # stage values are finite
+        scale = np.abs(q).max(axis=-1, keepdims=True)
     best = q.max(axis=-1, keepdims=True)
-    finite = np.isfinite(q)
-    scale = np.abs(np.where(finite, q, 0.0)).max(axis=-1, keepdims=True)
     tol = TIE_TOLERANCE * np.maximum(scale, 1.0)
     return np.argmax(q >= best - tol, axis=-1)
+
+
+def _pick(q: np.ndarray, choice: np.ndarray, per_draw: bool) -> np.ndarray:
+    """``q[..., choice]`` along the last axis: the value of the chosen option.
+
+    ``choice`` has the shape of ``q`` without its last axis, and without its draw axis too
+    unless ``per_draw`` (it is then shared by every draw).
+    """
+    draws, options = q.shape[0], q.shape[-1]
+    flat = q.reshape(draws, -1, options)
+    if per_draw:
+        idx = np.broadcast_to(choice, q.shape[:-1]).reshape(draws, -1)
+        rows = np.arange(draws)[:, None]
+        cells = np.arange(idx.shape[1])[None, :]
+        return flat[rows, cells, idx].reshape(q.shape[:-1])
+    idx = np.broadcast_to(choice, q.shape[1:-1]).reshape(-1)
+    return flat[:, np.arange(idx.size), idx].reshape(q.shape[:-1])
 
 
 def backward_induction(
@@ -141,6 +204,10 @@ def backward_induction(
     masks: Sequence[np.ndarray | None] | None = None,
     fixed: Sequence[np.ndarray | None] | None = None,
     per_draw: bool = False,
+    *,
+    values: bool = True,
+    keep: bool = False,
+    resume: InductionResult | None = None,
 ) -> InductionResult:
     """Solve (or evaluate) a strategy on a stage tensor by backward induction.
 
@@ -159,6 +226,17 @@ def backward_induction(
     per_draw : bool
         If False (the default), choices maximise the mean over draws of the stage value, one
         strategy for all draws (the Bayes decision). If True, each draw gets its own optimum.
+    values : bool
+        Fill :attr:`InductionResult.values` (the mean over draws of each ``Q_k``). Leave it off
+        when only the expected utility is wanted: with many draws the means cost time.
+    keep : bool
+        Keep each ``Q_k`` in :attr:`InductionResult.stages`, so that other inductions on the
+        same stage tensor can resume from it.
+    resume : InductionResult, optional
+        An induction on the same ``stage`` with ``keep=True``, the same ``per_draw`` and
+        ``values``, and no masks or fixed choices after the last decision that ``masks`` or
+        ``fixed`` constrain here. The decisions after that one are taken from it instead of
+        being recomputed; the result is the same.
 
     Returns
     -------
@@ -167,16 +245,36 @@ def backward_induction(
     n = layout.n_decisions
     masks = list(masks) if masks is not None else [None] * n
     fixed = list(fixed) if fixed is not None else [None] * n
-    q = stage
-    # Chance nodes kept after the last decision (none in normal use) are summed here.
-    tail = layout.chance_counts[n]
-    if tail:
-        q = q.sum(axis=tuple(range(q.ndim - tail, q.ndim)))
     choices: list[np.ndarray] = [None] * n  # type: ignore[list-item]
-    values: list[np.ndarray] = [None] * n  # type: ignore[list-item]
-    for k in range(n - 1, -1, -1):
-        mean_q = q.mean(axis=0)
-        values[k] = mean_q
+    means: list[np.ndarray] = [None] * n  # type: ignore[list-item]
+    kept: list[np.ndarray] | None = [None] * n if keep else None  # type: ignore[list-item]
+    start = n - 1
+    if resume is not None and resume.stages is not None:
+        constrained = [k for k in range(n) if masks[k] is not None or fixed[k] is not None]
+        start = max(constrained, default=-1)
+        for k in range(start + 1, n):
+            choices[k] = resume.choices[k]
+            means[k] = resume.values[k]
+            if kept is not None:
+                kept[k] = resume.stages[k]
+        if start < 0:
+            return InductionResult(resume.expected_utility, choices, means, kept)
+        q = resume.stages[start]
+    else:
+        q = stage
+        # Chance nodes kept after the last decision (none in normal use) are summed here.
+        tail = layout.chance_counts[n]
+        if tail:
+            q = q.sum(axis=tuple(range(q.ndim - tail, q.ndim)))
+    for k in range(start, -1, -1):
+        if kept is not None:
+            kept[k] = q
+        mean_q = None
+        if values or (fixed[k] is None and not per_draw):
+            # The mean of one draw is that draw.
+            mean_q = q[0] if q.shape[0] == 1 else q.mean(axis=0)
+        if values:
+            means[k] = mean_q
         if fixed[k] is not None:
             choice = fixed[k]
         elif per_draw:
@@ -184,13 +282,8 @@ def backward_induction(
         else:
             choice = _choose(mean_q, masks[k])
         choices[k] = choice
-        if per_draw and fixed[k] is None:
-            picked = np.take_along_axis(q, choice[..., None], axis=-1)[..., 0]
-        else:
-            idx = np.broadcast_to(choice, q.shape[1:-1])[None, ..., None]
-            idx = np.broadcast_to(idx, q.shape[:-1] + (1,))
-            picked = np.take_along_axis(q, idx, axis=-1)[..., 0]
+        picked = _pick(q, choice, per_draw and fixed[k] is None)
         count = layout.chance_counts[k]
         q = picked.sum(axis=tuple(range(picked.ndim - count, picked.ndim))) if count else picked
     eu = q.reshape(q.shape[0], -1).sum(axis=1) if q.ndim > 1 else q
-    return InductionResult(expected_utility=eu, choices=choices, values=values)
+    return InductionResult(expected_utility=eu, choices=choices, values=means, stages=kept)

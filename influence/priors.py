@@ -1,14 +1,755 @@
-"""Priors on probability rows and utility values (placeholder until the Bayesian layer lands)."""
+"""Priors on probability rows and utility values.
+
+Any row of a chance node's table and any value of a utility node may carry a ``prior`` in the
+model file (see ``docs/bayesian.md``). The loader calls :func:`parse_prior_spec` on each; the
+result is one of the frozen :class:`Prior` classes below, stored in ``Node.priors`` under the
+row's parent states. :func:`uncertain_slots` lists a diagram's rows with a prior, and
+:func:`sample_prior_parameters` draws whole parameter batches from them for the solver.
+
+Forms on a probability row (``k`` states):
+
+``{dirichlet: [a1, ..., ak]}``
+    Dirichlet with those concentrations (a list in state order, or a mapping state: value).
+``{mean: [m1, ..., mk], strength: n}``
+    Dirichlet with those means and ``n`` pseudo-observations: ``a_i = n * m_i``.
+``{beta: [a, b], state: s}``
+    Beta(a, b) on the probability of state ``s``.
+``{phrase: "very likely", state: s, mass: 0.9}``
+    The ICD 203 range of the phrase, fitted as a Beta (see :mod:`influence.elicit`).
+``{interval: [low, high], state: s, mass: 0.9}``
+    A Beta with ``mass`` of its probability in ``[low, high]``.
+
+On a two-state row ``state`` defaults to the second state. On a row of more than two states a
+Beta-type prior (beta, phrase, interval) needs ``state``, and the row's point ``p``: the other
+states share the rest, ``1 - p_s``, in proportion to their point probabilities.
+
+Forms on a utility value: ``{normal: [mean, sd]}``, ``{uniform: [low, high]}`` and
+``{interval: [low, high], mass: 0.9}`` (a Normal with ``mass`` in the range).
+
+This module imports numpy only; PyMC is imported by :mod:`influence.elicit` when a phrase or an
+interval has to be fitted.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
 
 from .errors import ModelError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagram import Diagram
+
+__all__ = [
+    "Prior",
+    "DirichletPrior",
+    "BetaPrior",
+    "NormalPrior",
+    "UniformPrior",
+    "Elicitation",
+    "Slot",
+    "parse_prior_spec",
+    "uncertain_slots",
+    "sample_prior_parameters",
+    "PROBABILITY_FORMS",
+    "UTILITY_FORMS",
+]
+
+#: The keys each form of prior takes, by the kind of node it is written on.
+PROBABILITY_FORMS: dict[str, tuple[str, ...]] = {
+    "dirichlet": ("dirichlet",),
+    "mean": ("mean", "strength"),
+    "beta": ("beta", "state"),
+    "phrase": ("phrase", "state", "mass"),
+    "interval": ("interval", "state", "mass"),
+}
+UTILITY_FORMS: dict[str, tuple[str, ...]] = {
+    "normal": ("normal",),
+    "uniform": ("uniform",),
+    "interval": ("interval", "mass"),
+}
+_SUM_TOLERANCE = 1e-6
+
+
+def _num(x: float) -> str:
+    """Short display of a number: 9 -> '9', 0.8 -> '0.8', 41.8429 -> '41.84'."""
+    return f"{x:.4g}"
+
+
+@dataclass(frozen=True)
+class Elicitation:
+    """How an elicited prior was stated: a phrase and/or a range holding ``mass``."""
+
+    low: float
+    high: float
+    mass: float
+    phrase: str | None = None
+    expression: str | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        """``"from 'very likely': 90% in [0.80, 0.95]"``."""
+        pct = f"{100 * self.mass:g}%"
+        span = f"[{self.low:.2f}, {self.high:.2f}]" if self.phrase else \
+            f"[{self.low:g}, {self.high:g}]"
+        if self.phrase:
+            extra = f"; {self.note}" if self.note else ""
+            return f"from {self.phrase!r}: {pct} in {span}{extra}"
+        return f"from {pct} in {span}"
+
+    def key(self) -> str:
+        """A deterministic text of the elicitation (part of the prior's repr)."""
+        return (f"phrase={self.phrase!r}, interval=[{self.low!r}, {self.high!r}], "
+                f"mass={self.mass!r}")
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
+class Prior:
+    """Base of the prior classes.
+
+    Attributes
+    ----------
+    kind : str
+        ``"dirichlet"``, ``"beta"``, ``"normal"`` or ``"uniform"``.
+    spec : mapping
+        The prior as written in the model file (for display).
+    """
+
+    kind: ClassVar[str] = ""
+    #: "probability" for priors on a CPT row, "utility" for priors on a value.
+    target: ClassVar[str] = ""
+    spec: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def mean(self) -> np.ndarray | float:
+        """The prior mean: the full row (k,) for a probability row, a float for a utility."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws: rows (n, k) summing to 1 for a probability row, (n,) for a utility."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A one-line human description, e.g. ``"Beta(9, 5) on 'yes'"``."""
+        raise NotImplementedError
+
+    def interval(self, mass: float = 0.9) -> tuple[np.ndarray, np.ndarray] | tuple[float, float]:
+        """Central interval holding ``mass`` of the prior, per state or for the value."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
+class DirichletPrior(Prior):
+    """Dirichlet(alpha) on a whole probability row."""
+
+    kind: ClassVar[str] = "dirichlet"
+    target: ClassVar[str] = "probability"
+    alpha: tuple[float, ...]
+    states: tuple[str, ...]
+
+    def mean(self) -> np.ndarray:
+        alpha = np.asarray(self.alpha, dtype=float)
+        return alpha / alpha.sum()
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.dirichlet(np.asarray(self.alpha, dtype=float), size=n)
+
+    def updated(self, counts: np.ndarray) -> DirichletPrior:
+        """The conjugate posterior after (weighted) counts, one per state."""
+        alpha = tuple(float(a + c) for a, c in zip(self.alpha, counts, strict=True))
+        return DirichletPrior(alpha=alpha, states=self.states, spec={"dirichlet": list(alpha)})
+
+    def interval(self, mass: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        from scipy import stats
+
+        alpha = np.asarray(self.alpha, dtype=float)
+        total = alpha.sum()
+        tail = (1 - mass) / 2
+        return (stats.beta.ppf(tail, alpha, total - alpha),
+                stats.beta.ppf(1 - tail, alpha, total - alpha))
+
+    def describe(self) -> str:
+        if "mean" in self.spec and "strength" in self.spec:
+            means = ", ".join(_num(m) for m in self.mean())
+            total = sum(self.alpha)
+            return f"Dirichlet with means ({means}) and strength {_num(total)}"
+        return f"Dirichlet({', '.join(_num(a) for a in self.alpha)})"
+
+    def __repr__(self) -> str:
+        return f"Dirichlet(alpha={list(self.alpha)!r}, states={list(self.states)!r})"
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
+class BetaPrior(Prior):
+    """Beta(a, b) on the probability of one state of a row.
+
+    The other states share the rest in the fixed proportions ``rest`` (a vector over the row's
+    states, zero at ``state``, summing to 1).
+    """
+
+    kind: ClassVar[str] = "beta"
+    target: ClassVar[str] = "probability"
+    a: float
+    b: float
+    states: tuple[str, ...]
+    state: int
+    rest: tuple[float, ...]
+    elicited: Elicitation | None = None
+
+    @property
+    def state_name(self) -> str:
+        """The state the Beta is on."""
+        return self.states[self.state]
+
+    def row(self, p: np.ndarray | float) -> np.ndarray:
+        """Full rows (..., k) from probabilities ``p`` of the prior's state."""
+        p = np.asarray(p, dtype=float)[..., None]
+        onehot = np.zeros(len(self.states))
+        onehot[self.state] = 1.0
+        return p * onehot + (1.0 - p) * np.asarray(self.rest)
+
+    def mean(self) -> np.ndarray:
+        return self.row(self.a / (self.a + self.b))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.row(rng.beta(self.a, self.b, size=n))
+
+    def updated(self, counts: np.ndarray) -> BetaPrior:
+        """The conjugate posterior after (weighted) counts, one per state of the row.
+
+        The likelihood of counts ``n`` is ``p^{n_s} (1 - p)^{N - n_s}`` times a constant (the
+        shares of the other states are fixed), so ``a += n_s`` and ``b += N - n_s``.
+        """
+        counts = np.asarray(counts, dtype=float)
+        hits = float(counts[self.state])
+        misses = float(counts.sum() - hits)
+        a, b = float(self.a + hits), float(self.b + misses)
+        return BetaPrior(a=a, b=b, states=self.states, state=self.state, rest=self.rest,
+                         spec={"beta": [a, b], "state": self.state_name})
+
+    def interval(self, mass: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        from scipy import stats
+
+        tail = (1 - mass) / 2
+        lo, hi = stats.beta.ppf([tail, 1 - tail], self.a, self.b)
+        low, high = self.row(lo), self.row(hi)
+        return np.minimum(low, high), np.maximum(low, high)
+
+    def describe(self) -> str:
+        text = f"Beta({_num(self.a)}, {_num(self.b)}) on {self.state_name!r}"
+        if len(self.states) > 2:
+            text += " (the other states share the rest as in `p`)"
+        if self.elicited is not None:
+            text += f" ({self.elicited.describe()})"
+        return text
+
+    def __repr__(self) -> str:
+        extra = f", elicited=({self.elicited.key()})" if self.elicited else ""
+        return (f"Beta(a={self.a!r}, b={self.b!r}, state={self.state_name!r}, "
+                f"states={list(self.states)!r}, rest={[float(r) for r in self.rest]!r}{extra})")
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
+class NormalPrior(Prior):
+    """Normal(mu, sigma) on a utility value."""
+
+    kind: ClassVar[str] = "normal"
+    target: ClassVar[str] = "utility"
+    mu: float
+    sigma: float
+    elicited: Elicitation | None = None
+
+    def mean(self) -> float:
+        return float(self.mu)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.normal(self.mu, self.sigma, size=n)
+
+    def interval(self, mass: float = 0.9) -> tuple[float, float]:
+        from scipy import stats
+
+        tail = (1 - mass) / 2
+        lo, hi = stats.norm.ppf([tail, 1 - tail], self.mu, self.sigma)
+        return float(lo), float(hi)
+
+    def describe(self) -> str:
+        text = f"Normal(mean {_num(self.mu)}, sd {_num(self.sigma)})"
+        if self.elicited is not None:
+            text += f" ({self.elicited.describe()})"
+        return text
+
+    def __repr__(self) -> str:
+        extra = f", elicited=({self.elicited.key()})" if self.elicited else ""
+        return f"Normal(mu={self.mu!r}, sigma={self.sigma!r}{extra})"
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
+class UniformPrior(Prior):
+    """Uniform(low, high) on a utility value."""
+
+    kind: ClassVar[str] = "uniform"
+    target: ClassVar[str] = "utility"
+    low: float
+    high: float
+
+    def mean(self) -> float:
+        return float((self.low + self.high) / 2)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size=n)
+
+    def interval(self, mass: float = 0.9) -> tuple[float, float]:
+        tail = (1 - mass) / 2 * (self.high - self.low)
+        return float(self.low + tail), float(self.high - tail)
+
+    def describe(self) -> str:
+        return f"Uniform({_num(self.low)}, {_num(self.high)})"
+
+    def __repr__(self) -> str:
+        return f"Uniform(low={self.low!r}, high={self.high!r})"
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+
+def _suggest(word: Any, options: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)}"
+    return f"{type(value).__name__} {value!r}"
+
+
+class _Parser:
+    """Parses one `prior` entry, raising ModelErrors that point at it."""
+
+    def __init__(self, *, kind: str, states: tuple[str, ...], file: str | None, node: str,
+                 field: str, line: int | None, where: str) -> None:
+        self.kind = kind
+        self.states = tuple(states)
+        self.file = file
+        self.node = node
+        self.field = field
+        self.line = line
+        self.where = where
+
+    def error(self, message: str) -> ModelError:
+        return ModelError(f"{self.where}prior: {message}", file=self.file, node=self.node,
+                          field=self.field, line=self.line)
+
+    def number(self, value: Any, what: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(f"expected a number for {what}, got {_show(value)}")
+        x = float(value)
+        if not math.isfinite(x):
+            raise self.error(f"expected a finite number for {what}, got {x}")
+        return x
+
+    def pair(self, value: Any, what: str, names: str) -> tuple[float, float]:
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise self.error(f"expected `{what}: [{names}]` (two numbers), got {_show(value)}")
+        return self.number(value[0], f"{what}[0]"), self.number(value[1], f"{what}[1]")
+
+    def per_state(self, value: Any, what: str) -> np.ndarray:
+        """A list in state order, or a mapping state: number, one per state."""
+        k = len(self.states)
+        if isinstance(value, Mapping):
+            keys = [str(s) for s in value]
+            unknown = [s for s in keys if s not in self.states]
+            if unknown:
+                raise self.error(f"`{what}` names unknown state {unknown[0]!r}"
+                                 f"{_suggest(unknown[0], self.states)}; expected states of "
+                                 f"'{self.node}': {', '.join(self.states)}")
+            missing = [s for s in self.states if s not in keys]
+            if missing:
+                raise self.error(f"`{what}` is missing state(s) {', '.join(missing)}")
+            lookup = {str(s): v for s, v in value.items()}
+            values = [lookup[s] for s in self.states]
+        elif isinstance(value, list | tuple):
+            if len(value) != k:
+                raise self.error(f"expected `{what}` to have {k} numbers (one per state: "
+                                 f"{', '.join(self.states)}), got {len(value)}")
+            values = list(value)
+        else:
+            raise self.error(f"expected `{what}` to be a list of {k} numbers (one per state: "
+                             f"{', '.join(self.states)}), got {_show(value)}")
+        return np.array([self.number(v, what) for v in values])
+
+    def mass(self, raw: Mapping) -> float:
+        from .elicit import DEFAULT_MASS
+
+        if "mass" not in raw:
+            return DEFAULT_MASS
+        mass = self.number(raw["mass"], "mass")
+        if not 0 < mass < 1:
+            raise self.error(f"expected `mass` between 0 and 1 (exclusive), got {mass:g}")
+        return mass
+
+    def state(self, raw: Mapping, form: str) -> int:
+        k = len(self.states)
+        if k < 2:
+            raise self.error(f"a `{form}` prior needs a row of at least two states, but "
+                             f"'{self.node}' has one ({self.states[0]}); a certain row takes no "
+                             "prior")
+        if "state" not in raw:
+            if k == 2:
+                return 1
+            raise self.error(f"a `{form}` prior on a row of {k} states needs `state`: the state "
+                             f"it is on (one of {', '.join(self.states)})")
+        state = raw["state"]
+        if isinstance(state, bool) or not isinstance(state, str | int):
+            raise self.error(f"expected `state` to be a state of '{self.node}' "
+                             f"({', '.join(self.states)}), got {_show(state)}")
+        state = str(state)
+        if state not in self.states:
+            raise self.error(f"`state` {state!r} is not a state of '{self.node}'"
+                             f"{_suggest(state, self.states)}; expected one of "
+                             f"{', '.join(self.states)}")
+        return self.states.index(state)
+
+    def rest(self, state: int, point: Any, form: str) -> tuple[float, ...]:
+        """Shares of the other states: fixed, in proportion to the row's point `p`."""
+        k = len(self.states)
+        if k == 2:
+            return tuple(0.0 if i == state else 1.0 for i in range(k))
+        if point is None:
+            raise self.error(
+                f"a `{form}` prior on state {self.states[state]!r} of a row of {k} states needs "
+                "the row's point `p`: the other states share the rest in proportion to it")
+        p = self.per_state(point, "p")
+        if np.any(p < 0) or abs(p.sum() - 1) > _SUM_TOLERANCE:
+            raise self.error(f"expected the row's `p` to be probabilities summing to 1, got "
+                             f"{', '.join(f'{x:g}' for x in p)}")
+        others = p.copy()
+        others[state] = 0.0
+        total = others.sum()
+        if total <= 0:
+            raise self.error(
+                f"the row's `p` gives the states other than {self.states[state]!r} no "
+                "probability, so they cannot share the rest; use a `dirichlet` prior")
+        return tuple(round(float(x), 12) for x in others / total)
+
+    def parse(self, raw: Any, point: Any) -> Prior:
+        forms = PROBABILITY_FORMS if self.kind == "chance" else UTILITY_FORMS
+        if self.kind not in ("chance", "utility"):
+            raise self.error(f"only chance and utility nodes take priors, not a {self.kind} node")
+        example = "{beta: [2, 2]}" if self.kind == "chance" else "{normal: [0, 10]}"
+        if not isinstance(raw, Mapping) or not raw:
+            raise self.error(f"expected a mapping such as {example}, got {_show(raw)}; forms: "
+                             f"{self._forms_text(forms)}")
+        keys = [str(k) for k in raw]
+        chosen = [k for k in keys if k in forms]
+        if not chosen:
+            other = UTILITY_FORMS if self.kind == "chance" else PROBABILITY_FORMS
+            misplaced = [k for k in keys if k in other]
+            if misplaced:
+                what = "a probability row" if self.kind == "chance" else "a utility value"
+                raise self.error(f"`{misplaced[0]}` is not a prior for {what}; expected one of "
+                                 f"{self._forms_text(forms)}")
+            allowed = sorted({k for ks in forms.values() for k in ks})
+            first = keys[0]
+            if first in allowed:
+                raise self.error(f"`{first}` alone is not a prior; expected one of "
+                                 f"{self._forms_text(forms)}")
+            raise self.error(f"unknown key {first!r}{_suggest(first, allowed)}; expected one of "
+                             f"{self._forms_text(forms)}")
+        if len(chosen) > 1:
+            raise self.error(f"expected one form of prior, got {' and '.join(chosen)}")
+        form = chosen[0]
+        allowed = forms[form]
+        for key in keys:
+            if key not in allowed:
+                raise self.error(f"unknown key {key!r} in a `{form}` prior"
+                                 f"{_suggest(key, allowed)}; expected: {', '.join(allowed)}")
+        spec = {str(k): _plain(v) for k, v in raw.items()}
+        return getattr(self, f"_{self.kind}_{form}")(raw, spec, point)
+
+    @staticmethod
+    def _forms_text(forms: Mapping[str, tuple[str, ...]]) -> str:
+        return ", ".join("+".join(keys[:2]) if name == "mean" else name
+                         for name, keys in forms.items())
+
+    # -- probability rows
+    def _chance_dirichlet(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        alpha = self.per_state(raw["dirichlet"], "dirichlet")
+        if len(self.states) < 2:
+            raise self.error("a row of one state is certain; it takes no prior")
+        if np.any(alpha <= 0):
+            bad = int(np.argmax(alpha <= 0))
+            raise self.error(f"expected Dirichlet concentrations > 0, got {alpha[bad]:g} for "
+                             f"state {self.states[bad]!r}")
+        return DirichletPrior(alpha=tuple(float(a) for a in alpha), states=self.states,
+                              spec=spec)
+
+    def _chance_mean(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        if "strength" not in raw:
+            raise self.error("`mean` needs `strength`: the number of pseudo-observations the "
+                             "means are worth, e.g. {mean: [0.2, 0.8], strength: 10}")
+        means = self.per_state(raw["mean"], "mean")
+        if len(self.states) < 2:
+            raise self.error("a row of one state is certain; it takes no prior")
+        if np.any(means <= 0):
+            bad = int(np.argmax(means <= 0))
+            raise self.error(f"expected means > 0 (a Dirichlet gives every state some "
+                             f"probability), got {means[bad]:g} for state {self.states[bad]!r}")
+        if abs(means.sum() - 1) > _SUM_TOLERANCE:
+            raise self.error(f"expected means summing to 1, got a sum of {means.sum():.10g}")
+        strength = self.number(raw["strength"], "strength")
+        if strength <= 0:
+            raise self.error(f"expected `strength` > 0 (pseudo-observations), got {strength:g}")
+        alpha = tuple(float(strength * m) for m in means / means.sum())
+        return DirichletPrior(alpha=alpha, states=self.states, spec=spec)
+
+    def _chance_beta(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        a, b = self.pair(raw["beta"], "beta", "a, b")
+        if a <= 0 or b <= 0:
+            raise self.error(f"expected Beta parameters a > 0 and b > 0, got [{a:g}, {b:g}]")
+        state = self.state(raw, "beta")
+        return BetaPrior(a=a, b=b, states=self.states, state=state,
+                         rest=self.rest(state, point, "beta"), spec=spec)
+
+    def _chance_phrase(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        from .elicit import lookup_phrase
+
+        state = self.state(raw, "phrase")
+        mass = self.mass(raw)
+        try:
+            entry = lookup_phrase(raw["phrase"])
+        except ModelError as exc:
+            raise self.error(exc.detail) from None
+        rest = self.rest(state, point, "phrase")
+        a, b = self._fit_beta(entry.low, entry.high, mass)
+        elicited = Elicitation(entry.low, entry.high, mass, phrase=str(raw["phrase"]),
+                               expression=entry.label, note=entry.note)
+        return BetaPrior(a=a, b=b, states=self.states, state=state, rest=rest,
+                         elicited=elicited, spec=spec)
+
+    def _chance_interval(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        low, high = self._interval(raw)
+        if not 0 <= low <= 1 or not 0 <= high <= 1:
+            raise self.error(f"expected a probability interval within [0, 1], got "
+                             f"[{low:g}, {high:g}]")
+        if low <= 0 or high >= 1:
+            raise self.error(f"expected a probability interval strictly inside (0, 1), got "
+                             f"[{low:g}, {high:g}] (a Beta puts no probability on 0 or 1 "
+                             "exactly: write e.g. 0.001 or 0.999)")
+        state = self.state(raw, "interval")
+        mass = self.mass(raw)
+        rest = self.rest(state, point, "interval")
+        a, b = self._fit_beta(low, high, mass)
+        return BetaPrior(a=a, b=b, states=self.states, state=state, rest=rest,
+                         elicited=Elicitation(low, high, mass), spec=spec)
+
+    def _interval(self, raw: Mapping) -> tuple[float, float]:
+        low, high = self.pair(raw["interval"], "interval", "low, high")
+        if low >= high:
+            raise self.error(f"expected `interval: [low, high]` with low < high, got "
+                             f"[{low:g}, {high:g}]")
+        return low, high
+
+    def _fit_beta(self, low: float, high: float, mass: float) -> tuple[float, float]:
+        from .elicit import fit_beta_interval
+
+        try:
+            return fit_beta_interval(low, high, mass)
+        except ModelError as exc:
+            raise self.error(exc.detail) from None
+
+    # -- utility values
+    def _utility_normal(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        mu, sigma = self.pair(raw["normal"], "normal", "mean, sd")
+        if sigma <= 0:
+            raise self.error(f"expected a standard deviation > 0 in `normal: [mean, sd]`, got "
+                             f"{sigma:g}")
+        return NormalPrior(mu=mu, sigma=sigma, spec=spec)
+
+    def _utility_uniform(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        low, high = self.pair(raw["uniform"], "uniform", "low, high")
+        if low >= high:
+            raise self.error(f"expected `uniform: [low, high]` with low < high, got "
+                             f"[{low:g}, {high:g}]")
+        return UniformPrior(low=low, high=high, spec=spec)
+
+    def _utility_interval(self, raw: Mapping, spec: dict, point: Any) -> Prior:
+        from .elicit import fit_normal_interval
+
+        low, high = self._interval(raw)
+        mass = self.mass(raw)
+        try:
+            mu, sigma = fit_normal_interval(low, high, mass)
+        except ModelError as exc:
+            raise self.error(exc.detail) from None
+        return NormalPrior(mu=mu, sigma=sigma, elicited=Elicitation(low, high, mass), spec=spec)
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts and lists (for display), without the loader's line-tracking types."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
 
 def parse_prior_spec(raw: Any, *, kind: str, states: tuple[str, ...], file: str | None,
-                     node: str, field: str, line: int | None, where: str = "") -> Any:
-    """Parse a `prior` entry of a model file."""
-    raise ModelError(f"{where}priors are not supported yet", file=file, node=node, field=field,
-                     line=line)
+                     node: str, field: str, line: int | None, where: str = "",
+                     point: Any = None) -> Prior:
+    """Parse a ``prior`` entry of a model file.
+
+    Parameters
+    ----------
+    raw : mapping
+        The entry as read from the file, e.g. ``{"beta": [2, 2]}``.
+    kind : {"chance", "utility"}
+        The kind of node it is on.
+    states : tuple of str
+        The node's states (empty for a utility node).
+    file, node, field, line, where :
+        Where the entry is, for error messages (``where`` is e.g. ``"row 3: "``).
+    point : list or mapping, optional
+        The row's point probabilities ``p`` as written, if any: needed by a Beta-type prior on
+        a row of more than two states.
+
+    Returns
+    -------
+    Prior
+
+    Raises
+    ------
+    ModelError
+        On any invalid prior, naming the file, node, field, line and row.
+    """
+    parser = _Parser(kind=kind, states=states, file=file, node=node, field=field, line=line,
+                     where=where)
+    return parser.parse(raw, point)
+
+
+# -- slots ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One uncertain row (or value) of a diagram: a row of a table that carries a prior.
+
+    Attributes
+    ----------
+    node : str
+        The node.
+    key : tuple of str
+        Parent states of the row (``()`` for a node without parents).
+    index : tuple of int
+        Index of the row in ``node.table``.
+    prior : Prior
+        Its prior.
+    kind : {"probability", "utility"}
+        A probability row or a utility value.
+    name : str
+        A stable variable name, e.g. ``"p[result|oil=dry,test=yes]"`` or ``"u[cost]"``.
+    parents : tuple of str
+        The node's parents, in the order of ``key``.
+    """
+
+    node: str
+    key: tuple[str, ...]
+    index: tuple[int, ...]
+    prior: Prior
+    kind: str
+    name: str
+
+    parents: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> dict[str, str]:
+        """The row's parent states as a mapping (empty for a node without parents)."""
+        return dict(zip(self.parents, self.key, strict=True))
+
+
+def slot_name(kind: str, node: str, parents: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """``p[node|a=x,b=y]`` for a probability row, ``u[...]`` for a utility value."""
+    letter = "p" if kind == "probability" else "u"
+    if not parents:
+        return f"{letter}[{node}]"
+    given = ",".join(f"{p}={s}" for p, s in zip(parents, key, strict=True))
+    return f"{letter}[{node}|{given}]"
+
+
+def uncertain_slots(diagram: Diagram) -> list[Slot]:
+    """Every row or value of ``diagram`` that carries a prior.
+
+    Nodes come in file order; the rows of a node in table order (the order of
+    :meth:`Diagram.parent_configurations`).
+    """
+    slots = []
+    for node in diagram.nodes:
+        if not node.priors or node.kind not in ("chance", "utility"):
+            continue
+        spaces = [diagram.node(p).states for p in node.parents]
+        kind = "probability" if node.kind == "chance" else "utility"
+        for config in diagram.parent_configurations(node.name):
+            key = tuple(config[p] for p in node.parents)
+            prior = node.priors.get(key)
+            if prior is None:
+                continue
+            index = tuple(space.index(s) for space, s in zip(spaces, key, strict=True))
+            slots.append(Slot(node=node.name, key=key, index=index, prior=prior, kind=kind,
+                              name=slot_name(kind, node.name, node.parents, key),
+                              parents=node.parents))
+    return slots
+
+
+def sample_prior_parameters(diagram: Diagram, draws: int,
+                            seed: int | None = None) -> dict[str, np.ndarray]:
+    """Parameter draws from the diagram's priors, as the solver takes them.
+
+    Parameters
+    ----------
+    diagram : Diagram
+    draws : int
+        Number of draws ``S``.
+    seed : int, optional
+        Random seed.
+
+    Returns
+    -------
+    dict
+        ``{node: array (S, *node.table.shape)}`` for every chance and utility node; rows
+        without a prior keep their point value. Nodes without any prior have a leading axis of
+        size 1 instead of ``S``. Utility values are not multiplied by the node's weight.
+    """
+    if draws < 1:
+        raise ValueError(f"expected at least one draw, got {draws}")
+    rng = np.random.default_rng(seed)
+    by_node: dict[str, list[Slot]] = {}
+    for slot in uncertain_slots(diagram):
+        by_node.setdefault(slot.node, []).append(slot)
+    params: dict[str, np.ndarray] = {}
+    for node in diagram.nodes:
+        if node.table is None:
+            continue
+        slots = by_node.get(node.name)
+        if not slots:
+            params[node.name] = node.table[None]
+            continue
+        table = np.repeat(node.table[None], draws, axis=0)
+        for slot in slots:
+            table[(slice(None), *slot.index)] = slot.prior.sample(rng, draws)
+        params[node.name] = table
+    return params

@@ -182,14 +182,10 @@ def _has_uncertainty(result: Evaluation) -> bool:
 
 
 def _comparison_note(result: Evaluation) -> str:
-    policies = result.policies
-    if policies:
-        return "P(best) and E[loss] compare each option with the named policies."
-    decisions = sorted({o.decision for o in result.options if o.decision})
-    first = next((o.decision for o in result.options if o.decision), None)
-    if first is None or not decisions:
+    if not result.options:
         return ""
-    return f"P(best) and E[loss] compare each option with the alternatives of '{first}'."
+    return ("P(best) and E[loss] compare the named policies with each other, and the "
+            "alternatives of each decision with each other.")
 
 
 def _options_section(result: Evaluation) -> list[str]:
@@ -391,12 +387,9 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
 
     meu = f"Maximum expected utility: {format_number(result.maximum_expected_utility)}"
     meu += _units_suffix(result.units)
-    if uncertain and result.meu_draws is not None and len(result.meu_draws) > 1:
-        data = sorted(float(x) for x in result.meu_draws)
-        mean = sum(data) / len(data)
-        sd = math.sqrt(sum((x - mean) ** 2 for x in data) / (len(data) - 1))
-        lo, hi = _quantile(data, 0.05), _quantile(data, 0.95)
-        meu += (f"  (sd {format_number(sd)}, 90% interval {format_number(lo)} to "
+    if uncertain and result.meu_sd is not None:
+        lo, hi = result.meu_interval_90
+        meu += (f"  (sd {format_number(result.meu_sd)}, 90% interval {format_number(lo)} to "
                 f"{format_number(hi)})")
     out.append(meu)
     if result.evpi_parameters is not None:
@@ -408,18 +401,36 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
         out += _rule_section(i, decision, diagram, uncertain, all_states)
     if uncertain:
         out.append("  P(optimal): share of the draws in which that choice is optimal.")
+    if result.diagnostics:
+        out.append("")
+        out += _diagnostics_section(result.diagnostics)
     return "\n".join(out) + "\n"
 
 
-def _quantile(sorted_data: Sequence[float], q: float) -> float:
-    """Linear-interpolation quantile (numpy's default method) of sorted data."""
-    pos = q * (len(sorted_data) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_data) - 1)
-    return sorted_data[lo] + (sorted_data[hi] - sorted_data[lo]) * (pos - lo)
-
-
-# -- evaluation: JSON and CSV -------------------------------------------------------------------
+def _diagnostics_section(diagnostics: Mapping[str, Any]) -> list[str]:
+    """The posterior's sampling diagnostics, shown whenever the posterior is used."""
+    method = diagnostics.get("method") or "unknown method"
+    chains, draws = diagnostics.get("chains"), diagnostics.get("draws")
+    head = f"Posterior: {method}"
+    if chains and draws:
+        head += f", {chains} chains of {draws} draws"
+    params = diagnostics.get("parameters") or {}
+    rhats = [p.get("r_hat") for p in params.values() if p.get("r_hat") is not None]
+    esss = [p.get("ess_bulk") for p in params.values() if p.get("ess_bulk") is not None]
+    rhats = [r for r in rhats if isinstance(r, int | float) and math.isfinite(r)]
+    esss = [e for e in esss if isinstance(e, int | float) and math.isfinite(e)]
+    if rhats:
+        head += f"; max r_hat {format_number(max(rhats))}"
+    if esss:
+        head += f", min bulk ESS {format_number(min(esss))}"
+    if diagnostics.get("divergences"):
+        head += f", {diagnostics['divergences']} divergences"
+    out = [head]
+    warnings = list(diagnostics.get("warnings") or [])
+    out += [f"  WARNING: {w}" for w in warnings]
+    if not warnings:
+        out.append("  No sampling warnings (r_hat <= 1.01, bulk ESS >= 400, no divergences).")
+    return out
 
 
 def evaluation_json(result: Evaluation) -> str:

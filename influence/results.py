@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws"]
+__all__ = [
+    "RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws",
+    "comparison_group",
+]
 
 
 @dataclass(frozen=True)
@@ -130,41 +133,49 @@ class OptionResult:
         return out
 
 
-def summarize_draws(options: Sequence[OptionResult],
-                    compared: Sequence[OptionResult]) -> list[OptionResult]:
+def comparison_group(option: OptionResult) -> str:
+    """The options an option is compared with for ``probability_best`` and ``expected_loss``:
+    the named policies with each other, the alternatives of a decision with each other."""
+    return "policies" if option.kind == "policy" else f"alternatives of {option.decision}"
+
+
+def summarize_draws(options: Sequence[OptionResult]) -> list[OptionResult]:
     """Fill the mean, and with several draws the sd, 90% interval, probability of being best
     and expected loss, of each option.
 
-    ``probability_best`` and ``expected_loss`` are relative to the options in ``compared``
-    (ties share the credit equally); options outside it get them relative to ``compared`` plus
-    themselves.
+    ``probability_best`` (ties share the credit equally) and ``expected_loss`` (mean shortfall
+    from the best option of the draw) are taken within each option's
+    :func:`comparison_group`.
     """
     if not options:
         return []
     draws = options[0].draws.shape[0]
-    compared_ids = [o.id for o in compared]
-    matrix = np.stack([o.draws for o in compared], axis=1) if compared else None
-    out = []
-    for o in options:
-        eu = o.draws
-        fields: dict[str, Any] = {"expected_utility": float(eu.mean())}
-        if draws > 1:
-            if o.id in compared_ids:
-                m = matrix
-                col = compared_ids.index(o.id)
-            else:
-                m = np.column_stack([matrix, eu]) if matrix is not None else eu[:, None]
-                col = m.shape[1] - 1
+    groups: dict[str, list[int]] = {}
+    for i, o in enumerate(options):
+        groups.setdefault(comparison_group(o), []).append(i)
+    best_of: dict[str, np.ndarray] = {}
+    credit_of: dict[int, np.ndarray] = {}
+    if draws > 1:
+        for group, members in groups.items():
+            m = np.stack([options[i].draws for i in members], axis=1)
             best = m.max(axis=1)
             scale = np.maximum(np.abs(best), 1.0)
             winners = m >= (best - 1e-9 * scale)[:, None]
-            credit = winners[:, col] / winners.sum(axis=1)
+            share = winners / winners.sum(axis=1, keepdims=True)
+            best_of[group] = best
+            for col, i in enumerate(members):
+                credit_of[i] = share[:, col]
+    out = []
+    for i, o in enumerate(options):
+        eu = o.draws
+        fields: dict[str, Any] = {"expected_utility": float(eu.mean())}
+        if draws > 1:
             lo, hi = np.quantile(eu, [0.05, 0.95])
             fields.update(
                 sd=float(eu.std(ddof=1)),
                 interval_90=(float(lo), float(hi)),
-                probability_best=float(credit.mean()),
-                expected_loss=float(np.mean(best - eu)),
+                probability_best=float(credit_of[i].mean()),
+                expected_loss=float(np.mean(best_of[comparison_group(o)] - eu)),
             )
         out.append(replace(o, **fields))
     return out
@@ -209,6 +220,21 @@ class Evaluation:
     diagnostics: Mapping[str, Any] | None = None
 
     @property
+    def meu_sd(self) -> float | None:
+        """Standard deviation over draws of the optimal strategy's expected utility."""
+        if self.meu_draws is None or len(self.meu_draws) < 2:
+            return None
+        return float(np.std(self.meu_draws, ddof=1))
+
+    @property
+    def meu_interval_90(self) -> tuple[float, float] | None:
+        """Central 90% interval over draws of the optimal strategy's expected utility."""
+        if self.meu_draws is None or len(self.meu_draws) < 2:
+            return None
+        lo, hi = np.quantile(self.meu_draws, [0.05, 0.95])
+        return float(lo), float(hi)
+
+    @property
     def policies(self) -> tuple[OptionResult, ...]:
         """The named policies."""
         return tuple(o for o in self.options if o.kind == "policy")
@@ -221,8 +247,27 @@ class Evaluation:
         raise KeyError(policy_id)
 
     def ranked(self) -> list[OptionResult]:
-        """Policies and alternatives, best expected utility first."""
-        return sorted(self.options, key=lambda o: -o.expected_utility)
+        """Policies and alternatives, best expected utility first; options whose expected
+        utilities agree to within rounding noise keep the model's order (policies as listed,
+        then alternatives in decision order)."""
+        if not self.options:
+            return []
+        scale = max(max(abs(o.expected_utility) for o in self.options), 1.0)
+        tol = 1e-9 * scale
+        ordered = sorted(self.options, key=lambda o: -o.expected_utility)
+        # Group options into runs of near-equal values, then restore model order in each run.
+        position = {id(o): i for i, o in enumerate(
+            [o for o in self.options if o.kind == "policy"]
+            + [o for o in self.options if o.kind != "policy"])}
+        out: list[OptionResult] = []
+        run: list[OptionResult] = []
+        for o in ordered:
+            if run and run[0].expected_utility - o.expected_utility > tol:
+                out.extend(sorted(run, key=lambda r: position[id(r)]))
+                run = []
+            run.append(o)
+        out.extend(sorted(run, key=lambda r: position[id(r)]))
+        return out
 
     def decision(self, name: str) -> DecisionResult:
         """The optimal rule of decision ``name``."""
@@ -250,10 +295,9 @@ class Evaluation:
             out["draws"] = self.draws
             out["uncertainty"] = self.uncertainty
             out["evpi_parameters"] = self.evpi_parameters
-            if self.meu_draws is not None:
-                lo, hi = np.quantile(self.meu_draws, [0.05, 0.95])
-                out["maximum_expected_utility_sd"] = float(np.std(self.meu_draws, ddof=1))
-                out["maximum_expected_utility_interval_90"] = [float(lo), float(hi)]
+            if self.meu_sd is not None:
+                out["maximum_expected_utility_sd"] = self.meu_sd
+                out["maximum_expected_utility_interval_90"] = list(self.meu_interval_90)
             if self.diagnostics is not None:
                 out["diagnostics"] = dict(self.diagnostics)
         return out

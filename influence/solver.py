@@ -170,7 +170,14 @@ class SolvePlan:
             out[g] = vec
         return out
 
-    def _run(self, term: _UtilityTerm, params: Parameters) -> np.ndarray:
+    @staticmethod
+    def _draws(params: Parameters) -> int:
+        return max((np.shape(v)[0] for v in params.values()), default=1)
+
+    def _run(self, term: _UtilityTerm, params: Parameters, expand: bool = True) -> np.ndarray:
+        """Contract one term; with ``expand``, broadcast it to (S, *layout sizes), else return
+        the contraction's own output. S is the draw count of ``params`` (a term whose operands
+        all have one draw is broadcast to it)."""
         ev = self._evidence_vectors()
         operands = [params[c] for c in term.chance]
         operands += [ev[g] for g in self.given if g in term.chance]
@@ -178,20 +185,22 @@ class SolvePlan:
             node = self.diagram.node(term.node)
             operands.append(np.asarray(params[term.node]) * node.weight)
         out = term.contraction(*operands)
+        draws = self._draws(params)
+        if not expand:
+            return np.broadcast_to(out, (draws,) + out.shape[1:])
         full = tuple(self.sizes[v] for v in self.layout_vars)
-        if len(term.present) == len(full):
+        if len(term.present) == len(full) and out.shape[0] == draws:
             return out
         shape = [out.shape[0]] + [1] * len(full)
         for i in term.present:
             shape[1 + i] = full[i]
-        return np.broadcast_to(out.reshape(shape), (out.shape[0],) + full)
+        return np.broadcast_to(out.reshape(shape), (draws,) + full)
 
     def evidence_probability(self, params: Parameters) -> np.ndarray:
         """Probability of the scenario in each draw, shape (S,) (ones without a scenario)."""
         if self.evidence_term is None:
-            draws = max(np.shape(v)[0] for v in params.values())
-            return np.ones(draws)
-        return self._run(self.evidence_term, params)
+            return np.ones(self._draws(params))
+        return self._run(self.evidence_term, params, expand=False)
 
     def stage_tensor(self, params: Parameters) -> np.ndarray:
         """The stage tensor ``T`` (see :mod:`influence.kernels`), conditional on the scenario.
@@ -236,7 +245,23 @@ class SolvePlan:
     def masks_for(self, policy: Policy | None = None,
                   force: tuple[str, str] | None = None) -> list[np.ndarray | None]:
         """Boolean masks of the allowed options of each decision under a policy (rule rows
-        restrict the information states they cover) or under forcing one decision to a state."""
+        restrict the information states they cover) or under forcing one decision to a state.
+
+        The masks are built once per policy and forced choice, and returned read-only."""
+        cache = self.__dict__.setdefault("_mask_cache", {})
+        key = (id(policy), force)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is policy:
+            return list(hit[1])
+        masks = self._build_masks(policy, force)
+        for m in masks:
+            if m is not None:
+                m.setflags(write=False)
+        cache[key] = (policy, masks)
+        return list(masks)
+
+    def _build_masks(self, policy: Policy | None,
+                     force: tuple[str, str] | None) -> list[np.ndarray | None]:
         masks: list[np.ndarray | None] = []
         for k, d in enumerate(self.diagram.decisions):
             past = self.past(k)
@@ -299,27 +324,30 @@ def _strategy(plan: SolvePlan, result: InductionResult, reach: np.ndarray,
         reach_k = prob * on_path
         choice = result.choices[k]
         values = result.values[k]
+        # All information states at once, then plain floats row by row.
+        probs = np.ravel(prob).tolist()
+        reaches = np.ravel(reach_k).tolist()
+        chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
+        positive = np.reshape(prob, (-1, 1)) > 1e-15
+        cells = np.reshape(values, (-1, len(d.states)))
+        conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
+        shares = (np.ravel(optimal_share[k]).tolist() if optimal_share is not None
+                  else [None] * len(probs))
+        spaces = [plan.diagram.node(v).states for v in past]
         rows = []
-        for combo in itertools.product(*(range(plan.sizes[v]) for v in past)):
-            given = {v: plan.diagram.node(v).states[i] for v, i in zip(past, combo, strict=True)}
-            p_state = float(prob[combo]) if past else float(prob)
-            p_reach = float(reach_k[combo]) if past else float(reach_k)
+        for i, combo in enumerate(itertools.product(*spaces)):
+            p_state = probs[i]
             possible = p_state > 1e-15
-            c = int(choice[combo]) if past else int(choice)
             eus = None
             if possible:
-                eus = {s: float(values[combo + (j,)] / p_state)
-                       for j, s in enumerate(d.states)}
-            share = None
-            if optimal_share is not None and possible:
-                share = float(optimal_share[k][combo]) if past else float(optimal_share[k])
+                eus = dict(zip(d.states, conditional[i], strict=True))
             rows.append(RuleResult(
-                given=given,
-                choose=d.states[c] if possible else None,
-                reachable=p_reach > 1e-15,
-                probability=p_reach,
+                given=dict(zip(past, combo, strict=True)),
+                choose=d.states[chosen[i]] if possible else None,
+                reachable=reaches[i] > 1e-15,
+                probability=reaches[i],
                 expected_utilities=eus,
-                probability_optimal=share,
+                probability_optimal=shares[i] if possible else None,
             ))
         out.append(DecisionResult(decision=d.name, knows=past, rules=tuple(rows)))
         # extend the on-path indicator to the past of the next decision
@@ -393,53 +421,66 @@ def solve_chunks(plan: SolvePlan, chunks: Callable[[], Iterator[Parameters]], *,
     mean_stage = (stage_sum / draws)[None]
     mean_reach = (reach_sum / draws)[None]
 
-    # The Bayes strategies: the optimum, each alternative forced, each policy.
-    strategies: list[tuple[OptionResult | None, InductionResult]] = []
-    best = backward_induction(mean_stage, plan.layout)
-    strategies.append((None, best))
+    # The Bayes strategies: the optimum, each alternative forced, each policy. Decisions after
+    # the last one a mask constrains are played as in the optimum: those stages are reused.
+    strategies: list[tuple[OptionResult | None, InductionResult, int]] = []
+    best = backward_induction(mean_stage, plan.layout, keep=True)
+    strategies.append((None, best, -1))
+
+    def constrained(masks: list[np.ndarray | None]) -> int:
+        return max((k for k, m in enumerate(masks) if m is not None), default=-1)
+
     for dname in plan.free_decisions:
         d = diagram.node(dname)
         for s in d.states:
-            res = backward_induction(mean_stage, plan.layout, plan.masks_for(force=(dname, s)))
+            masks = plan.masks_for(force=(dname, s))
+            res = backward_induction(mean_stage, plan.layout, masks, resume=best)
             option = OptionResult(id=f"{dname}={s}", label=f"{d.display_name}: {s}",
                                   kind="alternative", decision=dname, state=s)
-            strategies.append((option, res))
+            strategies.append((option, res, constrained(masks)))
     for p in diagram.policies:
         if policy_ids is None or p.id in policy_ids:
-            res = backward_induction(mean_stage, plan.layout, plan.masks_for(policy=p))
-            strategies.append((OptionResult(id=p.id, label=p.label, kind="policy"), res))
+            masks = plan.masks_for(policy=p)
+            res = backward_induction(mean_stage, plan.layout, masks, resume=best)
+            strategies.append((OptionResult(id=p.id, label=p.label, kind="policy"), res,
+                               constrained(masks)))
 
-    # Pass 2: each strategy's expected utility draw by draw, and the per-draw optimum.
+    # Pass 2: each strategy's expected utility draw by draw, and the per-draw optimum. With a
+    # single draw, pass 1 ran on that draw itself and already has the expected utilities.
     eu_parts: list[list[np.ndarray]] = [[] for _ in strategies]
     optimum_parts: list[np.ndarray] = []
     share_sum: list[np.ndarray] | None = None
-    for chunk in ([single[0]] if single is not None else
+    for chunk in ([] if draws == 1 else [single[0]] if single is not None else
                   (plan.stage_tensor(c) for c in chunks())):
-        for parts, (_, res) in zip(eu_parts, strategies, strict=True):
-            parts.append(backward_induction(chunk, plan.layout, fixed=res.choices)
-                         .expected_utility)
-        if draws > 1:
-            own = backward_induction(chunk, plan.layout, per_draw=True)
-            optimum_parts.append(own.expected_utility)
-            hits = [(c == np.asarray(b)[None]).sum(axis=0)
-                    for c, b in zip(own.choices, best.choices, strict=True)]
-            share_sum = hits if share_sum is None else [a + h for a, h in
-                                                        zip(share_sum, hits, strict=True)]
-    eus = [np.concatenate(parts) for parts in eu_parts]
+        base = backward_induction(chunk, plan.layout, fixed=best.choices, values=False,
+                                  keep=True)
+        for parts, (_, res, last) in zip(eu_parts, strategies, strict=True):
+            if last < 0:
+                parts.append(base.expected_utility)
+                continue
+            fixed = [c if k <= last else None for k, c in enumerate(res.choices)]
+            parts.append(backward_induction(chunk, plan.layout, fixed=fixed, values=False,
+                                            resume=base).expected_utility)
+        own = backward_induction(chunk, plan.layout, per_draw=True, values=False)
+        optimum_parts.append(own.expected_utility)
+        hits = [(c == np.asarray(b)[None]).sum(axis=0)
+                for c, b in zip(own.choices, best.choices, strict=True)]
+        share_sum = hits if share_sum is None else [a + h for a, h in
+                                                    zip(share_sum, hits, strict=True)]
+    if draws == 1:
+        eus = [res.expected_utility for _, res, _ in strategies]
+    else:
+        eus = [np.concatenate(parts) for parts in eu_parts]
     share = [s / draws for s in share_sum] if share_sum is not None else None
     strategy = _strategy(plan, best, mean_reach, share)
 
     options = [replace(opt, draws=eu)
-               for (opt, _), eu in zip(strategies, eus, strict=True) if opt is not None]
+               for (opt, _, _), eu in zip(strategies, eus, strict=True) if opt is not None]
     alternatives: dict[str, dict[str, float]] = {}
     for o in options:
         if o.kind == "alternative":
             alternatives.setdefault(o.decision, {})[o.state] = float(o.draws.mean())
-    compared = [o for o in options if o.kind == "policy"]
-    if not compared:
-        first = plan.free_decisions[:1]
-        compared = [o for o in options if o.decision in first]
-    options = summarize_draws(options, compared)
+    options = summarize_draws(options)
     meu_draws = eus[0]
     evpi = None
     if optimum_parts:

@@ -18,11 +18,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from influence.cli.lazy import LazyCommand, LazyGroup
-from influence.cli.main import cli
 
 import influence
 from influence import bundled
+from influence.cli.lazy import LazyCommand, LazyGroup
+from influence.cli.main import cli
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")

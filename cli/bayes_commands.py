@@ -1,0 +1,256 @@
+"""``influence fit`` and ``influence plot``: the commands of the Bayesian layer.
+
+This module is imported only when one of them runs (see :mod:`influence.cli.lazy`); PyMC,
+ArviZ and matplotlib are imported further down, by the library functions they call.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+import influence
+from influence.io_atomic import refuse_overwrite
+from influence.render import format_number, to_json
+
+from .common import load_model
+from .lazy import missing_extras_error
+from .options import format_option, given_option, model_argument
+
+__all__ = ["fit", "plot", "fit_warnings", "R_HAT_LIMIT", "ESS_BULK_LIMIT"]
+
+#: A parameter whose r_hat exceeds this has chains that disagree: the fit is not to be trusted.
+R_HAT_LIMIT = 1.01
+
+#: A parameter with fewer effective draws than this has unreliable means and intervals.
+ESS_BULK_LIMIT = 400
+
+
+def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the library, turning a missing optional dependency into a clear error."""
+    try:
+        return function(*args, **kwargs)
+    except ImportError as exc:
+        error = missing_extras_error(exc, what)
+        if error is None:
+            raise
+        raise error from None
+
+
+# -- fit ------------------------------------------------------------------------------------------
+@click.command(short_help="Fit the priors to evidence data with PyMC (bayes extra).")
+@model_argument()
+@click.option("--evidence", "-e", required=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Evidence file (YAML): observed counts or outcomes for nodes with priors.")
+@click.option("--output", "-o", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="Where to write the posterior (netCDF, e.g. posterior.nc); written "
+                   "atomically, never over the model or the evidence file.")
+@click.option("--method", type=click.Choice(["auto", "exact", "nuts"]), default="auto",
+              show_default=True,
+              help="exact: conjugate updating (Dirichlet/Beta rows observed directly); nuts: "
+                   "PyMC's NUTS sampler; auto: exact when possible, else NUTS.")
+@click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
+              metavar="N", help="Posterior draws per chain.")
+@click.option("--chains", type=click.IntRange(min=1), default=4, show_default=True,
+              metavar="N", help="Number of chains.")
+@click.option("--seed", type=int, metavar="S", help="Random seed.")
+@format_option(("table", "json"), help="How to print the summary of the fit.")
+def fit(model: str, evidence: str, output: str, method: str, draws: int, chains: int,
+        seed: int | None, fmt: str) -> None:
+    """Fit the priors of MODEL to the data in an evidence file and write the posterior.
+
+    Prints, for every parameter the evidence moved, its prior and posterior mean and 90%
+    interval, r_hat and the bulk effective sample size, and warns on standard error when r_hat
+    exceeds 1.01, the bulk ESS is below 400, or the sampler diverged. Evaluate decisions under
+    the posterior with `influence evaluate MODEL --posterior FILE`.
+
+    \b
+    Examples:
+      influence fit my_model.yaml --evidence data.yaml -o posterior.nc
+      influence fit my_model.yaml -e data.yaml -o posterior.nc --method nuts --draws 2000 --seed 1
+      influence evaluate my_model.yaml --posterior posterior.nc
+      influence plot my_model.yaml --posterior posterior.nc -o shift.png
+    """
+    loaded = load_model(model)
+    refuse_overwrite(output, loaded.path, evidence)
+    progress = fmt == "table" and sys.stderr.isatty()
+    with warnings.catch_warnings():  # the convergence warnings are printed below, once
+        warnings.simplefilter("ignore", UserWarning)
+        posterior = _library_call("fitting", _fit, loaded.diagram, evidence, method=method,
+                                  draws=draws, chains=chains, seed=seed, progressbar=progress)
+    posterior.write(output, protect=tuple(p for p in (loaded.path, Path(evidence)) if p))
+    click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
+               f"{posterior.method})", err=True)
+    summary = posterior.summary()
+    diagnostics = dict(posterior.diagnostics or {})
+    problems = fit_warnings(summary, diagnostics)
+    for line in problems:
+        click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
+    if fmt == "json":
+        click.echo(to_json({
+            "model": loaded.diagram.name,
+            "output": output,
+            "method": posterior.method,
+            "parameters": summary,
+            "diagnostics": diagnostics,
+            "warnings": problems,
+        }), nl=False)
+    else:
+        click.echo(fit_table(loaded.diagram, summary, posterior.method, diagnostics,
+                             problems), nl=False)
+
+
+def _fit(diagram: Any, evidence: str, **kwargs: Any) -> Any:
+    return influence.fit(diagram, evidence, **kwargs)
+
+
+def _number(x: Any) -> float | None:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def fit_warnings(summary: Sequence[Mapping[str, Any]], diagnostics: Mapping[str, Any]
+                 ) -> list[str]:
+    """The convergence warnings of a fit: r_hat above :data:`R_HAT_LIMIT`, bulk ESS below
+    :data:`ESS_BULK_LIMIT`, divergent transitions, and the fit's own warnings."""
+    out = []
+    divergences = int(diagnostics.get("divergences") or 0)
+    if divergences:
+        out.append(f"{divergences} divergent transition(s): the posterior may be biased; "
+                   "reparameterise, use more informative priors or check the evidence")
+    seen = set()
+    for row in summary:
+        name = row.get("name")
+        if name in seen:  # a Dirichlet row has one entry per state, with the row's diagnostics
+            continue
+        seen.add(name)
+        r_hat = _number(row.get("r_hat"))
+        ess = _number(row.get("ess_bulk"))
+        if r_hat is not None and r_hat > R_HAT_LIMIT:
+            out.append(f"{name}: r_hat {r_hat:.3f} > {R_HAT_LIMIT}: the chains disagree; "
+                       "run more draws or chains")
+        if ess is not None and ess < ESS_BULK_LIMIT:
+            out.append(f"{name}: bulk ESS {ess:.0f} < {ESS_BULK_LIMIT}: too few effective "
+                       "draws for reliable means and intervals; run more draws")
+    for extra in diagnostics.get("warnings") or ():
+        text = str(extra)  # the fit's own messages, less those the checks above restate
+        if not any(word in text for word in ("r_hat", "ESS", "divergent")) and text not in out:
+            out.append(text)
+    return out
+
+
+def _cell(value: Any) -> str:
+    """A summary value for the table: a number, a row of numbers, or an interval."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        if len(value) == 2 and all(not isinstance(v, list | tuple) for v in value):
+            return f"[{format_number(value[0], 3)}, {format_number(value[1], 3)}]"
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    return format_number(_number(value), 3)
+
+
+def fit_table(diagram: Any, summary: Sequence[Mapping[str, Any]], method: str,
+              diagnostics: Mapping[str, Any], warnings: Sequence[str]) -> str:
+    """The text report of a fit: one row per parameter the evidence moved."""
+    out = [f"Posterior of {diagram.title or diagram.name} (method: {method})"]
+    divergences = diagnostics.get("divergences")
+    if divergences is not None:
+        out.append(f"Divergent transitions: {divergences}")
+    out.append("")
+    if not summary:
+        out.append("The evidence moved no parameter.")
+    else:
+        headers = ["parameter", "state", "prior mean", "prior 90%", "posterior mean",
+                   "posterior 90%", "r_hat", "ess_bulk"]
+        rows = [[str(r.get("name")), str(r.get("state") or ""), _cell(r.get("prior_mean")),
+                 _cell(r.get("prior_interval_90")), _cell(r.get("mean")),
+                 _cell(r.get("interval_90")), _cell(r.get("r_hat")),
+                 "n/a" if _number(r.get("ess_bulk")) is None
+                 else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
+        out += _grid(headers, rows)
+    out.append("")
+    out.append(f"Convergence: r_hat <= {R_HAT_LIMIT} and bulk ESS >= {ESS_BULK_LIMIT} expected; "
+               + (f"{len(warnings)} warning(s) above." if warnings else "no warnings."))
+    return "\n".join(out) + "\n"
+
+
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.ljust(w) if i == 0 else c.rjust(w)
+                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return ("  " + "  ".join(parts)).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+
+
+# -- plot -----------------------------------------------------------------------------------------
+@click.command(short_help="Plot results under parameter uncertainty (bayes extra).")
+@model_argument(required=False)
+@given_option
+@click.option("--posterior", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="Posterior draws written by `influence fit`.")
+@click.option("--prior", is_flag=True, help="Use draws from the model's priors instead.")
+@click.option("--draws", type=click.IntRange(min=2), metavar="N",
+              help="Number of prior draws (default 4000), or a cap on the posterior draws.")
+@click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
+@click.option("--output", "-o", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="The image to write (.png, .svg or .pdf), atomically.")
+@click.option("--max-parameters", type=click.IntRange(min=0), default=12, show_default=True,
+              metavar="N", help="Most prior-to-posterior panels (largest shifts first).")
+def plot(model: str | None, given: dict[str, str], posterior: str | None, prior: bool,
+         draws: int | None, seed: int | None, output: str, max_parameters: int) -> None:
+    """Plot MODEL under parameter uncertainty: the expected utility of the optimal strategy
+    and of each policy and alternative across the draws (mean, 50% and 90% intervals, with
+    the probability of being best and the expected loss), and with --posterior the prior and
+    posterior densities of each parameter the evidence moved.
+
+    \b
+    Examples:
+      influence plot my_model.yaml --posterior posterior.nc -o uncertainty.png
+      influence plot my_model.yaml --prior --draws 4000 --seed 1 -o prior.svg
+    """
+    from influence.plotting import plot_format, write_uncertainty_plot
+
+    if prior == (posterior is not None):
+        raise click.UsageError("give exactly one of --prior and --posterior")
+    try:
+        plot_format(output)
+    except influence.InfluenceError as err:
+        raise click.BadParameter(err.detail, param_hint="'--output'") from None
+    loaded = load_model(model)
+    protect = (loaded.path, posterior)
+    refuse_overwrite(output, *protect)
+    fitted = None
+    if posterior is not None:
+        fitted = _library_call("reading a posterior", _read_posterior, posterior)
+    result = _library_call("evaluating under parameter uncertainty", influence.evaluate,
+                           loaded.diagram, given=given or None, prior=prior, posterior=fitted,
+                           draws=draws, seed=seed)
+    _library_call("plotting", write_uncertainty_plot, result, output, protect=protect,
+                  posterior=fitted, diagram=loaded.diagram, max_parameters=max_parameters)
+    click.echo(f"wrote {output} ({result.draws} {result.uncertainty} draws)", err=True)
+
+
+def _read_posterior(path: str) -> Any:
+    from influence.fitting import Posterior
+
+    return Posterior.read(path)

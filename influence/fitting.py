@@ -1,0 +1,800 @@
+"""Fitting a model's priors to evidence: :func:`fit` and the :class:`Posterior` it returns.
+
+:func:`fit` updates every row and value that carries a prior (see :mod:`influence.priors`) with
+the observations of one or more evidence files (see :mod:`influence.evidence`):
+
+* ``method="exact"`` draws from the conjugate posterior. It applies when all the evidence is
+  counts (every row with counts has a Dirichlet or Beta prior, phrase and interval priors
+  included, since they are Betas once fitted). Counts ``n`` with weight ``w`` add ``w * n`` to a
+  Dirichlet's concentrations, or ``w * n_s`` to a Beta's ``a`` and ``w * (N - n_s)`` to its
+  ``b``. Rows and values without evidence are drawn from their priors.
+* ``method="nuts"`` builds one PyMC model (a Dirichlet or Beta per row, a Normal or Uniform per
+  utility value, the weighted count likelihood and the case-record likelihood as
+  ``pm.Potential`` terms) and samples it with NUTS.
+* ``method="auto"`` (the default) is exact when it applies and NUTS otherwise.
+
+The result is a :class:`Posterior`: an ArviZ ``InferenceData`` with ``prior``, ``posterior`` and
+``observed_data`` groups (and ``sample_stats`` for NUTS), whose posterior group's attributes name
+the model, its fingerprint, the method, the hash of the evidence and the diagnostics (JSON).
+:meth:`Posterior.parameters` turns it into the parameter batches the solver evaluates.
+
+Updating in two steps: ``fit(d, e2, start=fit(d, e1))`` continues from the conjugate posterior of
+the first fit, and gives exactly the parameters (and, with the same seed, the same draws) as
+``fit(d, [e1, e2])``. Only exact posteriors can be continued from; with case records, fit all the
+evidence at once.
+
+PyMC and ArviZ are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import EvidenceError, PosteriorError, QueryError
+from .evidence import Evidence, case_log_likelihood, load_evidence
+from .priors import (
+    BetaPrior,
+    DirichletPrior,
+    NormalPrior,
+    Prior,
+    Slot,
+    UniformPrior,
+    uncertain_slots,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import arviz
+
+    from .diagram import Diagram
+
+__all__ = ["fit", "Posterior", "ConvergenceWarning", "RHAT_LIMIT", "ESS_LIMIT", "METHODS"]
+
+#: Chains whose rank-normalised split R-hat exceeds this have not mixed.
+RHAT_LIMIT = 1.01
+#: Fewer effective draws than this (bulk ESS) leave the Monte Carlo error large.
+ESS_LIMIT = 400
+METHODS = ("auto", "exact", "nuts")
+_ATTR = "influence_"
+FORMAT_VERSION = 1
+
+
+class ConvergenceWarning(UserWarning):
+    """The sampler's diagnostics say the posterior draws are not to be trusted as they are."""
+
+
+# -- priors as JSON (the conjugate state of an exact posterior) -------------------------------
+
+
+def _prior_to_json(prior: Prior) -> dict[str, Any]:
+    if isinstance(prior, DirichletPrior):
+        return {"kind": "dirichlet", "alpha": list(prior.alpha), "states": list(prior.states)}
+    if isinstance(prior, BetaPrior):
+        return {"kind": "beta", "a": prior.a, "b": prior.b, "state": prior.state,
+                "rest": list(prior.rest), "states": list(prior.states)}
+    if isinstance(prior, NormalPrior):
+        return {"kind": "normal", "mu": prior.mu, "sigma": prior.sigma}
+    if isinstance(prior, UniformPrior):
+        return {"kind": "uniform", "low": prior.low, "high": prior.high}
+    raise TypeError(f"unknown prior {prior!r}")  # pragma: no cover
+
+
+def _prior_from_json(doc: Mapping[str, Any]) -> Prior:
+    kind = doc["kind"]
+    if kind == "dirichlet":
+        alpha = tuple(float(a) for a in doc["alpha"])
+        return DirichletPrior(alpha=alpha, states=tuple(doc["states"]),
+                              spec={"dirichlet": list(alpha)})
+    if kind == "beta":
+        states = tuple(doc["states"])
+        return BetaPrior(a=float(doc["a"]), b=float(doc["b"]), states=states,
+                         state=int(doc["state"]), rest=tuple(float(r) for r in doc["rest"]),
+                         spec={"beta": [doc["a"], doc["b"]], "state": states[doc["state"]]})
+    if kind == "normal":
+        return NormalPrior(mu=float(doc["mu"]), sigma=float(doc["sigma"]),
+                           spec={"normal": [doc["mu"], doc["sigma"]]})
+    if kind == "uniform":
+        return UniformPrior(low=float(doc["low"]), high=float(doc["high"]),
+                            spec={"uniform": [doc["low"], doc["high"]]})
+    raise ValueError(f"unknown prior kind {kind!r}")
+
+
+# -- the posterior -----------------------------------------------------------------------------
+
+
+def _netcdf_engine() -> str:
+    """netCDF4 if installed, else h5netcdf (which needs h5py)."""
+    import importlib.util
+
+    if importlib.util.find_spec("netCDF4") is not None:
+        return "netcdf4"
+    if importlib.util.find_spec("h5netcdf") is not None and \
+            importlib.util.find_spec("h5py") is not None:
+        return "h5netcdf"
+    raise PosteriorError("reading and writing posterior files needs the netCDF4 package (or "
+                         "h5netcdf with h5py); install influence[bayes]")
+
+
+class Posterior:
+    """Posterior draws of a model's uncertain rows and values, from :func:`fit`.
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+        Groups ``prior``, ``posterior``, ``observed_data`` (and ``sample_stats`` for NUTS). The
+        posterior group has one variable per slot (``p[node|parent=state,...]`` with a state
+        dimension, or ``u[node|...]``).
+    model_name : str
+        The name of the model it was fitted for.
+    fingerprint : str
+        That model's :attr:`Diagram.fingerprint`.
+    method : {"exact", "nuts"}
+        How it was drawn.
+    diagnostics : dict
+        ``{"divergences": int, "warnings": [str], "parameters": {slot name: {"r_hat": float,
+        "ess_bulk": float}}}`` plus ``"method"``, ``"draws"``, ``"chains"`` and
+        ``"sampling_seconds"``.
+    evidence_sha256 : str
+        Hash of the evidence files (and CSV files) it was fitted to.
+    file : str or None
+        The file it was read from, if any.
+    """
+
+    def __init__(self, idata: arviz.InferenceData, *, file: str | None = None,
+                 inputs: Sequence[str] = ()) -> None:
+        self.idata = idata
+        self.file = file
+        try:
+            attrs = idata.posterior.attrs
+            self.model_name = str(attrs[_ATTR + "model"])
+            self.fingerprint = str(attrs[_ATTR + "fingerprint"])
+            self.method = str(attrs[_ATTR + "method"])
+            self.evidence_sha256 = str(attrs[_ATTR + "evidence_sha256"])
+            self.diagnostics = json.loads(attrs[_ATTR + "diagnostics"])
+            self._slots = json.loads(attrs[_ATTR + "slots"])
+            conjugate = attrs.get(_ATTR + "conjugate", "")
+            self._conjugate = json.loads(conjugate) if conjugate else None
+            stored_inputs = json.loads(attrs.get(_ATTR + "inputs", "[]"))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise PosteriorError(
+                f"expected a posterior written by influence.fit, got a file without its "
+                f"attributes ({type(exc).__name__}: {exc})", file=file) from None
+        self._inputs = tuple(dict.fromkeys([*stored_inputs, *inputs]))
+        self._flat: dict[str, np.ndarray] = {}
+
+    # -- files
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Posterior:
+        """Read a posterior written by :meth:`write`.
+
+        Raises
+        ------
+        PosteriorError
+            If the file cannot be read or was not written by influence.
+        """
+        import arviz as az
+
+        path = Path(path)
+        if not path.is_file():
+            why = "it is a directory" if path.is_dir() else "no such file"
+            raise PosteriorError(f"cannot read the posterior: {why}", file=str(path))
+        engine = _netcdf_engine()
+        try:
+            with az.rc_context({"data.load": "eager"}), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                idata = az.from_netcdf(str(path), engine=engine)
+        except Exception as exc:  # noqa: BLE001 - netCDF readers raise many types
+            raise PosteriorError(f"expected a netCDF posterior file written by influence.fit, "
+                                 f"got an unreadable file ({type(exc).__name__}: {exc})",
+                                 file=str(path)) from None
+        if "posterior" not in idata.groups():
+            raise PosteriorError("expected a posterior written by influence.fit, got a file "
+                                 "without a posterior group", file=str(path))
+        return cls(idata, file=str(path))
+
+    def write(self, path: str | os.PathLike[str], *,
+              protect: Sequence[str | os.PathLike[str]] = ()) -> None:
+        """Write the posterior as a netCDF file, atomically.
+
+        The file is written next to ``path`` under a temporary name, then moved over it in one
+        step: a failure leaves any existing file untouched.
+
+        Parameters
+        ----------
+        path : path
+            The destination.
+        protect : sequence of paths
+            Files never to overwrite (the model, evidence and case files the posterior was
+            fitted from are always protected).
+
+        Raises
+        ------
+        OutputError
+            If ``path`` is one of the protected files or cannot be written.
+        """
+        from .io_atomic import OutputError, refuse_overwrite
+
+        target = Path(path)
+        refuse_overwrite(target, *self._inputs, *protect)
+        directory = target.parent if str(target.parent) else Path(".")
+        if target.is_dir():
+            raise OutputError(f"expected a file to write, got a directory: {target}")
+        if not directory.is_dir():
+            raise OutputError(f"cannot write {target}: expected an existing directory, got no "
+                              f"directory {directory}")
+        engine = _netcdf_engine()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+            os.close(fd)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.idata.to_netcdf(tmp, engine=engine)
+            os.replace(tmp, target)
+        except OSError as exc:
+            _discard(tmp)
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except BaseException:
+            _discard(tmp)
+            raise
+
+    # -- identity
+    def check(self, diagram: Diagram) -> None:
+        """Check that the posterior was fitted for ``diagram`` as it is now.
+
+        Raises
+        ------
+        PosteriorError
+            ``made for model 'x', not 'y'`` or ``made for an older version of 'y' (fingerprint
+            a, the model now b)``.
+        """
+        if diagram.name != self.model_name:
+            raise PosteriorError(f"made for model '{self.model_name}', not '{diagram.name}'",
+                                 file=self.file)
+        if diagram.fingerprint != self.fingerprint:
+            raise PosteriorError(
+                f"made for an older version of '{diagram.name}' (fingerprint {self.fingerprint}, "
+                f"the model now {diagram.fingerprint}); fit the evidence again", file=self.file)
+
+    # -- draws
+    @property
+    def draws(self) -> int:
+        """The number of posterior draws (chains times draws per chain)."""
+        sizes = self.idata.posterior.sizes
+        return int(sizes["chain"] * sizes["draw"])
+
+    def _values(self, name: str) -> np.ndarray:
+        if name not in self._flat:
+            data = np.asarray(self.idata.posterior[name].values, dtype=float)
+            self._flat[name] = data.reshape((-1,) + data.shape[2:])
+        return self._flat[name]
+
+    def _index(self, max_draws: int | None) -> np.ndarray:
+        total = self.draws
+        if max_draws is None or max_draws >= total:
+            return np.arange(total)
+        if max_draws < 1:
+            raise QueryError(f"expected at least one draw, got max_draws={max_draws}")
+        return (np.arange(max_draws) * total) // max_draws
+
+    def _batch(self, diagram: Diagram, slots: list[Slot], index: np.ndarray
+               ) -> dict[str, np.ndarray]:
+        by_node: dict[str, list[Slot]] = {}
+        for slot in slots:
+            by_node.setdefault(slot.node, []).append(slot)
+        out: dict[str, np.ndarray] = {}
+        for node in diagram.nodes:
+            if node.table is None:
+                continue
+            node_slots = by_node.get(node.name)
+            if not node_slots:
+                out[node.name] = node.table[None]
+                continue
+            table = np.repeat(node.table[None], len(index), axis=0)
+            for slot in node_slots:
+                table[(slice(None), *slot.index)] = self._values(slot.name)[index]
+            out[node.name] = table
+        return out
+
+    def parameters(self, diagram: Diagram, max_draws: int | None = None
+                   ) -> dict[str, np.ndarray]:
+        """The posterior as the solver's parameter batch.
+
+        Parameters
+        ----------
+        diagram : Diagram
+            The model (checked with :meth:`check`).
+        max_draws : int, optional
+            Use at most this many draws, evenly spaced over all chains.
+
+        Returns
+        -------
+        dict
+            ``{node: array (S, *table.shape)}`` for every chance and utility node (utility
+            values unweighted); nodes without any prior have a leading axis of 1.
+        """
+        self.check(diagram)
+        return self._batch(diagram, uncertain_slots(diagram), self._index(max_draws))
+
+    def iter_parameters(self, diagram: Diagram, chunk: int, max_draws: int | None = None
+                        ) -> Iterator[dict[str, np.ndarray]]:
+        """:meth:`parameters` in batches of at most ``chunk`` draws."""
+        self.check(diagram)
+        if chunk < 1:
+            raise QueryError(f"expected a chunk of at least one draw, got {chunk}")
+        slots = uncertain_slots(diagram)
+        index = self._index(max_draws)
+        for start in range(0, len(index), chunk):
+            yield self._batch(diagram, slots, index[start:start + chunk])
+
+    def conjugate_priors(self) -> dict[str, Prior]:
+        """The exact posterior of each slot as a prior (to continue updating from).
+
+        Raises
+        ------
+        QueryError
+            For a NUTS posterior, which has no closed form.
+        """
+        if self._conjugate is None:
+            raise QueryError(f"a {self.method} posterior has no closed form to continue from; "
+                             "fit all the evidence at once instead", file=self.file)
+        return {name: _prior_from_json(doc) for name, doc in self._conjugate.items()}
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One entry per parameter the evidence moved.
+
+        A Dirichlet row gives one entry per state, a Beta row one for the state it is on, a
+        utility value one. Each entry has ``name`` (the slot), ``node``, ``given``, ``state``
+        (None for utilities), ``prior_mean``, ``prior_interval_90``, ``mean``, ``interval_90``
+        (central 90% intervals of the draws), ``r_hat`` and ``ess_bulk`` (of the slot).
+        """
+        rows = []
+        prior = self.idata.prior if "prior" in self.idata.groups() else None
+        for slot in self._slots:
+            if not slot["moved"]:
+                continue
+            name = slot["name"]
+            post = self._values(name)
+            before = None
+            if prior is not None and name in prior:
+                data = np.asarray(prior[name].values, dtype=float)
+                before = data.reshape((-1,) + data.shape[2:])
+            diag = self.diagnostics.get("parameters", {}).get(name, {})
+            components = slot["components"]
+            for j in components if components else [None]:
+                def pick(a: np.ndarray, j: int | None = j) -> np.ndarray:
+                    return a if j is None else a[:, j]
+
+                entry = {"name": name, "node": slot["node"], "given": slot["given"],
+                         "state": None if j is None else slot["states"][j]}
+                for label, data in (("prior_", before), ("", post)):
+                    if data is None:
+                        entry[f"{label}mean"] = None
+                        entry[f"{label}interval_90"] = None
+                        continue
+                    values = pick(data)
+                    lo, hi = np.quantile(values, [0.05, 0.95])
+                    entry[f"{label}mean"] = float(values.mean())
+                    entry[f"{label}interval_90"] = [float(lo), float(hi)]
+                entry["r_hat"] = diag.get("r_hat")
+                entry["ess_bulk"] = diag.get("ess_bulk")
+                rows.append(entry)
+        return rows
+
+    def __repr__(self) -> str:
+        return (f"Posterior(model={self.model_name!r}, method={self.method!r}, "
+                f"draws={self.draws}, warnings={len(self.diagnostics.get('warnings', []))})")
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+# -- fitting ------------------------------------------------------------------------------------
+
+
+def _as_evidence(evidence: Any, diagram: Diagram) -> list[Evidence]:
+    items = evidence if isinstance(evidence, list | tuple) else [evidence]
+    if not items:
+        raise QueryError("expected at least one evidence file, got none")
+    out = []
+    for item in items:
+        if isinstance(item, Evidence):
+            if item.model != diagram.name:
+                raise EvidenceError(f"expected evidence for model '{diagram.name}', got evidence "
+                                    f"for '{item.model}'", file=item.file, field="model")
+            if item.fingerprint != diagram.fingerprint:
+                raise EvidenceError(f"the evidence was checked against another version of "
+                                    f"'{diagram.name}'; load it again for this one",
+                                    file=item.file)
+            out.append(item)
+        elif isinstance(item, str | os.PathLike):
+            out.append(load_evidence(item, diagram))
+        else:
+            raise QueryError(f"expected an evidence file path or an Evidence, got "
+                             f"{type(item).__name__}")
+    return out
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise QueryError(f"expected `{name}` to be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def fit(
+    diagram: Diagram,
+    evidence: Any,
+    *,
+    method: str = "auto",
+    draws: int = 1000,
+    chains: int = 4,
+    seed: int | None = None,
+    progressbar: bool = True,
+    start: Posterior | None = None,
+    tune: int = 1000,
+    cores: int | None = None,
+    target_accept: float = 0.9,
+) -> Posterior:
+    """Update the model's priors with evidence.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        A model with priors.
+    evidence : Evidence, path, or a list of them
+        Evidence files (see :mod:`influence.evidence`); several are combined.
+    method : {"auto", "exact", "nuts"}
+        ``exact`` draws from the conjugate posterior (counts evidence only); ``nuts`` samples
+        a PyMC model; ``auto`` is exact when it applies, else NUTS.
+    draws : int
+        Draws per chain.
+    chains : int
+        Number of chains (exact draws are split into chains too, so the diagnostics apply).
+    seed : int, optional
+        Random seed; the same seed gives the same draws.
+    progressbar : bool
+        Show PyMC's progress bar while sampling (NUTS).
+    start : Posterior, optional
+        An exact posterior of an earlier fit of the same model: continue updating from it.
+    tune : int
+        NUTS tuning steps per chain.
+    cores : int, optional
+        Chains run in parallel on this many cores (NUTS; default: PyMC's choice).
+    target_accept : float
+        NUTS target acceptance rate.
+
+    Returns
+    -------
+    Posterior
+
+    Raises
+    ------
+    EvidenceError
+        On invalid evidence, or a model without priors.
+    QueryError
+        On a bad method or option (for instance ``exact`` with case records).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When an R-hat exceeds :data:`RHAT_LIMIT`, a bulk ESS is below :data:`ESS_LIMIT`, or NUTS
+        reports divergences. The same messages are in ``diagnostics["warnings"]``.
+    """
+    import time
+
+    began = time.perf_counter()
+    if method not in METHODS:
+        raise QueryError(f"expected a method of {', '.join(METHODS)}, got {method!r}")
+    draws = _positive_int(draws, "draws")
+    chains = _positive_int(chains, "chains")
+    tune = int(tune)
+    evidences = _as_evidence(evidence, diagram)
+    slots = uncertain_slots(diagram)
+    if not slots:
+        raise EvidenceError(f"the model '{diagram.name}' has no priors, so the evidence has "
+                            "nothing to update; give rows or values a `prior` in the model file",
+                            file=diagram.file)
+    counts = [c for e in evidences for c in e.counts]
+    cases = [c for e in evidences for c in e.cases]
+    resolved = method if method != "auto" else ("nuts" if cases else "exact")
+    if resolved == "exact" and cases:
+        first = cases[0]
+        raise QueryError(f"method 'exact' takes counts only, but entry {first.entry} of "
+                         f"{first.file or 'the evidence'} gives case records; use method 'nuts' "
+                         "or 'auto'")
+    priors = {s.name: s.prior for s in slots}
+    evidence_hash = [e.sha256 for e in evidences]
+    if start is not None:
+        start.check(diagram)
+        if resolved != "exact":
+            raise QueryError("continuing from a posterior (start=) needs the exact method; fit "
+                             "all the evidence at once with NUTS instead")
+        priors.update(start.conjugate_priors())
+        evidence_hash.insert(0, start.evidence_sha256)
+    moved = {c.slot for c in counts}
+    for records in cases:
+        nodes = set(records.nodes)
+        moved.update(s.name for s in slots if s.node in nodes)
+    if resolved == "exact":
+        posterior, prior, conjugate = _exact(slots, priors, counts, draws, chains, seed)
+        sample_stats = None
+    else:
+        posterior, prior, sample_stats = _nuts(diagram, slots, priors, counts, cases, draws,
+                                               chains, seed, progressbar, tune, cores,
+                                               target_accept)
+        conjugate = None
+    digest = evidence_hash[0] if len(evidence_hash) == 1 else hashlib.sha256(
+        "".join(evidence_hash).encode()).hexdigest()
+    inputs = [str(Path(p).resolve()) for e in evidences for p in e.inputs]
+    if diagram.file and Path(diagram.file).is_file():
+        inputs.insert(0, str(Path(diagram.file).resolve()))
+    return _assemble(diagram, slots, moved, resolved, posterior, prior, sample_stats, conjugate,
+                     counts, cases, digest, inputs, draws, chains, time.perf_counter() - began)
+
+
+def _exact(slots: list[Slot], priors: dict[str, Prior], counts: list, draws: int, chains: int,
+           seed: int | None) -> tuple[dict, dict, dict]:
+    updated = dict(priors)
+    for obs in counts:
+        current = updated[obs.slot]
+        if not isinstance(current, DirichletPrior | BetaPrior):  # pragma: no cover - checked
+            raise EvidenceError(f"the row {obs.slot} has a {current.kind} prior; counts need a "
+                                "Dirichlet or Beta", file=obs.file, node=obs.node)
+        updated[obs.slot] = current.updated(obs.weighted)
+    post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
+    n = draws * chains
+    posterior, prior = {}, {}
+    for slot in slots:
+        for store, dist, rng in ((posterior, updated[slot.name], post_rng),
+                                 (prior, priors[slot.name], prior_rng)):
+            values = dist.sample(rng, n)
+            store[slot.name] = values.reshape((chains, draws) + values.shape[1:])
+    conjugate = {name: _prior_to_json(p) for name, p in updated.items()}
+    return posterior, prior, conjugate
+
+
+def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
+          cases: list, draws: int, chains: int, seed: int | None, progressbar: bool, tune: int,
+          cores: int | None, target_accept: float) -> tuple[dict, dict, Any]:
+    import pymc as pm
+    import pytensor.tensor as pt
+    from scipy.special import gammaln
+
+    rows: dict[str, Any] = {}
+    free: dict[str, str] = {}
+    with pm.Model() as model:
+        for i, slot in enumerate(slots):
+            prior = priors[slot.name]
+            var = f"s{i}"
+            free[slot.name] = var
+            if isinstance(prior, DirichletPrior):
+                rows[slot.name] = pm.Dirichlet(var, a=np.asarray(prior.alpha))
+            elif isinstance(prior, BetaPrior):
+                p = pm.Beta(var, alpha=prior.a, beta=prior.b)
+                onehot = np.zeros(len(prior.states))
+                onehot[prior.state] = 1.0
+                rows[slot.name] = p * onehot + (1 - p) * np.asarray(prior.rest)
+            elif isinstance(prior, NormalPrior):
+                rows[slot.name] = pm.Normal(var, mu=prior.mu, sigma=prior.sigma)
+            else:
+                rows[slot.name] = pm.Uniform(var, lower=prior.low, upper=prior.high)
+        for k, obs in enumerate(counts):
+            n = np.asarray(obs.counts, dtype=float)
+            seen = np.flatnonzero(n > 0)
+            constant = gammaln(n.sum() + 1) - gammaln(n + 1).sum()
+            loglik = constant + pt.sum(n[seen] * pt.log(rows[obs.slot][seen]))
+            pm.Potential(f"counts_{k}", obs.weight * loglik)
+        if cases:
+            tables = _tensor_tables(diagram, slots, rows, cases)
+            for k, records in enumerate(cases):
+                for j, pattern in enumerate(records.patterns):
+                    loglik = case_log_likelihood(diagram, pattern, tables, xp=pt)
+                    pm.Potential(f"cases_{k}_{j}",
+                                 records.weight * pt.sum(pattern.counts * loglik))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores,
+                              random_seed=seed, progressbar=progressbar,
+                              target_accept=target_accept, compute_convergence_checks=False,
+                              return_inferencedata=True, model=model)
+    posterior = {}
+    for slot in slots:
+        values = np.asarray(idata.posterior[free[slot.name]].values, dtype=float)
+        prior = priors[slot.name]
+        posterior[slot.name] = prior.row(values) if isinstance(prior, BetaPrior) else values
+    prior_rng = np.random.default_rng(seed).spawn(2)[1]
+    prior_draws = {}
+    for slot in slots:
+        values = priors[slot.name].sample(prior_rng, draws * chains)
+        prior_draws[slot.name] = values.reshape((chains, draws) + values.shape[1:])
+    return posterior, prior_draws, idata.sample_stats
+
+
+def _tensor_tables(diagram: Diagram, slots: list[Slot], rows: dict[str, Any],
+                   cases: list) -> dict[str, Any]:
+    import pytensor.tensor as pt
+
+    needed = {n for records in cases for n in records.nodes}
+    tables: dict[str, Any] = {}
+    for node in diagram.chance_nodes:
+        if node.name not in needed:
+            continue
+        table = pt.as_tensor_variable(np.asarray(node.table, dtype=float))
+        for slot in slots:
+            if slot.node == node.name:
+                table = pt.set_subtensor(table[slot.index], rows[slot.name])
+        tables[node.name] = table
+    return tables
+
+
+# -- assembling the InferenceData -------------------------------------------------------------
+
+
+def _state_dim(node: str) -> str:
+    return f"state[{node}]"
+
+
+def _dataset(diagram: Diagram, slots: list[Slot], values: dict[str, np.ndarray]) -> Any:
+    import xarray as xr
+
+    data_vars = {}
+    coords: dict[str, Any] = {}
+    for slot in slots:
+        v = values[slot.name]
+        if slot.kind == "probability":
+            dim = _state_dim(slot.node)
+            coords[dim] = list(diagram.node(slot.node).states)
+            data_vars[slot.name] = (("chain", "draw", dim), v)
+        else:
+            data_vars[slot.name] = (("chain", "draw"), v)
+    first = next(iter(values.values()))
+    coords["chain"] = np.arange(first.shape[0])
+    coords["draw"] = np.arange(first.shape[1])
+    return xr.Dataset(data_vars, coords=coords)
+
+
+def _free(slots: list[Slot], priors: Mapping[str, Prior], values: dict[str, np.ndarray]) -> Any:
+    """The free parameters of each slot (a Beta's one probability; a Dirichlet's whole row)."""
+    import xarray as xr
+
+    data_vars = {}
+    for slot in slots:
+        v = values[slot.name]
+        prior = priors[slot.name]
+        if isinstance(prior, BetaPrior):
+            v = v[..., prior.state]
+        dims = ("chain", "draw") + tuple(f"{slot.name}_{i}" for i in range(v.ndim - 2))
+        data_vars[slot.name] = (dims, v)
+    return xr.Dataset(data_vars)
+
+
+def _observed(diagram: Diagram, counts: list, cases: list) -> Any:
+    import xarray as xr
+
+    data_vars = {}
+    coords: dict[str, Any] = {}
+    for k, obs in enumerate(counts):
+        dim = _state_dim(obs.node)
+        coords[dim] = list(diagram.node(obs.node).states)
+        attrs = {"node": obs.node, "given": json.dumps(dict(obs.given)), "slot": obs.slot,
+                 "weight": obs.weight, "entry": obs.entry, "file": obs.file or "",
+                 "source": obs.source or "", "reason": obs.reason or ""}
+        data_vars[f"counts_{k}"] = xr.Variable((dim,), np.asarray(obs.counts, dtype=np.int64),
+                                               attrs=attrs)
+    for k, records in enumerate(cases):
+        case_dim, column_dim = f"case_{k}", f"column_{k}"
+        coords[column_dim] = list(records.columns)
+        states = [diagram.node(c).states for c in records.columns]
+        cells = np.array([[states[j][v] if v >= 0 else "" for j, v in enumerate(row)]
+                          for row in records.data], dtype=str)
+        attrs = {"path": records.path, "weight": records.weight, "entry": records.entry,
+                 "file": records.file or "", "source": records.source or "",
+                 "reason": records.reason or ""}
+        data_vars[f"cases_{k}"] = xr.Variable((case_dim, column_dim), cells, attrs=attrs)
+    return xr.Dataset(data_vars, coords=coords)
+
+
+def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str, np.ndarray],
+              sample_stats: Any, method: str) -> dict[str, Any]:
+    import arviz as az
+
+    free = _free(slots, priors, posterior)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhat = az.rhat(free)
+        ess = az.ess(free, method="bulk")
+    parameters: dict[str, dict[str, float | None]] = {}
+    messages: list[str] = []
+    for slot in slots:
+        r = np.asarray(rhat[slot.name].values, dtype=float).ravel()
+        e = np.asarray(ess[slot.name].values, dtype=float).ravel()
+        r_max = float(np.nanmax(r)) if np.any(np.isfinite(r)) else None
+        e_min = float(np.nanmin(e)) if np.any(np.isfinite(e)) else None
+        parameters[slot.name] = {"r_hat": r_max, "ess_bulk": e_min}
+        if r_max is not None and r_max > RHAT_LIMIT:
+            messages.append(f"{slot.name}: r_hat {r_max:.3f} > {RHAT_LIMIT} (the chains "
+                            "disagree; draw more or tune longer)")
+        if e_min is not None and e_min < ESS_LIMIT:
+            messages.append(f"{slot.name}: bulk ESS {e_min:.0f} < {ESS_LIMIT} (too few "
+                            "effective draws for precise summaries; draw more)")
+    divergences = 0
+    if sample_stats is not None and "diverging" in sample_stats:
+        divergences = int(np.asarray(sample_stats["diverging"].values).sum())
+    if divergences:
+        messages.insert(0, f"{divergences} divergent transitions (the sampler missed part of "
+                           "the posterior; raise target_accept or simplify the model)")
+    return {"divergences": divergences, "warnings": messages, "parameters": parameters,
+            "method": method}
+
+
+def _assemble(diagram: Diagram, slots: list[Slot], moved: set[str], method: str,
+              posterior: dict, prior: dict, sample_stats: Any, conjugate: dict | None,
+              counts: list, cases: list, digest: str, inputs: list[str], draws: int,
+              chains: int, seconds: float) -> Posterior:
+    import arviz as az
+
+    from . import __version__
+
+    priors = {s.name: s.prior for s in slots}
+    diagnostics = _diagnose(slots, priors, posterior, sample_stats, method)
+    diagnostics.update(draws=draws, chains=chains, sampling_seconds=round(seconds, 3))
+    slot_docs = []
+    for slot in slots:
+        components: list[int] = []
+        if isinstance(slot.prior, BetaPrior):
+            components = [slot.prior.state]
+        elif isinstance(slot.prior, DirichletPrior):
+            components = list(range(len(slot.prior.states)))
+        slot_docs.append({"name": slot.name, "node": slot.node, "given": slot.given,
+                          "index": list(slot.index), "kind": slot.kind,
+                          "states": list(diagram.node(slot.node).states),
+                          "components": components, "moved": slot.name in moved,
+                          "prior": slot.prior.describe()})
+    post_ds = _dataset(diagram, slots, posterior)
+    post_ds.attrs = {
+        _ATTR + "model": diagram.name,
+        _ATTR + "fingerprint": diagram.fingerprint,
+        _ATTR + "method": method,
+        _ATTR + "evidence_sha256": digest,
+        _ATTR + "diagnostics": json.dumps(diagnostics, sort_keys=True, default=_json_default),
+        _ATTR + "slots": json.dumps(slot_docs),
+        _ATTR + "conjugate": json.dumps(conjugate) if conjugate is not None else "",
+        _ATTR + "inputs": json.dumps(list(dict.fromkeys(inputs))),
+        _ATTR + "version": __version__,
+        _ATTR + "format": FORMAT_VERSION,
+    }
+    groups: dict[str, Any] = {"posterior": post_ds, "prior": _dataset(diagram, slots, prior),
+                              "observed_data": _observed(diagram, counts, cases)}
+    if sample_stats is not None:
+        groups["sample_stats"] = sample_stats
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = az.InferenceData(**groups)
+    result = Posterior(idata)
+    if diagnostics["warnings"]:
+        warnings.warn("influence.fit: the posterior draws may not be reliable:\n  "
+                      + "\n  ".join(diagnostics["warnings"]), ConvergenceWarning, stacklevel=3)
+    return result
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

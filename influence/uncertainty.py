@@ -1,0 +1,236 @@
+"""Decisions under parameter uncertainty: every option evaluated under every parameter draw.
+
+The draws come from the model's priors (``prior=True``) or from a
+:class:`~influence.fitting.Posterior`. They are fed in chunks to
+:func:`influence.solver.solve_chunks`, which runs the same kernels as the point solver on a
+whole batch of draws at once. Memory stays bounded whatever the number of draws: the chunk size
+is chosen from the size of the stage tensor and of the contraction intermediates.
+
+The numbers this produces, per option (named policy, or alternative of a decision that observes
+nothing):
+
+- ``expected_utility``, ``sd``, ``interval_90``: mean, standard deviation and central 90%
+  interval of its expected utility over the draws;
+- ``probability_best``: share of draws in which it has the highest expected utility among the
+  options it is compared with (ties share the credit): the named policies with each other, the
+  alternatives of one decision with each other;
+- ``expected_loss``: mean over draws of the shortfall from the best of those options.
+
+And for the whole diagram: the Bayes strategy (maximising the expected utility averaged over
+draws), the share of draws in which each of its rules is optimal, and ``evpi_parameters``, the
+expected value of perfect information about the parameters.
+
+Only numpy is imported here; the prior samplers and the posterior bring in what they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import opt_einsum
+
+from .diagram import Diagram
+from .errors import QueryError
+from .results import Evaluation
+from .solver import Parameters, SolvePlan, plan_for, solve_chunks
+
+__all__ = [
+    "evaluate_under_uncertainty",
+    "chunk_size_for",
+    "prior_chunks",
+    "DEFAULT_PRIOR_DRAWS",
+    "PRIOR_BLOCK",
+    "MEMORY_BUDGET",
+]
+
+#: Prior draws used when none is asked for.
+DEFAULT_PRIOR_DRAWS = 4000
+
+#: Prior draws are sampled in blocks of this many, block ``i`` from a seed derived from the user's
+#: seed and ``i`` (block 0 from the seed itself). The draws therefore depend on the seed and the
+#: number of draws only, never on the chunk size used to evaluate them.
+PRIOR_BLOCK = 16384
+
+#: Bytes of working memory one chunk of draws may take (parameters, stage tensors,
+#: contraction intermediates, backward induction).
+MEMORY_BUDGET = 128 * 2**20
+
+_MAX_CHUNK = 65536
+
+
+def evaluate_under_uncertainty(
+    diagram: Diagram,
+    *,
+    given: Mapping[str, str] | None = None,
+    posterior: Any = None,
+    prior: bool = False,
+    draws: int | None = None,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+) -> Evaluation:
+    """Evaluate every policy, alternative and the Bayes strategy under parameter draws.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The influence diagram.
+    given : mapping, optional
+        A scenario: chance nodes that no decision influences, known before any decision. Each
+        draw's results are conditional on it.
+    posterior : Posterior, optional
+        Draws from :func:`influence.fit`. It is checked against ``diagram`` first.
+    prior : bool
+        Evaluate under draws from the model's priors instead.
+    draws : int, optional
+        Number of prior draws (default :data:`DEFAULT_PRIOR_DRAWS`), or a cap on the number of
+        posterior draws used.
+    seed : int, optional
+        Seed of the prior draws; without one, fresh entropy is used.
+    chunk_size : int, optional
+        Draws evaluated at once (default: chosen from :data:`MEMORY_BUDGET`). The results do
+        not depend on it, up to floating-point rounding.
+
+    Returns
+    -------
+    Evaluation
+        ``maximum_expected_utility`` is the expected utility of the Bayes strategy averaged over
+        the draws; every option carries its draws and the fields ``sd``, ``interval_90``,
+        ``probability_best`` and ``expected_loss``; ``draws``, ``uncertainty``
+        ("prior" or "posterior"), ``evpi_parameters`` and, for a posterior, ``diagnostics`` are
+        filled.
+
+    Raises
+    ------
+    QueryError
+        For both or neither of ``posterior`` and ``prior``, fewer than 2 draws, a bad chunk
+        size, a model without priors under ``prior=True``, or a bad scenario.
+    PosteriorError
+        If ``posterior`` was made for another model or another version of this one.
+    """
+    if (posterior is None) == (not prior):
+        raise QueryError(
+            "expected either a posterior or prior=True, got "
+            + ("both" if prior else "neither"), file=diagram.file)
+    if draws is not None and (not isinstance(draws, int | np.integer) or draws < 2):
+        raise QueryError(f"expected a number of draws of at least 2, got {draws!r}",
+                         file=diagram.file)
+    if chunk_size is not None and (not isinstance(chunk_size, int | np.integer)
+                                   or chunk_size < 1):
+        raise QueryError(f"expected a positive chunk size, got {chunk_size!r}",
+                         file=diagram.file)
+    plan = plan_for(diagram, given)
+    chunk = int(chunk_size) if chunk_size is not None else chunk_size_for(plan)
+    if posterior is not None:
+        posterior.check(diagram)
+        chunks = _posterior_chunks(posterior, diagram, chunk, draws)
+        kind = "posterior"
+        diagnostics = _diagnostics(posterior)
+    else:
+        _require_priors(diagram)
+        n = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)
+        chunks = prior_chunks(diagram, n, seed, chunk)
+        kind = "prior"
+        diagnostics = None
+    evaluation = solve_chunks(plan, chunks, uncertainty=kind)
+    return replace(evaluation, diagnostics=diagnostics)
+
+
+# -- where the draws come from --------------------------------------------------------------------
+def prior_chunks(diagram: Diagram, draws: int, seed: int,
+                 chunk: int) -> Callable[[], Iterator[Parameters]]:
+    """A callable returning a fresh iterator over prior draws in chunks of at most ``chunk``.
+
+    Draws are sampled in blocks of :data:`PRIOR_BLOCK`; block 0 with ``seed``, block ``i``
+    with a seed derived from ``(seed, i)``. Every call of the callable yields the same draws.
+    With ``draws <= PRIOR_BLOCK`` they are exactly
+    ``sample_prior_parameters(diagram, draws, seed)``.
+    """
+    from .priors import sample_prior_parameters
+
+    def blocks() -> Iterator[Parameters]:
+        done = 0
+        index = 0
+        while done < draws:
+            n = min(PRIOR_BLOCK, draws - done)
+            yield sample_prior_parameters(diagram, n, seed=_block_seed(seed, index))
+            done += n
+            index += 1
+
+    def chunks() -> Iterator[Parameters]:
+        for block in blocks():
+            yield from _split(block, chunk)
+
+    return chunks
+
+
+def _block_seed(seed: int, index: int) -> int:
+    if index == 0:
+        return seed
+    sequence = np.random.SeedSequence(seed, spawn_key=(index,))
+    return int(sequence.generate_state(1, np.uint64)[0])
+
+
+def _posterior_chunks(posterior: Any, diagram: Diagram, chunk: int,
+                      cap: int | None) -> Callable[[], Iterator[Parameters]]:
+    if cap is None:
+        return lambda: iter(posterior.iter_parameters(diagram, chunk))
+    params = posterior.parameters(diagram, max_draws=int(cap))
+    return lambda: _split(params, chunk)
+
+
+def _split(params: Parameters, chunk: int) -> Iterator[Parameters]:
+    """Slices of at most ``chunk`` draws (arrays with a leading axis of 1 are shared)."""
+    total = max(np.shape(v)[0] for v in params.values())
+    for start in range(0, total, chunk):
+        stop = min(start + chunk, total)
+        if start == 0 and stop == total:
+            yield params
+            return
+        yield {k: (v if np.shape(v)[0] == 1 else v[start:stop]) for k, v in params.items()}
+
+
+def _require_priors(diagram: Diagram) -> None:
+    if not any(n.priors for n in diagram.nodes):
+        raise QueryError(
+            "expected at least one `prior` in the model to evaluate under the prior, got none: "
+            "every number is a point value (add priors, or evaluate without --prior)",
+            file=diagram.file)
+
+
+def _diagnostics(posterior: Any) -> dict[str, Any]:
+    """What the evaluation reports about the posterior it used (shown whenever it is used)."""
+    out: dict[str, Any] = {"method": getattr(posterior, "method", None)}
+    out.update(dict(getattr(posterior, "diagnostics", None) or {}))
+    return out
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def chunk_size_for(plan: SolvePlan, budget: int = MEMORY_BUDGET) -> int:
+    """How many draws to evaluate at once so that one chunk stays within ``budget`` bytes.
+
+    The estimate per draw counts the parameter tables (sampled, then sliced), ten copies of the
+    stage tensor (utility terms being summed, the reach tensor, backward induction's
+    intermediates and choices) and twice the largest intermediate of any planned contraction.
+    """
+    diagram = plan.diagram
+    params = sum(n.table.size for n in diagram.nodes if n.table is not None)
+    stage = int(np.prod([plan.sizes[v] for v in plan.layout_vars], dtype=np.int64))
+    terms = list(plan.utility_terms) + [plan.reach_term]
+    if plan.evidence_term is not None:
+        terms.append(plan.evidence_term)
+    probe = 256
+    intermediate = 0
+    for term in terms:
+        c = term.contraction
+        if not c.inputs:
+            continue
+        subscripts = ",".join(c.inputs) + "->" + c.output
+        _, info = opt_einsum.contract_path(subscripts, *c.shapes(probe), shapes=True)
+        intermediate = max(intermediate, int(info.largest_intermediate) // probe + 1)
+    per_draw = 8 * (2 * params + 10 * stage + 2 * intermediate)
+    return int(max(1, min(_MAX_CHUNK, budget // per_draw)))

@@ -1,0 +1,302 @@
+"""Unit tests of the numeric kernels: :class:`Contraction` and :func:`backward_induction`."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import pytest
+
+from influence.kernels import (
+    TIE_TOLERANCE,
+    Contraction,
+    StageLayout,
+    backward_induction,
+)
+
+# -- Contraction ---------------------------------------------------------------------------------
+
+
+def test_contraction_matches_einsum() -> None:
+    rng = np.random.default_rng(0)
+    sizes = {"a": 2, "b": 3, "c": 4, "d": 2}
+    c = Contraction(["ab", "bc", "cd", "a"], "ad", sizes)
+    ops = [rng.random((5, 2, 3)), rng.random((5, 3, 4)), rng.random((5, 4, 2)), rng.random((5, 2))]
+    expected = np.einsum("zab,zbc,zcd,za->zad", *ops)
+    np.testing.assert_allclose(c(*ops), expected, rtol=1e-12)
+
+
+def test_contraction_broadcasts_size_one_draw_axes() -> None:
+    rng = np.random.default_rng(1)
+    sizes = {"a": 3, "b": 2}
+    c = Contraction(["ab", "b"], "a", sizes)
+    x = rng.random((4, 3, 2))
+    y = rng.random((1, 2))  # one draw, shared by all four draws of x
+    out = c(x, y)
+    assert out.shape == (4, 3)
+    np.testing.assert_allclose(out, np.einsum("zab,b->za", x, y[0]), rtol=1e-12)
+    # Both operands with one draw: one draw out.
+    assert c(x[:1], y).shape == (1, 3)
+
+
+def test_contraction_plans_once_per_draw_count() -> None:
+    sizes = {"a": 2, "b": 2}
+    c = Contraction(["ab", "b"], "a", sizes)
+    first = c.expression(3)
+    assert c.expression(3) is first
+    c(np.ones((3, 2, 2)), np.ones((1, 2)))
+    c(np.ones((3, 2, 2)), np.ones((3, 2)))
+    c(np.ones((1, 2, 2)), np.ones((1, 2)))
+    assert set(c._expressions) == {1, 3}
+    assert c._expressions[3] is first
+
+
+def test_contraction_sums_out_indices_missing_from_the_output() -> None:
+    sizes = {"a": 2, "b": 3}
+    c = Contraction(["ab"], "", sizes)
+    x = np.arange(12.0).reshape(2, 2, 3)
+    np.testing.assert_allclose(c(x), x.sum(axis=(1, 2)))
+
+
+def test_contraction_of_nothing_is_one() -> None:
+    c = Contraction([], "", {})
+    np.testing.assert_array_equal(c(), np.ones(1))
+
+
+def test_contraction_scalar_operand() -> None:
+    # A utility node without parents is an operand with no index but the draw axis.
+    c = Contraction(["a", ""], "a", {"a": 2})
+    np.testing.assert_allclose(c(np.array([[0.25, 0.75]]), np.array([4.0, 8.0])),
+                               [[1.0, 3.0], [2.0, 6.0]])
+
+
+# -- backward induction --------------------------------------------------------------------------
+
+
+def reference_induction(stage: np.ndarray, counts: tuple[int, ...]) -> float:
+    """Max-sum by explicit recursion over the layout (one draw): the value of the best strategy."""
+    n = len(counts) - 1
+
+    def value(prefix: tuple[int, ...], k: int) -> float:
+        if k == n:
+            tail = stage[prefix]
+            return float(np.sum(tail))
+        shape = stage.shape[len(prefix):]
+        chance_shape = shape[: counts[k]]
+        total = 0.0
+        for obs in itertools.product(*(range(s) for s in chance_shape)):
+            options = shape[counts[k]]
+            total += max(value(prefix + obs + (a,), k + 1) for a in range(options))
+        return total
+
+    return value((), 0)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_backward_induction_matches_explicit_recursion(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    counts = tuple(int(x) for x in rng.integers(0, 3, size=3)) + (0,)
+    layout = StageLayout(counts)
+    shape = []
+    for c in counts[:-1]:
+        shape += [int(x) for x in rng.integers(1, 4, size=c)]
+        shape.append(int(rng.integers(2, 4)))
+    stage = rng.normal(size=(1, *shape))
+    res = backward_induction(stage, layout)
+    assert res.expected_utility.shape == (1,)
+    assert res.expected_utility[0] == pytest.approx(reference_induction(stage[0], counts))
+    # Choices index the past of each decision; values carry the decision's own axis.
+    for k in range(layout.n_decisions):
+        axis = layout.decision_axis(k)
+        assert res.choices[k].shape == tuple(shape[: axis - 1])
+        assert res.values[k].shape == tuple(shape[:axis])
+
+
+def test_layout_decision_axes() -> None:
+    layout = StageLayout((2, 0, 1, 0))
+    assert layout.n_decisions == 3
+    assert [layout.decision_axis(k) for k in range(3)] == [3, 4, 6]
+
+
+def two_stage() -> tuple[np.ndarray, StageLayout]:
+    """One decision A (2 options), then an observation X (2 states), then decision B (2)."""
+    stage = np.zeros((1, 2, 2, 2))
+    # stage[0, a, x, b]
+    stage[0, 0] = [[1.0, 0.0], [0.0, 2.0]]
+    stage[0, 1] = [[0.5, 0.5], [3.0, 1.0]]
+    return stage, StageLayout((0, 1, 0))
+
+
+def test_backward_induction_by_hand() -> None:
+    stage, layout = two_stage()
+    res = backward_induction(stage, layout)
+    # A=0: max(1,0) + max(0,2) = 3; A=1: max(.5,.5) + max(3,1) = 3.5.
+    assert res.expected_utility.tolist() == [3.5]
+    assert int(res.choices[0]) == 1
+    assert res.choices[1].tolist() == [[0, 1], [0, 0]]  # the .5/.5 tie goes to option 0
+    np.testing.assert_allclose(res.values[0], [3.0, 3.5])
+    np.testing.assert_allclose(res.values[1], stage[0])
+
+
+def test_masks_restrict_options() -> None:
+    stage, layout = two_stage()
+    mask_a = np.array([True, False])  # A forced to 0
+    res = backward_induction(stage, layout, masks=[mask_a, None])
+    assert res.expected_utility.tolist() == [3.0]
+    assert int(res.choices[0]) == 0
+    # A mask on B in one information state: after A=1, X=1 only option 1 (worth 1, not 3).
+    mask_b = np.ones((2, 2, 2), dtype=bool)
+    mask_b[1, 1] = [False, True]
+    res = backward_induction(stage, layout, masks=[None, mask_b])
+    assert res.choices[1][1, 1] == 1
+    # A=1 is now worth .5 + 1 = 1.5 < 3: A switches to 0.
+    assert int(res.choices[0]) == 0
+    assert res.expected_utility.tolist() == [3.0]
+
+
+def test_fixed_choices_are_evaluated_not_optimised() -> None:
+    stage, layout = two_stage()
+    fixed_b = np.array([[1, 0], [1, 1]])
+    res = backward_induction(stage, layout, fixed=[np.array(0), fixed_b])
+    # A=0, then B=1 on X=0 (0.0) and B=0 on X=1 (0.0).
+    assert res.expected_utility.tolist() == [0.0]
+    res = backward_induction(stage, layout, fixed=[None, fixed_b])
+    # A=1: .5 + 1 = 1.5 beats A=0: 0.
+    assert int(res.choices[0]) == 1
+    assert res.expected_utility.tolist() == [1.5]
+
+
+def test_ties_go_to_the_first_state() -> None:
+    layout = StageLayout((0, 0))
+    for values in ([2.0, 2.0, 1.0], [1.0, 2.0, 2.0], [5.0, 5.0, 5.0]):
+        res = backward_induction(np.array([values]), layout)
+        assert int(res.choices[0]) == values.index(max(values))
+    # Within the tolerance (relative to the largest magnitude) counts as a tie.
+    big = 1e6
+    res = backward_induction(np.array([[big, big * (1 + TIE_TOLERANCE / 10)]]), layout)
+    assert int(res.choices[0]) == 0
+    res = backward_induction(np.array([[big, big * (1 + TIE_TOLERANCE * 10)]]), layout)
+    assert int(res.choices[0]) == 1
+    # A masked-out first option is skipped even if it would win.
+    res = backward_induction(np.array([[9.0, 1.0, 1.0]]), layout,
+                             masks=[np.array([False, True, True])])
+    assert int(res.choices[0]) == 1
+
+
+def test_bayes_choice_maximises_the_mean_over_draws() -> None:
+    layout = StageLayout((0, 0))
+    stage = np.array([[10.0, 0.0], [0.0, 4.0], [0.0, 4.0]])  # draws x options
+    res = backward_induction(stage, layout)
+    assert int(res.choices[0]) == 0  # mean 3.33 vs 2.67
+    np.testing.assert_allclose(res.expected_utility, [10.0, 0.0, 0.0])
+    np.testing.assert_allclose(res.values[0], [10 / 3, 8 / 3])
+
+
+def test_per_draw_choices() -> None:
+    layout = StageLayout((0, 1, 0))
+    rng = np.random.default_rng(3)
+    stage = rng.normal(size=(4, 2, 3, 2))
+    res = backward_induction(stage, layout, per_draw=True)
+    assert res.choices[0].shape == (4,)
+    assert res.choices[1].shape == (4, 2, 3)
+    for s in range(4):
+        alone = backward_induction(stage[s:s + 1], layout)
+        assert res.expected_utility[s] == pytest.approx(alone.expected_utility[0])
+        assert res.choices[0][s] == alone.choices[0]
+        np.testing.assert_array_equal(res.choices[1][s], alone.choices[1])
+    # Each draw's own optimum is at least the Bayes strategy's value in that draw.
+    bayes = backward_induction(stage, layout)
+    assert np.all(res.expected_utility >= bayes.expected_utility - 1e-12)
+
+
+def test_per_draw_with_a_mask() -> None:
+    layout = StageLayout((0, 0))
+    stage = np.array([[1.0, 5.0, 3.0], [9.0, 0.0, 2.0]])
+    res = backward_induction(stage, layout, masks=[np.array([True, False, True])], per_draw=True)
+    assert res.choices[0].tolist() == [2, 0]
+    assert res.expected_utility.tolist() == [3.0, 9.0]
+
+
+def test_fixed_choices_apply_to_every_draw() -> None:
+    stage, layout = two_stage()
+    batch = np.concatenate([stage, 2 * stage, stage - 1])
+    best = backward_induction(stage, layout)
+    res = backward_induction(batch, layout, fixed=best.choices)
+    np.testing.assert_allclose(res.expected_utility, [3.5, 7.0, 3.5 - 2])
+
+
+def test_chance_kept_after_the_last_decision_is_summed() -> None:
+    layout = StageLayout((0, 1))
+    stage = np.array([[[1.0, 2.0], [3.0, -1.0]]])  # (draw, option, trailing chance)
+    res = backward_induction(stage, layout)
+    assert int(res.choices[0]) == 0
+    assert res.expected_utility.tolist() == [3.0]
+
+
+# -- planning and reuse --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direct_up_to, thorough_above", [(1e4, 1e7), (0, 1e7), (0, 0)])
+def test_every_planning_route_gives_the_same_contraction(direct_up_to: float,
+                                                         thorough_above: float) -> None:
+    rng = np.random.default_rng(5)
+    sizes = {"a": 3, "b": 4, "c": 2, "d": 3, "e": 2}
+    inputs = ["ab", "bc", "cd", "de", "ae", "b"]
+    ops = [rng.random((2,) + tuple(sizes[x] for x in s)) for s in inputs]
+    c = Contraction(inputs, "ad", sizes)
+    c.DIRECT_UP_TO = direct_up_to
+    c.THOROUGH_ABOVE = thorough_above
+    expected = np.einsum("zab,zbc,zcd,zde,zae,zb->zad", *ops)
+    np.testing.assert_allclose(c(*ops), expected, rtol=1e-12)
+
+
+def test_large_contractions_get_a_planned_path() -> None:
+    sizes = dict(zip("abcdef", [6] * 6, strict=True))
+    c = Contraction(["abc", "cde", "ef"], "af", sizes)  # naive 3 * 6**6 > DIRECT_UP_TO
+    assert not isinstance(c.expression(1), functools.partial)
+    small = Contraction(["ab"], "a", {"a": 2, "b": 2})
+    assert isinstance(small.expression(1), functools.partial)
+
+
+def random_stage(seed: int) -> tuple[np.ndarray, StageLayout]:
+    rng = np.random.default_rng(seed)
+    counts = (1, 0, 2, 1, 0)
+    layout = StageLayout(counts)
+    shape = (2, 3, 2, 2, 3, 2, 2, 2)  # I0(2) D1(3) D2(2) I2(2,3) D3(2) I3(2) D4(2)
+    return rng.normal(size=(3,) + shape), layout
+
+
+@pytest.mark.parametrize("k", range(4))
+def test_resuming_equals_a_fresh_induction(k: int) -> None:
+    stage, layout = random_stage(k)
+    best = backward_induction(stage, layout, keep=True)
+    fresh_best = backward_induction(stage, layout)
+    np.testing.assert_array_equal(best.expected_utility, fresh_best.expected_utility)
+    # Force decision k to its last option everywhere.
+    axis = layout.decision_axis(k)
+    mask = np.zeros(stage.shape[1:axis + 1], dtype=bool)
+    mask[..., -1] = True
+    masks = [mask if j == k else None for j in range(layout.n_decisions)]
+    fresh = backward_induction(stage, layout, masks)
+    resumed = backward_induction(stage, layout, masks, resume=best)
+    np.testing.assert_array_equal(resumed.expected_utility, fresh.expected_utility)
+    for a, b in zip(resumed.choices, fresh.choices, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(resumed.values, fresh.values, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Fixed choices, without the means, resumed from an evaluation of the optimum.
+    base = backward_induction(stage, layout, fixed=best.choices, values=False, keep=True)
+    fixed = [c if j <= k else None for j, c in enumerate(fresh.choices)]
+    evaluated = backward_induction(stage, layout, fixed=fixed, values=False, resume=base)
+    full = backward_induction(stage, layout, fixed=fresh.choices)
+    np.testing.assert_array_equal(evaluated.expected_utility, full.expected_utility)
+    assert all(v is None for v in evaluated.values)
+
+
+def test_resume_without_constraints_returns_the_resumed_result() -> None:
+    stage, layout = random_stage(9)
+    best = backward_induction(stage, layout, keep=True)
+    again = backward_induction(stage, layout, resume=best)
+    np.testing.assert_array_equal(again.expected_utility, best.expected_utility)
+    assert again.stages is None  # keep was not asked for
