@@ -34,7 +34,6 @@ field. Only numpy is imported here; :func:`case_log_likelihood` also runs on PyT
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import io
 import json
@@ -48,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import EvidenceError, ModelError
+from .messages import describe as _show
+from .messages import suggest as _suggest
 from .priors import BetaPrior, slot_name
 from .yamlio import line_of, load_yaml_text
 
@@ -220,25 +221,6 @@ class Evidence:
 
 
 # -- reading -----------------------------------------------------------------------------------
-
-
-def _suggest(word: Any, options: Any) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"text {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 class _Reader:

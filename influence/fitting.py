@@ -32,7 +32,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -221,33 +220,14 @@ class Posterior:
         OutputError
             If ``path`` is one of the protected files or cannot be written.
         """
-        from .io_atomic import OutputError, refuse_overwrite
+        from .io_atomic import atomic_target, refuse_overwrite
 
         target = Path(path)
         refuse_overwrite(target, *self._inputs, *protect)
-        directory = target.parent if str(target.parent) else Path(".")
-        if target.is_dir():
-            raise OutputError(f"expected a file to write, got a directory: {target}")
-        if not directory.is_dir():
-            raise OutputError(f"cannot write {target}: expected an existing directory, got no "
-                              f"directory {directory}")
         engine = _netcdf_engine()
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-            os.close(fd)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self.idata.to_netcdf(tmp, engine=engine)
-            os.replace(tmp, target)
-        except OSError as exc:
-            _discard(tmp)
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-        except BaseException:
-            _discard(tmp)
-            raise
+        with atomic_target(target) as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.idata.to_netcdf(str(tmp), engine=engine)
 
     # -- identity
     def check(self, diagram: Diagram) -> None:

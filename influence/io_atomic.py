@@ -8,21 +8,72 @@ there before untouched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InfluenceError
 
-__all__ = ["OutputError", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite"]
+__all__ = [
+    "OutputError", "atomic_target", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite",
+]
 
 
 class OutputError(InfluenceError):
     """An output file cannot be written, or would overwrite an input."""
 
 
+@contextlib.contextmanager
+def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces ``path`` when the block succeeds.
+
+    For writers that need a file name (netCDF, image backends). The destination keeps its
+    permission bits if it existed; on any error the temporary file is removed and the
+    destination is unchanged.
+
+    Raises
+    ------
+    OutputError
+        If the directory does not exist, the destination is a directory, or the file cannot
+        be written.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"expected a file to write, got a directory: {target}")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {target}: expected an existing directory, got "
+                          f"{directory}, which does not exist")
+    mode = None
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        yield Path(tmp)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _discard(tmp)
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically.
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_target`).
 
     Parameters
     ----------
@@ -42,41 +93,11 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
         If the directory does not exist or the file cannot be written; the destination is then
         unchanged.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputError(f"expected a file to write, got a directory: {target}")
-    if not directory.is_dir():
-        raise OutputError(f"cannot write {target}: expected an existing directory, got "
-                          f"{directory}, which does not exist")
-    mode = None
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        pass
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        _discard(tmp)
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-    return target
+    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(path)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:

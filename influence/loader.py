@@ -14,7 +14,6 @@ field, and saying what was expected and what was found.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -27,6 +26,8 @@ import numpy as np
 from . import bundled
 from .diagram import Diagram, Node, Policy, RuleRow
 from .errors import ModelError, ModelNotFoundError
+from .messages import describe as _describe
+from .messages import suggest as _suggest
 from .structure import SUM_TOLERANCE, check_structure, rules_conflict
 from .yamlio import line_of, load_yaml_file, load_yaml_text
 
@@ -46,11 +47,6 @@ POLICY_KEYS = ("label", "description", "source", "choose")
 RULE_ROW_KEYS = ("given", "choose", "source")
 
 
-def _suggest(word: Any, options: Any) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 class _Context:
     """Where we are in the file, to build error messages."""
 
@@ -61,20 +57,6 @@ class _Context:
         self, message: str, *, node: str | None = None, field: str | None = None, line: Any = None
     ) -> ModelError:
         return ModelError(message, file=self.file, node=node, field=field, line=line)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"text {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _check_keys(

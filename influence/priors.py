@@ -32,7 +32,6 @@ interval has to be fitted.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from .errors import ModelError
+from .messages import describe as _show
+from .messages import suggest as _suggest
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diagram import Diagram
@@ -317,25 +318,6 @@ class UniformPrior(Prior):
 
 
 # -- parsing -------------------------------------------------------------------------------------
-
-
-def _suggest(word: Any, options: Any) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"text {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return f"a list of {len(value)}"
-    return f"{type(value).__name__} {value!r}"
 
 
 class _Parser:

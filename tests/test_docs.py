@@ -32,3 +32,33 @@ def test_model_format_example_matches_the_bundled_model():
     documented = influence.loads(block)
     bundled = influence.load("oil-wildcatter")
     assert documented.fingerprint == bundled.fingerprint
+
+
+def _python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_model_example_loads_and_solves():
+    block = _yaml_blocks(ROOT / "README.md")[0]
+    result = influence.evaluate(influence.loads(block, file="README.md"))
+    # P(rain) = .3; take only on a rainy forecast: .7*(.8*100 + .2*20) + .3*(.3*0 + .7*70)
+    assert result.maximum_expected_utility == pytest.approx(0.7 * 84 + 0.3 * 49)
+    rules = dict((r[0]["forecast"], r[1]) for r in result.decision("umbrella").compact_rules())
+    assert rules == {"sunny": "leave", "rainy": "take"}
+
+
+def test_readme_python_example_runs_and_its_comments_hold(capsys):
+    block = _python_blocks(ROOT / "README.md")[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    result = namespace["result"]
+    assert result.maximum_expected_utility == pytest.approx(22.5)
+    assert result.alternatives["test"] == pytest.approx({"no": 20.0, "yes": 22.5})
+    assert [(p.id, round(p.expected_utility, 9)) for p in result.policies] == [
+        ("drill-blind", 20.0), ("test-and-follow", 22.5), ("do-nothing", 0.0)]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "{'test': 'yes', 'result': 'closed'} -> yes",
+        "{'test': 'yes', 'result': 'open'} -> yes",
+        "{'test': 'yes', 'result': 'diffuse'} -> no",
+    ]
