@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +11,12 @@ import click
 import influence
 from influence import bundled
 from influence.diagram import Diagram
-from influence.io_atomic import refuse_overwrite, write_bytes_atomic, write_text_atomic
+from influence.io_atomic import (
+    OutputError,
+    refuse_overwrite,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 
 __all__ = ["LoadedModel", "load_model", "emit"]
 
@@ -53,10 +60,21 @@ def emit(content: str | bytes, output: str | None, *, protect: tuple[Path | None
         A description for the confirmation printed on standard error.
     """
     if output is None:
-        if isinstance(content, bytes):
-            click.get_binary_stream("stdout").write(content)
-        else:
-            click.echo(content, nl=False)
+        try:
+            if isinstance(content, bytes):
+                stream = click.get_binary_stream("stdout")
+                stream.write(content)
+                stream.flush()
+            else:
+                click.echo(content, nl=False)
+                sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (`influence evaluate | head`): not an error of ours.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}"
+                              ) from None
         return
     refuse_overwrite(output, *protect)
     if isinstance(content, bytes):

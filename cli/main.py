@@ -41,6 +41,12 @@ class InfluenceGroup(LazyGroup):
                 raise
             click.echo(f"Error: {err}", err=True)
             sys.exit(err.exit_code)
+        except MemoryError:
+            if not standalone_mode:
+                raise
+            click.echo("Error: out of memory: the diagram's strategy tables (or the number of "
+                       "draws) are too large for this machine", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=InfluenceGroup, lazy_subcommands=LAZY_COMMANDS,

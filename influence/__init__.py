@@ -26,6 +26,7 @@ from .errors import (
     ModelNotFoundError,
     PosteriorError,
     QueryError,
+    TooLargeError,
 )
 from .loader import diagram_from_dict, load, loads
 from .results import DecisionResult, Evaluation, OptionResult, RuleResult
@@ -60,6 +61,7 @@ __all__ = [
     "QueryError",
     "EvidenceError",
     "PosteriorError",
+    "TooLargeError",
 ]
 
 

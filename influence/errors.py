@@ -14,6 +14,7 @@ __all__ = [
     "QueryError",
     "EvidenceError",
     "PosteriorError",
+    "TooLargeError",
     "locate",
 ]
 
@@ -102,3 +103,8 @@ class EvidenceError(InfluenceError, ValueError):
 
 class PosteriorError(InfluenceError, ValueError):
     """A posterior file is unreadable or belongs to another model or model version."""
+
+
+class TooLargeError(InfluenceError, ValueError):
+    """A diagram is valid but too large to solve exactly on this machine: under perfect recall
+    the last decision's strategy table grows with everything observed before it."""

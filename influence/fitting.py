@@ -516,7 +516,7 @@ def fit(
     else:
         posterior, prior, sample_stats = _nuts(diagram, slots, priors, counts, cases, draws,
                                                chains, seed, progressbar, tune, cores,
-                                               target_accept)
+                                               target_accept, moved)
         conjugate = None
     digest = evidence_hash[0] if len(evidence_hash) == 1 else hashlib.sha256(
         "".join(evidence_hash).encode()).hexdigest()
@@ -550,15 +550,26 @@ def _exact(slots: list[Slot], priors: dict[str, Prior], counts: list, draws: int
 
 def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
           cases: list, draws: int, chains: int, seed: int | None, progressbar: bool, tune: int,
-          cores: int | None, target_accept: float) -> tuple[dict, dict, Any]:
+          cores: int | None, target_accept: float, moved: set[str]
+          ) -> tuple[dict, dict, Any]:
+    """NUTS over the parameters the evidence touches (``moved``).
+
+    The priors of different rows and values are independent and the likelihood involves only
+    the moved ones, so every other parameter's posterior is its prior: it is drawn exactly, not
+    sampled, which keeps the sampler's dimension (and time) down to what the evidence informs.
+    """
     import pymc as pm
     import pytensor.tensor as pt
     from scipy.special import gammaln
 
     rows: dict[str, Any] = {}
     free: dict[str, str] = {}
+    sampled = [s for s in slots if s.name in moved]
+    for slot in slots:  # rows the likelihood reads but the evidence cannot move: point values
+        if slot.name not in moved:
+            rows[slot.name] = np.asarray(diagram.node(slot.node).table[slot.index])
     with pm.Model() as model:
-        for i, slot in enumerate(slots):
+        for i, slot in enumerate(sampled):
             prior = priors[slot.name]
             var = f"s{i}"
             free[slot.name] = var
@@ -593,11 +604,15 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
                               target_accept=target_accept, compute_convergence_checks=False,
                               return_inferencedata=True, model=model)
     posterior = {}
+    post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
     for slot in slots:
-        values = np.asarray(idata.posterior[free[slot.name]].values, dtype=float)
         prior = priors[slot.name]
-        posterior[slot.name] = prior.row(values) if isinstance(prior, BetaPrior) else values
-    prior_rng = np.random.default_rng(seed).spawn(2)[1]
+        if slot.name in free:
+            values = np.asarray(idata.posterior[free[slot.name]].values, dtype=float)
+            posterior[slot.name] = prior.row(values) if isinstance(prior, BetaPrior) else values
+        else:
+            values = prior.sample(post_rng, draws * chains)
+            posterior[slot.name] = values.reshape((chains, draws) + values.shape[1:])
     prior_draws = {}
     for slot in slots:
         values = priors[slot.name].sample(prior_rng, draws * chains)

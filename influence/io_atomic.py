@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,9 @@ def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     For writers that need a file name (netCDF, image backends). The destination keeps its
     permission bits if it existed; on any error the temporary file is removed and the
-    destination is unchanged.
+    destination is unchanged. A symbolic link is written through (the file it points to is
+    replaced, the link kept); a device or named pipe (``/dev/stdout``, a FIFO) is written to in
+    place, since it cannot be replaced.
 
     Raises
     ------
@@ -39,7 +42,24 @@ def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
         If the directory does not exist, the destination is a directory, or the file cannot
         be written.
     """
-    target = Path(path)
+    shown = Path(path)
+    try:
+        kind = os.stat(shown).st_mode  # follows symbolic links
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        # A device, pipe or socket: write to it in place; it cannot be replaced atomically.
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = Path(scratch) / "output"
+            yield tmp
+            try:
+                with open(tmp, "rb") as src, open(shown, "wb") as dst:
+                    dst.write(src.read())
+            except OSError as exc:
+                raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from None
+        return
+    # Write through symbolic links (replace the file they point to, keep the link).
+    target = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputError(f"expected a file to write, got a directory: {target}")

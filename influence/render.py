@@ -444,16 +444,24 @@ def _csv_number(x: float | None) -> str:
 
 
 def evaluation_csv(result: Evaluation) -> str:
-    """One row per policy and alternative (best first), header row first.
+    """A first row for the optimal strategy (kind ``optimum``: the maximum expected utility),
+    then one row per policy and alternative (best first), header row first.
 
     Columns are :data:`CSV_COLUMNS`, plus :data:`CSV_UNCERTAINTY_COLUMNS` when the result
-    carries parameter uncertainty. Empty cells stand for "not applicable".
+    carries parameter uncertainty. Empty cells stand for "not applicable" (the optimum has no
+    probability of being best nor expected loss: it is the benchmark they are measured against).
     """
     uncertain = _has_uncertainty(result)
     columns = list(CSV_COLUMNS) + (list(CSV_UNCERTAINTY_COLUMNS) if uncertain else [])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
+    optimum = ["optimal-strategy", "Optimal strategy", "optimum", "", "",
+               _csv_number(result.maximum_expected_utility)]
+    if uncertain:
+        lo, hi = result.meu_interval_90 or (None, None)
+        optimum += [_csv_number(result.meu_sd), _csv_number(lo), _csv_number(hi), "", ""]
+    writer.writerow(optimum)
     for o in result.ranked():
         row = [o.id, o.label, o.kind, o.decision or "", o.state or "",
                _csv_number(o.expected_utility)]

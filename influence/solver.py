@@ -18,7 +18,7 @@ import numpy as np
 import opt_einsum
 
 from .diagram import Diagram, Policy
-from .errors import QueryError
+from .errors import QueryError, TooLargeError
 from .kernels import Contraction, InductionResult, StageLayout, backward_induction
 from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
 
@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 Parameters = Mapping[str, np.ndarray]
+
+#: The largest stage tensor (entries per draw) the solver builds: 2**25 entries, 256 MiB of
+#: float64, which with the copies backward induction makes stays within a few GiB.
+MAX_STAGE_ENTRIES = 2**25
 
 
 def point_parameters(diagram: Diagram) -> dict[str, np.ndarray]:
@@ -118,6 +122,7 @@ class SolvePlan:
         self.layout_vars: tuple[str, ...] = tuple(layout_vars)
         self.layout = StageLayout(tuple(len(s) for s in self.stages) + (0,))
         self.sizes = {n.name: len(n.states) for n in diagram.nodes if n.kind != "utility"}
+        self._check_size()
         symbols = {}
         for i, n in enumerate(x.name for x in diagram.nodes if x.kind != "utility"):
             symbols[n] = opt_einsum.get_symbol(i)
@@ -135,6 +140,19 @@ class SolvePlan:
             self._term(None, self._relevant(set(self.given)), output_vars=())
             if self.given else None
         )
+
+    def _check_size(self) -> None:
+        entries = 1
+        for v in self.layout_vars:
+            entries *= self.sizes[v]
+        if entries > MAX_STAGE_ENTRIES:
+            last = self.diagram.decisions[-1].name
+            raise TooLargeError(
+                f"expected at most {MAX_STAGE_ENTRIES:,} combinations of what the last decision "
+                f"'{last}' knows and chooses under perfect recall, got {entries:,} "
+                f"({' x '.join(str(self.sizes[v]) for v in self.layout_vars)} over "
+                f"{', '.join(self.layout_vars)}); observe fewer nodes, merge states, or split "
+                "the problem", file=self.diagram.file, node=last, field="observes")
 
     # -- planning -----------------------------------------------------------------------------
     def _relevant(self, targets: set[str]) -> set[str]:
@@ -221,9 +239,12 @@ class SolvePlan:
             total = part if total is None else total + part
         pe = self.evidence_probability(params)
         if np.any(pe <= 0):
+            where = "in some parameter draws" if pe.shape[0] > 1 else "under the model"
             raise QueryError(
-                "the scenario " + ", ".join(f"{k}={v}" for k, v in self.given.items())
-                + " has probability 0 under the model", file=self.diagram.file)
+                "expected a scenario of positive probability, got --given "
+                + ", ".join(f"{k}={v}" for k, v in self.given.items())
+                + f", which has probability 0 {where}", file=self.diagram.file,
+                node=", ".join(self.given), field="given")
         return total / pe.reshape((-1,) + (1,) * (total.ndim - 1))
 
     def reach_tensor(self, params: Parameters) -> np.ndarray:

@@ -205,9 +205,10 @@ def test_evaluate_csv_parses() -> None:
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["id", "label", "kind", "decision", "state", "expected_utility"]
+    assert rows[0]["kind"] == "optimum"
     assert {r["id"]: float(r["expected_utility"]) for r in rows} == {
-        "test=yes": 22.5, "test=no": 20.0, "drill-blind": 20.0, "test-and-follow": 22.5,
-        "do-nothing": 0.0}
+        "optimal-strategy": 22.5, "test=yes": 22.5, "test=no": 20.0, "drill-blind": 20.0,
+        "test-and-follow": 22.5, "do-nothing": 0.0}
 
 
 def test_evaluate_umbrella() -> None:
@@ -566,3 +567,27 @@ def test_output_into_a_missing_directory(tmp_path: Path) -> None:
     result = run("evaluate", "oil-wildcatter", "-o", str(tmp_path / "no" / "out.txt"))
     assert result.exit_code == 1
     assert "expected an existing directory" in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_standard_output_that_cannot_be_written_is_an_error_not_a_traceback():
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "influence", "evaluate", "oil-wildcatter"],
+                              stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: cannot write to standard output")
+    assert "Traceback" not in done.stderr
+
+
+def test_output_through_a_symbolic_link_keeps_the_link(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(real.name)
+    result = CliRunner().invoke(cli, ["evaluate", "oil-wildcatter", "-f", "json", "-o",
+                                      str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["maximum_expected_utility"] == pytest.approx(22.5)

@@ -62,3 +62,9 @@ def test_readme_python_example_runs_and_its_comments_hold(capsys):
         "{'test': 'yes', 'result': 'open'} -> yes",
         "{'test': 'yes', 'result': 'diffuse'} -> no",
     ]
+
+
+def test_the_readme_has_no_placeholder_left():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    placeholders = set(re.findall(r"\b[A-Z]{4,}_[A-Z_]{3,}\b", text)) - {"PYTENSOR_FLAGS"}
+    assert not placeholders, f"placeholders left in README.md: {placeholders}"

@@ -409,3 +409,14 @@ def test_evidence_for_another_model_is_refused(diagram, files):
 def test_fit_is_reachable_from_the_package():
     assert influence.fit is fitting.fit
     assert influence.Posterior is fitting.Posterior
+
+
+def test_nuts_draws_parameters_the_evidence_does_not_touch_from_their_prior(nuts_counts):
+    # The utility value has a Normal(-10, 3) prior and no evidence: its posterior is its prior,
+    # drawn exactly rather than sampled (the sampler only runs over what the evidence informs).
+    values = nuts_counts._values("u[comfort|umbrella=leave,rain=yes]")
+    n = values.size
+    assert abs(values.mean() + 10) <= 4 * 3 / np.sqrt(n)
+    assert values.std() == pytest.approx(3, rel=0.1)
+    assert "u[comfort|umbrella=leave,rain=yes]" not in {
+        row["name"] for row in nuts_counts.summary()}

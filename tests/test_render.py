@@ -102,7 +102,10 @@ def test_evaluation_json_under_uncertainty(oil_uncertain: Evaluation) -> None:
 def test_evaluation_csv_one_row_per_option(oil: Evaluation) -> None:
     rows = list(csv.reader(io.StringIO(render.evaluation_csv(oil))))
     assert rows[0] == list(render.CSV_COLUMNS)
-    body = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    optimum = dict(zip(rows[0], rows[1], strict=True))
+    assert optimum["kind"] == "optimum"
+    assert float(optimum["expected_utility"]) == pytest.approx(oil.maximum_expected_utility)
+    body = [dict(zip(rows[0], r, strict=True)) for r in rows[2:]]
     assert len(body) == len(oil.options)
     by_id = {r["id"]: r for r in body}
     assert float(by_id["test=yes"]["expected_utility"]) == 22.5
@@ -117,6 +120,7 @@ def test_evaluation_csv_uncertainty_columns(oil_uncertain: Evaluation) -> None:
     reader = csv.DictReader(io.StringIO(render.evaluation_csv(oil_uncertain)))
     assert reader.fieldnames == list(render.CSV_COLUMNS) + list(render.CSV_UNCERTAINTY_COLUMNS)
     rows = {r["id"]: r for r in reader}
+    assert float(rows["optimal-strategy"]["sd"]) == pytest.approx(oil_uncertain.meu_sd)
     option = oil_uncertain.policy("drill-blind")
     row = rows["drill-blind"]
     assert float(row["sd"]) == pytest.approx(option.sd)
