@@ -48,7 +48,7 @@ def test_a_fresh_installation_evaluates_the_article_model_under_its_prior_withou
         "d = influence.load('cartel-intervention')\n"
         "r = influence.evaluate(d, prior=True, draws=200, seed=3)\n"
         "assert r.uncertainty == 'prior' and r.draws == 200\n"
-        "print(sorted(m for m in ('pymc', 'pytensor', 'arviz') if m in sys.modules))\n"
+        "print(sorted(m for m in ('pymc', 'pytensor', 'arviz', 'scipy') if m in sys.modules))\n"
     )
     env = {"INFLUENCE_CACHE_DIR": str(tmp_path / "empty-cache"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
