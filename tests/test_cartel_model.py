@@ -9,6 +9,8 @@ claims, not its conclusion: no test says which policy is best (the ranking is th
 import itertools
 import math
 import re
+import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ import yaml
 import influence
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "cartel_intervention.yaml"
+PICTURE = MODEL.with_suffix(".svg")
 
 DECISION_ORDER = [
     "partnership",
@@ -25,6 +28,14 @@ DECISION_ORDER = [
     "demand_reduction",
     "development",
 ]
+#: The attribute "programme costs": one node per programme, summed (same unit and weight).
+PROGRAMME_COSTS = {
+    "cost_partnership": "partnership",
+    "cost_preparedness": "preparedness",
+    "cost_strikes": "us_strikes",
+    "cost_demand_reduction": "demand_reduction",
+    "cost_development": "development",
+}
 REQUIRED_POLICIES = {
     "unilateral-strikes-now",
     "invitation-after-partnership",
@@ -88,8 +99,9 @@ def test_every_node_row_and_value_has_a_source(raw):
 
 
 def test_size_limits(raw):
+    """Small enough to read on one page: at most 30 nodes, four parents, three states."""
     nodes = raw["nodes"]
-    assert 15 <= len(nodes) <= 26
+    assert 15 <= len(nodes) <= 30
     for name, node in nodes.items():
         assert len(node.get("parents") or []) <= 4, name
         if node["type"] == "chance":
@@ -109,26 +121,45 @@ def test_decision_order_and_observations(d, raw):
 
 
 def test_utilities_have_units_and_weights(raw):
-    """One utility node per attribute (costs split in two by the parent limit); unit and weight."""
+    """One utility node per attribute, each with a unit and a weight. The attribute "programme
+    costs" is the sum of one node per programme (each programme's cost is uncertain on its own),
+    which share unit and weight and each say so."""
     utilities = {n: node for n, node in raw["nodes"].items() if node["type"] == "utility"}
     assert set(utilities) == {
         "u_overdose",
         "u_us_security",
         "u_violence_mexico",
         "u_relations",
-        "cost_mexico",
-        "cost_domestic",
+        *PROGRAMME_COSTS,
     }
     for name, node in utilities.items():
         assert node.get("unit"), name
         assert isinstance(node.get("weight"), (int, float)) and node["weight"] > 0, name
-    assert utilities["cost_mexico"]["unit"] == utilities["cost_domestic"]["unit"]
-    assert utilities["cost_mexico"]["weight"] == utilities["cost_domestic"]["weight"]
+    costs = [utilities[name] for name in PROGRAMME_COSTS]
+    assert len({c["unit"] for c in costs}) == 1
+    assert len({c["weight"] for c in costs}) == 1
+    for name, programme in PROGRAMME_COSTS.items():
+        node = utilities[name]
+        assert node["parents"] == [programme], name
+        assert node["label"].startswith("Programme costs:"), name
+        assert 'attribute "programme costs", which is the sum of the five' in node["description"]
+        assert all(other in node["description"] for other in PROGRAMME_COSTS), name
+
+
+def test_each_programme_costs_nothing_unless_it_is_taken(d):
+    """A programme's cost node is zero for "no" (or no strikes) and negative otherwise."""
+    for name, programme in PROGRAMME_COSTS.items():
+        for state in d.node(programme).states:
+            value = d.utility(name, given={programme: state})
+            if state in ("no", "none"):
+                assert value == 0, (name, state)
+            else:
+                assert value < 0, (name, state)
 
 
 def test_harms_are_negative(d):
     """Sign convention: higher is better, so harms and costs are never positive."""
-    for name in ("u_us_security", "u_violence_mexico", "cost_mexico", "cost_domestic"):
+    for name in ("u_us_security", "u_violence_mexico", *PROGRAMME_COSTS):
         for given in other_parents(d, name):
             assert d.utility(name, given=given) <= 0, (name, given)
     assert d.utility("u_overdose", given={"overdose_deaths": "higher"}) < 0
@@ -226,9 +257,14 @@ def test_preparedness_neutralizes_threats_before_they_strike(d):
 
 
 def test_partnership_raises_the_chance_of_an_invitation(d):
-    """Livermore (2025): "In addition, even considering military action would first require
-    strengthening complementary efforts with the Mexican government and domestically among local
-    and federal government agencies in the United States."
+    """No sentence of Livermore (2025) states that a partnership makes an invitation more likely:
+    the direction is the model's judgment, reading the article's argument. The article puts the
+    partnership first ("Any US military campaign to combat the cartels would only succeed if
+    accompanied by a robust partnership with the new Mexican administration ...") and wants
+    strikes only "at the invitation of the Mexican government and in support of
+    counter-narcotics objectives shared by the United States and Mexico"; the model reads the
+    partnership (joint task forces, intelligence sharing, training) as building the trust that
+    such an invitation needs.
     """
     for rest in other_parents(d, "mexico_response", "partnership"):
         no = prob(d, "mexico_response", "invites", **rest, partnership="no")
@@ -243,9 +279,13 @@ def test_partnership_raises_the_chance_of_an_invitation(d):
 
 
 def test_unilateral_action_lowers_mexican_cooperation(d):
-    """Livermore (2025): "Any US military campaign to combat the cartels would only succeed if
-    accompanied by a robust partnership with the new Mexican administration, led by President
-    Claudia Sheinbaum (who has expressed a desire to fight organized crime more aggressively)."
+    """No sentence of Livermore (2025) states that strikes without Mexico's consent lower its
+    cooperation: the direction is the model's judgment (such strikes breach Mexican sovereignty),
+    reading the article's argument. The article makes the partnership the condition of success
+    ("Any US military campaign to combat the cartels would only succeed if accompanied by a
+    robust partnership with the new Mexican administration ..."), wants strikes only "at the
+    invitation of the Mexican government", and sets empowering partners against "the violence
+    that unilateral actions alone often provoke".
     """
     for rest in other_parents(d, "mexico_cooperation", "us_strikes"):
         none = prob(d, "mexico_cooperation", "high", **rest, us_strikes="none")
@@ -410,3 +450,50 @@ def test_development_increases_us_influence(d):
         no = prob(d, "us_influence", "increased", **rest, development="no")
         yes = prob(d, "us_influence", "increased", **rest, development="yes")
         assert yes > no, rest
+
+
+# ------------------------------------------------------------------------------------------
+# The picture in the model card
+# ------------------------------------------------------------------------------------------
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
+
+
+def _picture_content(svg: bytes) -> dict:
+    """What an SVG drawing shows, leaving out the layout: every node's name, tooltip and text
+    lines, every arc's name and style, and the graph's title."""
+    root = ET.fromstring(svg)
+    nodes, edges = set(), set()
+    for g in root.iter(f"{_SVG}g"):
+        classes = (g.get("class") or "").split()
+        title = g.findtext(f"{_SVG}title")
+        if "node" in classes:
+            tips = tuple(a.get(_XLINK_TITLE) for a in g.iter(f"{_SVG}a"))
+            texts = tuple(t.text for t in g.iter(f"{_SVG}text"))
+            nodes.add((title, tips, texts))
+        elif "edge" in classes:
+            edges.add((title, g.get("class")))
+    return {"title": root.findtext(f"{_SVG}g/{_SVG}title"), "nodes": nodes, "edges": edges}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+def test_the_committed_picture_is_the_drawing_of_the_model():
+    """models/cartel_intervention.svg is what `influence graph cartel-intervention` draws now.
+
+    The coordinates of the layout depend on the Graphviz version and the fonts installed, so
+    the test compares what the picture shows (nodes with their labels, states, units and
+    tooltips; arcs with their style) rather than the bytes. Regenerate the picture with
+    `influence graph cartel-intervention -o models/cartel_intervention.svg`.
+    """
+    from influence.drawing import render
+
+    drawn = _picture_content(render(influence.load("cartel-intervention"), "svg"))
+    committed = _picture_content(PICTURE.read_bytes())
+    assert drawn["title"] == committed["title"]
+    assert drawn["nodes"] == committed["nodes"], (
+        "models/cartel_intervention.svg is out of date: regenerate it with "
+        "`influence graph cartel-intervention -o models/cartel_intervention.svg`")
+    assert drawn["edges"] == committed["edges"]
+    names = {title for title, _, _ in committed["nodes"]}
+    assert {n.name for n in influence.load("cartel-intervention").nodes} <= names

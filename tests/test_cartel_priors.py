@@ -49,12 +49,11 @@ MEAN_EXCEPTIONS: dict[tuple[str, tuple[str, ...]], str] = {}
 #: Rows that carry no prior on purpose: definitions, combinations that cannot occur, zero points.
 NO_PRIOR_NODES = {
     "us_strikes": "definition (deterministic bookkeeping node)",
-    # Each row is a sum of programme costs. Row priors are drawn independently, so the marginal
-    # cost of one programme would be the difference of two independent draws and could change
-    # sign (see the model card); cost uncertainty needs one cost node per programme.
-    "cost_mexico": "rows are sums of programme costs",
-    "cost_domestic": "rows are sums of programme costs",
 }
+#: The attribute "programme costs": one utility node per programme, so that each programme's
+#: cost has one prior, the same whatever else is decided.
+PROGRAMME_COSTS = ("cost_partnership", "cost_preparedness", "cost_strikes",
+                   "cost_demand_reduction", "cost_development")
 IMPOSSIBLE_ROWS = {
     ("mexico_cooperation", ("opposes", "invited")),
     ("mexico_cooperation", ("cooperates", "invited")),
@@ -178,6 +177,32 @@ def test_every_uncertain_row_has_a_prior(d: influence.Diagram) -> None:
                 f"{node.name} {given}: uncertain row without a prior")
 
 
+def test_each_programme_cost_has_an_honestly_wide_prior(d: influence.Diagram) -> None:
+    """Every non-zero programme cost has a Normal prior centred on it, wide (90% at least
+    within 0.5-1.5 times the cost) and rarely of the wrong sign (at most 2% of draws make the
+    programme cost nothing or less)."""
+    from scipy.stats import norm
+
+    checked = 0
+    for name in PROGRAMME_COSTS:
+        node = d.node(name)
+        assert len(node.parents) == 1, name
+        for given in d.parent_configurations(name):
+            point = d.utility(name, given)
+            key = _key(d, name, given)
+            if point == 0:
+                assert key not in node.priors, (name, given)
+                continue
+            prior = node.priors[key]
+            assert prior.kind == "normal", (name, given)
+            low, high = prior.interval(0.9)
+            assert low <= 1.5 * point and high >= 0.5 * point, (name, given, low, high)
+            assert prior.mean() == pytest.approx(point)
+            assert norm.sf(0, loc=prior.mu, scale=prior.sigma) <= 0.02, (name, given)
+            checked += 1
+    assert checked == 6
+
+
 def test_rows_left_without_a_prior_have_none(d: influence.Diagram) -> None:
     for name in NO_PRIOR_NODES:
         assert not d.node(name).priors, name
@@ -258,8 +283,8 @@ def test_evidence_does_not_count_an_episode_more_than_once(evidence_raw: dict) -
     for entry in evidence_raw["observations"]:
         rows = re.search(r"§5 rows ([0-9, and-]+)", entry["source"])
         if rows:
-            by_source[rows.group(1).strip()] = by_source.get(rows.group(1).strip(), 0.0) + float(
-                entry["weight"])
+            episodes = rows.group(1).strip(" ,")
+            by_source[episodes] = by_source.get(episodes, 0.0) + float(entry["weight"])
     assert by_source and all(total <= 1.0 for total in by_source.values())
 
 
