@@ -16,20 +16,22 @@ from typing import Any
 import click
 
 import influence
+from influence.fitting import ESS_LIMIT, RHAT_LIMIT
 from influence.io_atomic import refuse_overwrite
 from influence.render import format_number, to_json
 
 from .common import load_model
+from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
 from .options import format_option, given_option, model_argument
 
-__all__ = ["fit", "plot", "fit_warnings", "R_HAT_LIMIT", "ESS_BULK_LIMIT"]
+__all__ = ["fit", "plot", "R_HAT_LIMIT", "ESS_BULK_LIMIT"]
 
 #: A parameter whose r_hat exceeds this has chains that disagree: the fit is not to be trusted.
-R_HAT_LIMIT = 1.01
+R_HAT_LIMIT = RHAT_LIMIT
 
 #: A parameter with fewer effective draws than this has unreliable means and intervals.
-ESS_BULK_LIMIT = 400
+ESS_BULK_LIMIT = ESS_LIMIT
 
 
 def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -43,16 +45,30 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         raise error from None
 
 
+def _stderr_is_terminal() -> bool:
+    """Whether standard error is a terminal: PyMC draws its progress bar there."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
 # -- fit ------------------------------------------------------------------------------------------
 @click.command(short_help="Fit the priors to evidence data with PyMC (bayes extra).")
 @model_argument()
-@click.option("--evidence", "-e", required=True, metavar="FILE",
+@click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False),
-              help="Evidence file (YAML): observed counts or outcomes for nodes with priors.")
+              help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
+                   "Repeat it to fit several files together.")
+@click.option("--start", metavar="POSTERIOR", type=click.Path(exists=True, dir_okay=False),
+              help="Continue from an earlier exact posterior (a file written by `influence "
+                   "fit`): its posterior is the prior of this fit. Two steps give the same "
+                   "parameters as one fit of all the evidence, and with the same seed the "
+                   "same draws.")
 @click.option("--output", "-o", required=True, metavar="FILE",
               type=click.Path(dir_okay=False),
               help="Where to write the posterior (netCDF, e.g. posterior.nc); written "
-                   "atomically, never over the model or the evidence file.")
+                   "atomically, never over the model, the evidence or the --start file.")
 @click.option("--method", type=click.Choice(["auto", "exact", "nuts"]), default="auto",
               show_default=True,
               help="exact: conjugate updating (Dirichlet/Beta rows observed directly); nuts: "
@@ -60,45 +76,56 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
               metavar="N", help="Posterior draws per chain.")
 @click.option("--chains", type=click.IntRange(min=1), default=4, show_default=True,
-              metavar="N", help="Number of chains.")
+              metavar="N", help="Number of chains (r_hat needs at least 2).")
 @click.option("--seed", type=int, metavar="S", help="Random seed.")
 @format_option(("table", "json"), help="How to print the summary of the fit.")
-def fit(model: str, evidence: str, output: str, method: str, draws: int, chains: int,
-        seed: int | None, fmt: str) -> None:
-    """Fit the priors of MODEL to the data in an evidence file and write the posterior.
+def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, method: str,
+        draws: int, chains: int, seed: int | None, fmt: str) -> None:
+    """Fit the priors of MODEL to the data in one or more evidence files and write the
+    posterior.
 
     Prints, for every parameter the evidence moved, its prior and posterior mean and 90%
     interval, r_hat and the bulk effective sample size, and warns on standard error when r_hat
-    exceeds 1.01, the bulk ESS is below 400, or the sampler diverged. Evaluate decisions under
-    the posterior with `influence evaluate MODEL --posterior FILE`.
+    exceeds 1.01, the bulk ESS is below 400, they cannot be computed (one chain, fewer than 4
+    draws), or the sampler diverged. The warnings are stored in the posterior file and printed
+    again by every command that uses it. PyMC's progress bar shows while sampling when standard
+    error is a terminal. Evaluate decisions under the posterior with
+    `influence evaluate MODEL --posterior FILE`.
 
     \b
     Examples:
       influence fit my_model.yaml --evidence data.yaml -o posterior.nc
+      influence fit my_model.yaml -e data.yaml -e more.yaml -o posterior.nc --seed 1
+      influence fit my_model.yaml -e more.yaml --start posterior.nc -o updated.nc --seed 1
       influence fit my_model.yaml -e data.yaml -o posterior.nc --method nuts --draws 2000 --seed 1
       influence evaluate my_model.yaml --posterior posterior.nc
       influence plot my_model.yaml --posterior posterior.nc -o shift.png
     """
     loaded = load_model(model)
-    refuse_overwrite(output, loaded.path, evidence)
-    progress = fmt == "table" and sys.stderr.isatty()
+    inputs = tuple(Path(p) for p in (*evidence, *((start,) if start else ())))
+    refuse_overwrite(output, loaded.path, *inputs)
+    earlier = None
+    if start is not None:
+        earlier = _library_call("reading a posterior", _read_posterior, start)
+    progress = _stderr_is_terminal()
     with warnings.catch_warnings():  # the convergence warnings are printed below, once
         warnings.simplefilter("ignore", UserWarning)
-        posterior = _library_call("fitting", _fit, loaded.diagram, evidence, method=method,
-                                  draws=draws, chains=chains, seed=seed, progressbar=progress)
-    posterior.write(output, protect=tuple(p for p in (loaded.path, Path(evidence)) if p))
+        posterior = _library_call("fitting", _fit, loaded.diagram, list(evidence),
+                                  method=method, draws=draws, chains=chains, seed=seed,
+                                  progressbar=progress, start=earlier)
+    posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
     click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
                f"{posterior.method})", err=True)
     summary = posterior.summary()
     diagnostics = dict(posterior.diagnostics or {})
-    problems = fit_warnings(summary, diagnostics)
-    for line in problems:
-        click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
+    problems = echo_posterior_warnings(diagnostics)
     if fmt == "json":
         click.echo(to_json({
             "model": loaded.diagram.name,
             "output": output,
             "method": posterior.method,
+            "evidence": list(evidence),
+            "start": start,
             "parameters": summary,
             "diagnostics": diagnostics,
             "warnings": problems,
@@ -108,8 +135,8 @@ def fit(model: str, evidence: str, output: str, method: str, draws: int, chains:
                              problems), nl=False)
 
 
-def _fit(diagram: Any, evidence: str, **kwargs: Any) -> Any:
-    return influence.fit(diagram, evidence, **kwargs)
+def _fit(diagram: Any, evidence: list[str], **kwargs: Any) -> Any:
+    return influence.fit(diagram, evidence if len(evidence) > 1 else evidence[0], **kwargs)
 
 
 def _number(x: Any) -> float | None:
@@ -118,36 +145,6 @@ def _number(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
-
-
-def fit_warnings(summary: Sequence[Mapping[str, Any]], diagnostics: Mapping[str, Any]
-                 ) -> list[str]:
-    """The convergence warnings of a fit: r_hat above :data:`R_HAT_LIMIT`, bulk ESS below
-    :data:`ESS_BULK_LIMIT`, divergent transitions, and the fit's own warnings."""
-    out = []
-    divergences = int(diagnostics.get("divergences") or 0)
-    if divergences:
-        out.append(f"{divergences} divergent transition(s): the posterior may be biased; "
-                   "reparameterise, use more informative priors or check the evidence")
-    seen = set()
-    for row in summary:
-        name = row.get("name")
-        if name in seen:  # a Dirichlet row has one entry per state, with the row's diagnostics
-            continue
-        seen.add(name)
-        r_hat = _number(row.get("r_hat"))
-        ess = _number(row.get("ess_bulk"))
-        if r_hat is not None and r_hat > R_HAT_LIMIT:
-            out.append(f"{name}: r_hat {r_hat:.3f} > {R_HAT_LIMIT}: the chains disagree; "
-                       "run more draws or chains")
-        if ess is not None and ess < ESS_BULK_LIMIT:
-            out.append(f"{name}: bulk ESS {ess:.0f} < {ESS_BULK_LIMIT}: too few effective "
-                       "draws for reliable means and intervals; run more draws")
-    for extra in diagnostics.get("warnings") or ():
-        text = str(extra)  # the fit's own messages, less those the checks above restate
-        if not any(word in text for word in ("r_hat", "ESS", "divergent")) and text not in out:
-            out.append(text)
-    return out
 
 
 def _cell(value: Any) -> str:
@@ -221,7 +218,8 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
     """Plot MODEL under parameter uncertainty: the expected utility of the optimal strategy
     and of each policy and alternative across the draws (mean, 50% and 90% intervals, with
     the probability of being best and the expected loss), and with --posterior the prior and
-    posterior densities of each parameter the evidence moved.
+    posterior densities of each parameter the evidence moved. The posterior's sampling
+    warnings, if any, are printed on standard error.
 
     \b
     Examples:
@@ -248,6 +246,8 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
     _library_call("plotting", write_uncertainty_plot, result, output, protect=protect,
                   posterior=fitted, diagram=loaded.diagram, max_parameters=max_parameters)
     click.echo(f"wrote {output} ({result.draws} {result.uncertainty} draws)", err=True)
+    if fitted is not None:
+        echo_posterior_warnings(fitted.diagnostics)
 
 
 def _read_posterior(path: str) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 import influence
@@ -11,7 +14,7 @@ from .common import emit, load_model
 from .lazy import missing_extras_error
 from .options import format_option, given_option, model_argument, output_option
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
 
 
 @click.command(short_help="Rank policies and alternatives; the optimal strategy.")
@@ -24,8 +27,8 @@ __all__ = ["evaluate"]
 @click.option("--posterior", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False),
               help="Evaluate under the posterior draws in FILE (written by `influence fit`).")
-@click.option("--draws", type=click.IntRange(min=1), metavar="N",
-              help="Number of prior draws, or a cap on the posterior draws used.")
+@click.option("--draws", type=click.IntRange(min=2), metavar="N",
+              help="Number of prior draws, or a cap on the posterior draws used (at least 2).")
 @click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
 @output_option()
 @click.option("--all-states", is_flag=True,
@@ -41,7 +44,9 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     it, the default bundled model is evaluated. With --prior or --posterior, parameters are
     uncertain: every expected utility is a mean over draws, with its spread, the probability
     that each option is best, its expected loss, and the expected value of perfect
-    information about the parameters.
+    information about the parameters. A posterior's sampling warnings (r_hat, bulk ESS,
+    divergences) are printed on standard error as WARNING lines whatever the format or the
+    output file; the table repeats them in its diagnostics section.
 
     \b
     Examples:
@@ -50,6 +55,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
       influence evaluate umbrella --format json -o umbrella.json
       influence evaluate my_model.yaml --format csv
       influence evaluate my_model.yaml --prior --draws 4000 --seed 1
+      influence evaluate my_model.yaml --posterior posterior.nc --format json -o result.json
     """
     if prior and posterior:
         raise click.UsageError("give --prior or --posterior, not both")
@@ -73,3 +79,23 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states)
     emit(text, output, protect=(loaded.path, None if posterior is None else posterior),
          what=fmt)
+    if result.diagnostics is not None:
+        echo_posterior_warnings(result.diagnostics)
+
+
+def posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
+    """The sampling warnings of a posterior: its ``diagnostics["warnings"]``, which
+    :func:`influence.fit` fills (about the parameters the evidence moved)."""
+    return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
+
+
+def echo_posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
+    """Print a posterior's sampling warnings on standard error, one ``WARNING:`` line each.
+
+    Every command that uses a posterior calls this, whatever its output format or destination:
+    the diagnostics are shown again whenever the posterior is used. Returns the warnings.
+    """
+    lines = posterior_warnings(diagnostics)
+    for line in lines:
+        click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
+    return lines

@@ -28,8 +28,10 @@ PyMC and ArviZ are imported inside the functions that use them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import math
 import os
 import warnings
@@ -56,12 +58,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .diagram import Diagram
 
-__all__ = ["fit", "Posterior", "ConvergenceWarning", "RHAT_LIMIT", "ESS_LIMIT", "METHODS"]
+__all__ = ["fit", "Posterior", "ConvergenceWarning", "RHAT_LIMIT", "ESS_LIMIT", "MIN_CHAINS",
+           "MIN_DRAWS", "METHODS"]
 
 #: Chains whose rank-normalised split R-hat exceeds this have not mixed.
 RHAT_LIMIT = 1.01
 #: Fewer effective draws than this (bulk ESS) leave the Monte Carlo error large.
 ESS_LIMIT = 400
+#: R-hat needs at least this many chains, and R-hat and the ESS this many draws per chain
+#: (ArviZ returns NaN below them); a fit with fewer warns that it cannot be checked.
+MIN_CHAINS = 2
+MIN_DRAWS = 4
 METHODS = ("auto", "exact", "nuts")
 _ATTR = "influence_"
 FORMAT_VERSION = 1
@@ -110,17 +117,26 @@ def _prior_from_json(doc: Mapping[str, Any]) -> Prior:
 # -- the posterior -----------------------------------------------------------------------------
 
 
-def _netcdf_engine() -> str:
-    """netCDF4 if installed, else h5netcdf (which needs h5py)."""
+def _netcdf_engines() -> list[str]:
+    """The netCDF engines installed, in order of preference: netCDF4, then h5netcdf (which
+    needs h5py). Both write netCDF-4 (HDF5) files, and each reads what the other wrote."""
     import importlib.util
 
+    engines = []
     if importlib.util.find_spec("netCDF4") is not None:
-        return "netcdf4"
+        engines.append("netcdf4")
     if importlib.util.find_spec("h5netcdf") is not None and \
             importlib.util.find_spec("h5py") is not None:
-        return "h5netcdf"
-    raise PosteriorError("reading and writing posterior files needs the netCDF4 package (or "
-                         "h5netcdf with h5py); install influence[bayes]")
+        engines.append("h5netcdf")
+    if not engines:
+        raise PosteriorError("reading and writing posterior files needs the netCDF4 package "
+                             "(or h5netcdf with h5py); reinstall influence to get them")
+    return engines
+
+
+def _netcdf_engine() -> str:
+    """The engine posterior files are written with: netCDF4 if installed, else h5netcdf."""
+    return _netcdf_engines()[0]
 
 
 class Posterior:
@@ -141,7 +157,8 @@ class Posterior:
     diagnostics : dict
         ``{"divergences": int, "warnings": [str], "parameters": {slot name: {"r_hat": float,
         "ess_bulk": float}}}`` plus ``"method"``, ``"draws"``, ``"chains"`` and
-        ``"sampling_seconds"``.
+        ``"sampling_seconds"``. ``parameters`` has every slot (None where a value cannot be
+        computed); ``warnings`` concern the slots the evidence moved.
     evidence_sha256 : str
         Hash of the evidence files (and CSV files) it was fitted to.
     file : str or None
@@ -186,15 +203,20 @@ class Posterior:
         if not path.is_file():
             why = "it is a directory" if path.is_dir() else "no such file"
             raise PosteriorError(f"cannot read the posterior: {why}", file=str(path))
-        engine = _netcdf_engine()
-        try:
-            with az.rc_context({"data.load": "eager"}), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                idata = az.from_netcdf(str(path), engine=engine)
-        except Exception as exc:  # noqa: BLE001 - netCDF readers raise many types
+        idata = None
+        failure: Exception | None = None
+        for engine in _netcdf_engines():  # the first that can read it
+            try:
+                with az.rc_context({"data.load": "eager"}), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    idata = az.from_netcdf(str(path), engine=engine)
+                break
+            except Exception as exc:  # noqa: BLE001 - netCDF readers raise many types
+                failure = failure or exc
+        if idata is None:
             raise PosteriorError(f"expected a netCDF posterior file written by influence.fit, "
-                                 f"got an unreadable file ({type(exc).__name__}: {exc})",
-                                 file=str(path)) from None
+                                 f"got an unreadable file ({type(failure).__name__}: {failure})",
+                                 file=str(path))
         if "posterior" not in idata.groups():
             raise PosteriorError("expected a posterior written by influence.fit, got a file "
                                  "without a posterior group", file=str(path))
@@ -236,15 +258,16 @@ class Posterior:
         Raises
         ------
         PosteriorError
-            ``made for model 'x', not 'y'`` or ``made for an older version of 'y' (fingerprint
-            a, the model now b)``.
+            ``made for model 'x', not 'y'`` or ``made for another version of 'y' (fingerprint
+            a, the model now b)``. A fingerprint is a hash: it tells that the model changed,
+            not whether the posterior's version is older or newer.
         """
         if diagram.name != self.model_name:
             raise PosteriorError(f"made for model '{self.model_name}', not '{diagram.name}'",
                                  file=self.file)
         if diagram.fingerprint != self.fingerprint:
             raise PosteriorError(
-                f"made for an older version of '{diagram.name}' (fingerprint {self.fingerprint}, "
+                f"made for another version of '{diagram.name}' (fingerprint {self.fingerprint}, "
                 f"the model now {diagram.fingerprint}); fit the evidence again", file=self.file)
 
     # -- draws
@@ -472,8 +495,11 @@ def fit(
     Warns
     -----
     ConvergenceWarning
-        When an R-hat exceeds :data:`RHAT_LIMIT`, a bulk ESS is below :data:`ESS_LIMIT`, or NUTS
-        reports divergences. The same messages are in ``diagnostics["warnings"]``.
+        When, for a parameter the evidence moved, an R-hat exceeds :data:`RHAT_LIMIT` or a bulk
+        ESS is below :data:`ESS_LIMIT`; when they cannot be computed (fewer than
+        :data:`MIN_CHAINS` chains, fewer than :data:`MIN_DRAWS` draws per chain); or when NUTS
+        reports divergences. The same messages are in ``diagnostics["warnings"]``. Parameters
+        the evidence did not move are drawn exactly from their priors and not warned about.
     """
     import time
 
@@ -523,6 +549,8 @@ def fit(
     inputs = [str(Path(p).resolve()) for e in evidences for p in e.inputs]
     if diagram.file and Path(diagram.file).is_file():
         inputs.insert(0, str(Path(diagram.file).resolve()))
+    if start is not None:  # what the first step came from, and its file, are inputs too
+        inputs += [*start._inputs, *([str(Path(start.file).resolve())] if start.file else [])]
     return _assemble(diagram, slots, moved, resolved, posterior, prior, sample_stats, conjugate,
                      counts, cases, digest, inputs, draws, chains, time.perf_counter() - began)
 
@@ -704,29 +732,73 @@ def _observed(diagram: Diagram, counts: list, cases: list) -> Any:
     return xr.Dataset(data_vars, coords=coords)
 
 
+@contextlib.contextmanager
+def _quiet_arviz() -> Iterator[None]:
+    """Silence ArviZ's logger (its "Shape validation failed" lines) and its Python warnings:
+    what they say becomes a message of the diagnostics instead."""
+    import arviz as az
+
+    # ArviZ logs through its own Logger instance (``arviz._log``), which is not the one
+    # ``logging.getLogger("arviz")`` returns: quiet both.
+    loggers = list(dict.fromkeys([logging.getLogger("arviz"), getattr(az, "_log", None)]))
+    loggers = [log for log in loggers if isinstance(log, logging.Logger)]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
+
+
 def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str, np.ndarray],
-              sample_stats: Any, method: str) -> dict[str, Any]:
+              sample_stats: Any, method: str, moved: set[str] | None = None
+              ) -> dict[str, Any]:
+    """R-hat and bulk ESS of every slot, and the warnings about the slots in ``moved``.
+
+    The warnings concern the parameters the evidence moved (all slots when ``moved`` is None):
+    the others are drawn exactly from their priors, never sampled. A check that cannot be made
+    (one chain, too few draws) is a warning too: a missing diagnostic is not a passed one.
+    """
     import arviz as az
 
     free = _free(slots, priors, posterior)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _quiet_arviz():
         rhat = az.rhat(free)
         ess = az.ess(free, method="bulk")
     parameters: dict[str, dict[str, float | None]] = {}
     messages: list[str] = []
+    checked = {s.name for s in slots if moved is None or s.name in moved}
+    chains, draws = next(iter(posterior.values())).shape[:2] if posterior else (0, 0)
+    if checked and chains < MIN_CHAINS:
+        messages.append(f"r_hat needs at least {MIN_CHAINS} chains; got {chains}: whether the "
+                        "sampler converged is unchecked; run 2 or more chains")
+    if checked and draws < MIN_DRAWS:
+        messages.append(f"r_hat and bulk ESS need at least {MIN_DRAWS} draws per chain; got "
+                        f"{draws}: convergence and precision are unchecked; draw more")
+    can_check = chains >= MIN_CHAINS and draws >= MIN_DRAWS
     for slot in slots:
         r = np.asarray(rhat[slot.name].values, dtype=float).ravel()
         e = np.asarray(ess[slot.name].values, dtype=float).ravel()
         r_max = float(np.nanmax(r)) if np.any(np.isfinite(r)) else None
         e_min = float(np.nanmin(e)) if np.any(np.isfinite(e)) else None
         parameters[slot.name] = {"r_hat": r_max, "ess_bulk": e_min}
+        if slot.name not in checked:
+            continue
         if r_max is not None and r_max > RHAT_LIMIT:
             messages.append(f"{slot.name}: r_hat {r_max:.3f} > {RHAT_LIMIT} (the chains "
                             "disagree; draw more or tune longer)")
         if e_min is not None and e_min < ESS_LIMIT:
             messages.append(f"{slot.name}: bulk ESS {e_min:.0f} < {ESS_LIMIT} (too few "
                             "effective draws for precise summaries; draw more)")
+        if can_check and (r_max is None or e_min is None):
+            missing = " and ".join(n for n, v in (("r_hat", r_max), ("bulk ESS", e_min))
+                                   if v is None)
+            messages.append(f"{slot.name}: {missing} cannot be computed from its draws (are "
+                            "they constant or not finite?); its convergence is unchecked")
     divergences = 0
     if sample_stats is not None and "diverging" in sample_stats:
         divergences = int(np.asarray(sample_stats["diverging"].values).sum())
@@ -746,7 +818,7 @@ def _assemble(diagram: Diagram, slots: list[Slot], moved: set[str], method: str,
     from . import __version__
 
     priors = {s.name: s.prior for s in slots}
-    diagnostics = _diagnose(slots, priors, posterior, sample_stats, method)
+    diagnostics = _diagnose(slots, priors, posterior, sample_stats, method, moved)
     diagnostics.update(draws=draws, chains=chains, sampling_seconds=round(seconds, 3))
     slot_docs = []
     for slot in slots:

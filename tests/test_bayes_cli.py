@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from influence.cli.bayes_commands import fit_table, fit_warnings
+from influence.cli import bayes_commands
+from influence.cli.bayes_commands import fit_table
 from influence.cli.main import cli
 
 
@@ -53,22 +54,6 @@ def test_plot_never_overwrites_the_model(tmp_path):
     assert result.exit_code == 1
     assert "refusing to write the output" in result.output
     assert model.read_bytes() == before
-
-
-def test_fit_warnings_flag_each_problem():
-    summary = [
-        {"name": "p[a]", "r_hat": 1.0, "ess_bulk": 2000.0},
-        {"name": "p[b]", "r_hat": 1.05, "ess_bulk": 3000.0},
-        {"name": "u[c]", "r_hat": 1.001, "ess_bulk": 120.0},
-        {"name": "p[d]", "r_hat": None, "ess_bulk": float("nan")},
-    ]
-    warnings = fit_warnings(summary, {"divergences": 7, "warnings": ["sampler note"]})
-    assert len(warnings) == 4
-    assert warnings[0].startswith("7 divergent transition(s)")
-    assert "p[b]: r_hat 1.050 > 1.01" in warnings[1]
-    assert "u[c]: bulk ESS 120 < 400" in warnings[2]
-    assert warnings[3] == "sampler note"
-    assert fit_warnings(summary[:1], {"divergences": 0, "warnings": []}) == []
 
 
 def test_fit_table_lists_prior_and_posterior():
@@ -202,9 +187,221 @@ def test_evaluating_a_posterior_of_another_model_is_refused(files):
     (files / "edited.yaml").write_text(MODEL.replace("value: 100", "value: 90"))
     result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior))
     assert result.exit_code == 1
-    assert "made for an older version of 'beta-bet'" in result.stderr
+    assert "made for another version of 'beta-bet'" in result.stderr
     result = run("plot", str(files / "edited.yaml"), "--posterior", str(posterior), "-o",
                  str(files / "x.png"))
     assert result.exit_code == 1
-    assert "made for an older version" in result.stderr
+    assert "made for another version" in result.stderr
     assert not (files / "x.png").exists()
+
+
+# -- several evidence files, and updating in two steps --------------------------------------------
+
+MORE_EVIDENCE = """\
+model: beta-bet
+observations:
+  - node: win
+    counts: {"no": 4, "yes": 2}
+    weight: 0.5
+"""
+
+
+@pytest.fixture()
+def two_files(files):
+    (files / "more.yaml").write_text(MORE_EVIDENCE)
+    return files
+
+
+def _draws(path):
+    from influence.fitting import Posterior
+
+    posterior = Posterior.read(path)
+    return posterior, {name: posterior._values(name) for name in posterior.idata.posterior}
+
+
+def test_repeated_evidence_is_fitted_together(two_files, monkeypatch):
+    import influence
+
+    seen = []
+    real_fit = influence.fit
+
+    def spy(diagram, evidence, **kwargs):
+        seen.append(evidence)
+        return real_fit(diagram, evidence, **kwargs)
+
+    monkeypatch.setattr(influence, "fit", spy)
+    out = two_files / "both.nc"
+    result = run("fit", str(two_files / "bet.yaml"), "-e", str(two_files / "evidence.yaml"),
+                 "--evidence", str(two_files / "more.yaml"), "-o", str(out), "--seed", "5",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert seen == [[str(two_files / "evidence.yaml"), str(two_files / "more.yaml")]]
+    posterior, _ = _draws(out)
+    # Beta(2, 2) + 7 of 10 + half of 2 of 6: Beta(2 + 7 + 1, 2 + 3 + 2) = Beta(10, 7)
+    conjugate = posterior.conjugate_priors()["p[win]"]
+    assert (conjugate.a, conjugate.b) == (10.0, 7.0)
+    assert json.loads(result.stdout)["evidence"] == seen[0]
+
+
+def test_two_steps_on_the_command_line_equal_one_step(two_files):
+    model = str(two_files / "bet.yaml")
+    one, first, two = (two_files / n for n in ("one.nc", "first.nc", "two.nc"))
+    assert run("fit", model, "-e", str(two_files / "evidence.yaml"), "-e",
+               str(two_files / "more.yaml"), "-o", str(one), "--seed", "5").exit_code == 0
+    assert run("fit", model, "-e", str(two_files / "evidence.yaml"), "-o", str(first),
+               "--seed", "99").exit_code == 0
+    result = run("fit", model, "-e", str(two_files / "more.yaml"), "--start", str(first),
+                 "-o", str(two), "--seed", "5")
+    assert result.exit_code == 0, result.output
+    one_post, one_draws = _draws(one)
+    two_post, two_draws = _draws(two)
+    assert one_post._conjugate == two_post._conjugate
+    assert one_draws.keys() == two_draws.keys()
+    for name in one_draws:
+        assert one_draws[name].tolist() == two_draws[name].tolist(), name
+    assert one_post.evidence_sha256 == two_post.evidence_sha256
+    # The first posterior is an input of the second: never written over.
+    before = first.read_bytes()
+    again = run("fit", model, "-e", str(two_files / "more.yaml"), "--start", str(first),
+                "-o", str(first))
+    assert again.exit_code == 1 and "refusing to write" in again.stderr
+    assert first.read_bytes() == before
+
+
+def test_start_with_nuts_is_refused_by_the_library(two_files):
+    first = two_files / "first.nc"
+    assert run("fit", str(two_files / "bet.yaml"), "-e", str(two_files / "evidence.yaml"),
+               "-o", str(first), "--seed", "1").exit_code == 0
+    result = run("fit", str(two_files / "bet.yaml"), "-e", str(two_files / "more.yaml"),
+                 "--start", str(first), "--method", "nuts", "-o", str(two_files / "x.nc"))
+    assert result.exit_code == 2
+    assert "continuing from a posterior (start=) needs the exact method" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (two_files / "x.nc").exists()
+
+
+# -- the posterior's warnings, whenever it is used ------------------------------------------------
+
+# The bet model with a prior on a utility value that no evidence informs: the fit draws it from
+# its prior, so the warnings must not concern it.
+UNMOVED = MODEL.replace("value: 100}", "value: 100, prior: {normal: [100, 10]}}")
+
+
+@pytest.fixture()
+def poor(files):
+    """A deliberately poor posterior: one chain (r_hat cannot be computed) of 60 draws (bulk
+    ESS far below 400), and the fit's own warning lines."""
+    (files / "unmoved.yaml").write_text(UNMOVED)
+    posterior = files / "poor.nc"
+    result = run("fit", str(files / "unmoved.yaml"), "-e", str(files / "evidence.yaml"), "-o",
+                 str(posterior), "--draws", "60", "--chains", "1", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.stderr.splitlines() if x.startswith("WARNING: ")]
+    return files / "unmoved.yaml", posterior, lines, result
+
+
+def _warning_lines(text):
+    return [x for x in text.splitlines() if x.startswith("WARNING: ")]
+
+
+def test_fit_warns_about_one_chain_and_the_moved_parameters_only(poor):
+    _, posterior, lines, result = poor
+    assert lines[0].startswith("WARNING: r_hat needs at least 2 chains; got 1")
+    assert any(x.startswith("WARNING: p[win]: bulk ESS") for x in lines)
+    assert not any("u[gain" in x for x in lines)  # drawn from its prior, not sampled
+    assert "no warnings" not in result.stdout
+    assert f"{len(lines)} warning(s) above" in result.stdout
+    from influence.fitting import Posterior
+
+    stored = Posterior.read(posterior).diagnostics["warnings"]
+    assert ["WARNING: " + w for w in stored] == lines
+
+
+@pytest.mark.parametrize("fmt, to_file", [("table", False), ("json", False), ("csv", False),
+                                          ("json", True), ("table", True)])
+def test_evaluate_prints_the_warnings_of_the_posterior(poor, fmt, to_file):
+    model, posterior, lines, _ = poor
+    args = ["evaluate", str(model), "--posterior", str(posterior), "--format", fmt]
+    if to_file:
+        args += ["-o", str(posterior.parent / f"result.{fmt}")]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    # the same warnings as `fit` printed, on standard error, whatever the format or destination
+    assert _warning_lines(result.stderr) == lines
+    if fmt == "table" and not to_file:  # and the table keeps its diagnostics section
+        assert [x.strip() for x in result.stdout.splitlines()
+                if x.strip().startswith("WARNING: ")] == lines
+    if fmt == "json":
+        text = (posterior.parent / "result.json").read_text() if to_file else result.stdout
+        assert ["WARNING: " + w for w in json.loads(text)["diagnostics"]["warnings"]] == lines
+
+
+def test_plot_prints_the_warnings_of_the_posterior(poor):
+    model, posterior, lines, _ = poor
+    image = posterior.parent / "poor.svg"
+    result = run("plot", str(model), "--posterior", str(posterior), "-o", str(image))
+    assert result.exit_code == 0, result.output
+    assert image.is_file()
+    assert _warning_lines(result.stderr) == lines
+
+
+def test_a_good_posterior_prints_no_warning(files):
+    posterior = files / "good.nc"
+    assert run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
+               str(posterior), "--seed", "1").exit_code == 0
+    result = run("evaluate", str(files / "bet.yaml"), "--posterior", str(posterior), "-f",
+                 "json")
+    assert result.exit_code == 0
+    assert _warning_lines(result.stderr) == []
+
+
+# -- options --------------------------------------------------------------------------------------
+
+
+def test_evaluate_needs_at_least_two_draws(files, monkeypatch):
+    import influence
+
+    def never(*args, **kwargs):
+        raise AssertionError("the library must not be called")
+
+    monkeypatch.setattr(influence, "evaluate", never)
+    for source in (["--prior"], ["--posterior", str(files / "evidence.yaml")]):
+        result = run("evaluate", str(files / "bet.yaml"), *source, "--draws", "1")
+        assert result.exit_code == 2
+        assert "'--draws': 1 is not in the range x>=2" in result.stderr
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
+    import influence
+
+    passed = []
+    real_fit = influence.fit
+
+    def spy(diagram, evidence, **kwargs):
+        passed.append(kwargs["progressbar"])
+        return real_fit(diagram, evidence, **{**kwargs, "progressbar": False})
+
+    monkeypatch.setattr(influence, "fit", spy)
+    monkeypatch.setattr(bayes_commands, "_stderr_is_terminal", lambda: terminal)
+    for fmt in ("table", "json"):
+        result = run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
+                     str(files / f"p-{fmt}.nc"), "--draws", "200", "--format", fmt)
+        assert result.exit_code == 0, result.output
+    assert passed == [terminal, terminal]
+
+
+def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
+    class Stream:
+        def __init__(self, tty):
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    monkeypatch.setattr("sys.stderr", Stream(True))
+    assert bayes_commands._stderr_is_terminal() is True
+    monkeypatch.setattr("sys.stderr", Stream(False))
+    assert bayes_commands._stderr_is_terminal() is False
+    monkeypatch.setattr("sys.stderr", None)
+    assert bayes_commands._stderr_is_terminal() is False

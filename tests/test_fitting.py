@@ -340,7 +340,7 @@ def test_check_names_the_model_and_the_version(exact, files):
     changed = influence.loads(MODEL.replace("beta: [2, 2]", "beta: [2, 3]"), file="r.yaml")
     with pytest.raises(PosteriorError) as err:
         exact.parameters(changed)
-    assert (f"made for an older version of 'rain' (fingerprint {exact.fingerprint}, the model "
+    assert (f"made for another version of 'rain' (fingerprint {exact.fingerprint}, the model "
             f"now {changed.fingerprint})") in str(err.value)
 
 
@@ -420,3 +420,119 @@ def test_nuts_draws_parameters_the_evidence_does_not_touch_from_their_prior(nuts
     assert values.std() == pytest.approx(3, rel=0.1)
     assert "u[comfort|umbrella=leave,rain=yes]" not in {
         row["name"] for row in nuts_counts.summary()}
+
+
+# -- warnings: about the moved parameters, and never silent when a check cannot be made -----------
+
+
+def test_warnings_concern_only_the_parameters_the_evidence_moved(diagram, files):
+    # Few draws: every parameter's bulk ESS is below 400, but only p[rain] was moved by the
+    # evidence; the others are drawn exactly from their priors and are not warned about.
+    post = fit_quietly(diagram, files / "seven.yaml", seed=1, draws=50, chains=2)
+    assert {row["name"] for row in post.summary()} == {"p[rain]"}
+    messages = post.diagnostics["warnings"]
+    assert messages and all(m.startswith("p[rain]: ") for m in messages)
+    # the r_hat and ESS of every parameter are still stored
+    assert set(post.diagnostics["parameters"]) == {
+        "p[rain]", "p[wet|rain=yes]", "u[comfort|umbrella=leave,rain=yes]"}
+    assert post.diagnostics["parameters"]["p[wet|rain=yes]"]["ess_bulk"] < 400
+
+
+def test_one_chain_is_a_warning_not_a_silent_pass(diagram, files):
+    with pytest.warns(ConvergenceWarning, match="r_hat needs at least 2 chains; got 1"):
+        post = fit(diagram, files / "seven.yaml", seed=1, draws=1000, chains=1)
+    assert post.diagnostics["parameters"]["p[rain]"]["r_hat"] is None
+    assert post.diagnostics["warnings"][0].startswith("r_hat needs at least 2 chains; got 1")
+    assert not any("bulk ESS" in m for m in post.diagnostics["warnings"])  # ESS 1000: fine
+
+
+def test_too_few_draws_is_a_warning_not_a_silent_pass(diagram, files):
+    with pytest.warns(ConvergenceWarning, match="need at least 4 draws per chain; got 3"):
+        post = fit(diagram, files / "seven.yaml", seed=1, draws=3, chains=2)
+    assert post.diagnostics["parameters"]["p[rain]"] == {"r_hat": None, "ess_bulk": None}
+
+
+def test_a_parameter_whose_diagnostics_cannot_be_computed_is_named(diagram):
+    from influence.priors import uncertain_slots
+
+    slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
+    constant = np.full((2, 50), 4.0)
+    diag = fitting._diagnose(slots, {s.name: s.prior for s in slots}, {slots[0].name: constant},
+                             None, "nuts")
+    assert any(m.startswith(f"{slots[0].name}: r_hat") and "cannot be computed" in m
+               for m in diag["warnings"]), diag["warnings"]
+
+
+def test_arviz_log_lines_do_not_leak(diagram, files, monkeypatch):
+    import logging
+
+    import arviz as az
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Keep()
+    loggers = {logging.getLogger("arviz"), az._log}
+    for log in loggers:
+        log.addHandler(handler)
+    monkeypatch.setattr(az._log, "cache", [])  # ArviZ logs each message once per process
+    try:
+        fit_quietly(diagram, files / "seven.yaml", seed=1, draws=37, chains=1)
+        fit_quietly(diagram, files / "seven.yaml", seed=1, draws=2, chains=3)
+    finally:
+        for log in loggers:
+            log.removeHandler(handler)
+    assert records == []
+    assert az._log.level != logging.CRITICAL  # the logger is as it was
+
+
+# -- posterior files: either netCDF engine, plain ArviZ ------------------------------------------
+
+
+@pytest.mark.parametrize("writer", ["netcdf4", "h5netcdf"])
+def test_files_of_either_engine_read_with_both_and_with_plain_arviz(writer, nuts_counts, exact,
+                                                                    diagram, tmp_path,
+                                                                    monkeypatch):
+    import arviz as az
+
+    monkeypatch.setattr(fitting, "_netcdf_engine", lambda: writer)
+    for posterior in (exact, nuts_counts):
+        path = tmp_path / f"{posterior.method}.nc"
+        posterior.write(path)
+        for reader in ("netcdf4", "h5netcdf"):
+            monkeypatch.setattr(fitting, "_netcdf_engines", lambda reader=reader: [reader])
+            back = Posterior.read(path)
+            assert back.diagnostics == posterior.diagnostics
+            for name, values in posterior.parameters(diagram).items():
+                np.testing.assert_array_equal(back.parameters(diagram)[name], values)
+        idata = az.from_netcdf(str(path))  # ArviZ's default engine, as the documentation shows
+        assert idata.posterior.attrs["influence_model"] == "rain"
+        assert set(idata.groups()) == set(posterior.idata.groups())
+        assert json.loads(idata.posterior.attrs["influence_diagnostics"]) == \
+            posterior.diagnostics
+
+
+def test_read_tries_the_next_engine(exact, tmp_path, monkeypatch):
+    path = tmp_path / "post.nc"
+    exact.write(path)
+    monkeypatch.setattr(fitting, "_netcdf_engines", lambda: ["no-such-engine", "h5netcdf"])
+    assert Posterior.read(path).model_name == "rain"
+    monkeypatch.setattr(fitting, "_netcdf_engines", lambda: ["no-such-engine"])
+    with pytest.raises(PosteriorError, match="unreadable file"):
+        Posterior.read(path)
+
+
+def test_continuing_from_a_file_protects_it_and_what_it_came_from(diagram, files, tmp_path):
+    from influence.io_atomic import OutputError
+
+    first = tmp_path / "first.nc"
+    fit(diagram, files / "seven.yaml", seed=1).write(first)
+    second = fit(diagram, files / "wet.yaml", start=Posterior.read(first), seed=1)
+    before = first.read_bytes()
+    for target in (first, files / "seven.yaml", files / "wet.yaml", files / "rain.yaml"):
+        with pytest.raises(OutputError, match="refusing to write the output"):
+            second.write(target)
+    assert first.read_bytes() == before

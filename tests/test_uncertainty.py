@@ -43,7 +43,7 @@ class DrawsPosterior:
 
     def check(self, diagram: Diagram) -> None:
         if self.fingerprint is not None and self.fingerprint != diagram.fingerprint:
-            raise PosteriorError("made for an older version of the model")
+            raise PosteriorError("made for another version of the model")
 
     def parameters(self, diagram: Diagram, max_draws: int | None = None) -> dict:
         return {k: v[:max_draws] for k, v in self.params.items()}
@@ -457,7 +457,7 @@ def test_diagnostics_come_from_the_posterior(oil, oil_draws):
 
 def test_a_posterior_that_fails_its_check_is_refused(oil, oil_draws):
     posterior = DrawsPosterior(oil_draws, fingerprint="0000000000000000")
-    with pytest.raises(PosteriorError, match="older version"):
+    with pytest.raises(PosteriorError, match="another version"):
         evaluate_under_uncertainty(oil, posterior=posterior)
     assert posterior.iterated_chunks == []
 
@@ -564,10 +564,10 @@ def test_a_posterior_for_another_model_or_version_is_refused(beta_posterior):
     with pytest.raises(PosteriorError, match="made for model 'beta-bet', not 'other-bet'"):
         evaluate_under_uncertainty(renamed, posterior=posterior)
     edited = influence.loads(BETA_BET.replace("value: 100", "value: 120"))
-    with pytest.raises(PosteriorError, match="made for an older version of 'beta-bet'"):
+    with pytest.raises(PosteriorError, match="made for another version of 'beta-bet'"):
         evaluate_under_uncertainty(edited, posterior=posterior)
     reprior = influence.loads(BETA_BET.replace("beta: [2, 2]", "beta: [3, 2]"))
-    with pytest.raises(PosteriorError, match="older version"):
+    with pytest.raises(PosteriorError, match="another version"):
         influence.evaluate(reprior, posterior=posterior)
 
 
