@@ -757,21 +757,24 @@ def _quiet_arviz() -> Iterator[None]:
 def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str, np.ndarray],
               sample_stats: Any, method: str, moved: set[str] | None = None
               ) -> dict[str, Any]:
-    """R-hat and bulk ESS of every slot, and the warnings about the slots in ``moved``.
+    """R-hat and bulk ESS of the slots in ``moved``, and the warnings about them.
 
-    The warnings concern the parameters the evidence moved (all slots when ``moved`` is None):
-    the others are drawn exactly from their priors, never sampled. A check that cannot be made
-    (one chain, too few draws) is a warning too: a missing diagnostic is not a passed one.
+    Diagnostics concern the parameters the evidence moved (all slots when ``moved`` is None):
+    the others are drawn exactly from their priors, never sampled, so there is nothing to
+    check. A check that cannot be made (one chain, too few draws) is a warning too: a missing
+    diagnostic is not a passed one.
     """
     import arviz as az
 
-    free = _free(slots, priors, posterior)
-    with _quiet_arviz():
-        rhat = az.rhat(free)
-        ess = az.ess(free, method="bulk")
+    checked = {s.name for s in slots if moved is None or s.name in moved}
+    slots = [s for s in slots if s.name in checked]
     parameters: dict[str, dict[str, float | None]] = {}
     messages: list[str] = []
-    checked = {s.name for s in slots if moved is None or s.name in moved}
+    if slots:
+        free = _free(slots, priors, posterior)
+        with _quiet_arviz():
+            rhat = az.rhat(free)
+            ess = az.ess(free, method="bulk")
     chains, draws = next(iter(posterior.values())).shape[:2] if posterior else (0, 0)
     if checked and chains < MIN_CHAINS:
         messages.append(f"r_hat needs at least {MIN_CHAINS} chains; got {chains}: whether the "
