@@ -51,6 +51,7 @@ from .messages import describe as _show
 from .messages import suggest as _suggest
 from .priors import BetaPrior, slot_name
 from .yamlio import line_of, load_yaml_text
+from .yamlio import plain as _plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diagram import Diagram
@@ -767,11 +768,3 @@ def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
     reader.inputs.append(str(path))
     reader.digests.append(raw)
     return reader.read(data)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

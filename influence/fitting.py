@@ -50,6 +50,7 @@ from .priors import (
     Prior,
     Slot,
     UniformPrior,
+    parameter_tables,
     uncertain_slots,
 )
 
@@ -293,22 +294,8 @@ class Posterior:
 
     def _batch(self, diagram: Diagram, slots: list[Slot], index: np.ndarray
                ) -> dict[str, np.ndarray]:
-        by_node: dict[str, list[Slot]] = {}
-        for slot in slots:
-            by_node.setdefault(slot.node, []).append(slot)
-        out: dict[str, np.ndarray] = {}
-        for node in diagram.nodes:
-            if node.table is None:
-                continue
-            node_slots = by_node.get(node.name)
-            if not node_slots:
-                out[node.name] = node.table[None]
-                continue
-            table = np.repeat(node.table[None], len(index), axis=0)
-            for slot in node_slots:
-                table[(slice(None), *slot.index)] = self._values(slot.name)[index]
-            out[node.name] = table
-        return out
+        return parameter_tables(diagram, slots, len(index),
+                                lambda slot: self._values(slot.name)[index])
 
     def parameters(self, diagram: Diagram, max_draws: int | None = None
                    ) -> dict[str, np.ndarray]:

@@ -33,7 +33,7 @@ interval has to be fitted.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,6 +42,7 @@ import numpy as np
 from .errors import ModelError
 from .messages import describe as _show
 from .messages import suggest as _suggest
+from .yamlio import plain as _plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diagram import Diagram
@@ -582,15 +583,6 @@ class _Parser:
         return NormalPrior(mu=mu, sigma=sigma, elicited=Elicitation(low, high, mass), spec=spec)
 
 
-def _plain(value: Any) -> Any:
-    """Plain dicts and lists (for display), without the loader's line-tracking types."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def parse_prior_spec(raw: Any, *, kind: str, states: tuple[str, ...], file: str | None,
                      node: str, field: str, line: int | None, where: str = "",
                      point: Any = None) -> Prior:
@@ -719,19 +711,44 @@ def sample_prior_parameters(diagram: Diagram, draws: int,
     if draws < 1:
         raise ValueError(f"expected at least one draw, got {draws}")
     rng = np.random.default_rng(seed)
+    return parameter_tables(diagram, uncertain_slots(diagram), draws,
+                            lambda slot: slot.prior.sample(rng, draws))
+
+
+def parameter_tables(diagram: Diagram, slots: list[Slot], draws: int,
+                     values: Callable[[Slot], np.ndarray]) -> dict[str, np.ndarray]:
+    """Tables with a leading draw axis, as the solver takes them, from per-slot draws.
+
+    Parameters
+    ----------
+    diagram : Diagram
+    slots : list of Slot
+        The uncertain rows and values to fill.
+    draws : int
+        Number of draws ``S``.
+    values : callable
+        ``values(slot)`` gives the slot's ``S`` draws: (S, k) for a probability row, (S,) for
+        a utility value. Called once per slot, in the order of ``slots``.
+
+    Returns
+    -------
+    dict
+        ``{node: array (S, *node.table.shape)}``; nodes without a slot keep their point table
+        with a leading axis of size 1.
+    """
     by_node: dict[str, list[Slot]] = {}
-    for slot in uncertain_slots(diagram):
+    for slot in slots:
         by_node.setdefault(slot.node, []).append(slot)
     params: dict[str, np.ndarray] = {}
     for node in diagram.nodes:
         if node.table is None:
             continue
-        slots = by_node.get(node.name)
-        if not slots:
+        node_slots = by_node.get(node.name)
+        if not node_slots:
             params[node.name] = node.table[None]
             continue
         table = np.repeat(node.table[None], draws, axis=0)
-        for slot in slots:
-            table[(slice(None), *slot.index)] = slot.prior.sample(rng, draws)
+        for slot in node_slots:
+            table[(slice(None), *slot.index)] = values(slot)
         params[node.name] = table
     return params

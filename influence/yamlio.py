@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import yaml
 
 from .errors import ModelError
 
-__all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of"]
+__all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of", "plain"]
 
 
 class LineDict(dict):
@@ -239,3 +240,12 @@ def load_yaml_file(path: str | Path) -> Any:
     except OSError as exc:
         raise ModelError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
     return load_yaml_text(text, file=str(path))
+
+
+def plain(value: Any) -> Any:
+    """Plain dicts (with text keys) and lists, without the line-tracking containers."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
