@@ -54,7 +54,7 @@ def _stderr_is_terminal() -> bool:
 
 
 # -- fit ------------------------------------------------------------------------------------------
-@click.command(short_help="Fit the priors to evidence data with PyMC (bayes extra).")
+@click.command(short_help="Fit the priors to evidence data with PyMC.")
 @model_argument()
 @click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False),
@@ -199,7 +199,7 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 # -- plot -----------------------------------------------------------------------------------------
-@click.command(short_help="Plot results under parameter uncertainty (bayes extra).")
+@click.command(short_help="Plot results under parameter uncertainty.")
 @model_argument(required=False)
 @given_option
 @click.option("--posterior", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
