@@ -23,15 +23,16 @@ the first fit, and gives exactly the parameters (and, with the same seed, the sa
 ``fit(d, [e1, e2])``. Only exact posteriors can be continued from; with case records, fit all the
 evidence at once.
 
-PyMC and ArviZ are imported inside the functions that use them.
+PyMC and ArviZ are imported inside the functions that use them. An exact fit needs neither: its
+draws stay numpy arrays, its R-hat and ESS come from :mod:`influence.mcmc_diagnostics`, it is
+written with the netCDF4 library (:mod:`influence.netcdf_io`, in the layout ArviZ writes), and
+its ``InferenceData`` is built on first use of :attr:`Posterior.idata`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import logging
 import math
 import os
 import warnings
@@ -43,6 +44,7 @@ import numpy as np
 
 from .errors import EvidenceError, PosteriorError, QueryError
 from .evidence import Evidence, case_log_likelihood, load_evidence
+from .netcdf_io import Group, Variable, to_dataset, write_groups
 from .priors import (
     BetaPrior,
     DirichletPrior,
@@ -168,10 +170,25 @@ class Posterior:
 
     def __init__(self, idata: arviz.InferenceData, *, file: str | None = None,
                  inputs: Sequence[str] = ()) -> None:
-        self.idata = idata
+        self._idata: arviz.InferenceData | None = idata
+        self._groups: dict[str, Group] | None = None
         self.file = file
+        self._read_attrs(lambda: idata.posterior.attrs, inputs)
+
+    @classmethod
+    def _from_groups(cls, groups: dict[str, Group], inputs: Sequence[str] = ()) -> Posterior:
+        """A posterior held as numpy arrays; its ``InferenceData`` is built when first used."""
+        self = cls.__new__(cls)
+        self._idata = None
+        self._groups = groups
+        self.file = None
+        self._read_attrs(lambda: groups["posterior"].attrs, inputs)
+        return self
+
+    def _read_attrs(self, get_attrs: Any, inputs: Sequence[str]) -> None:
+        file = self.file
         try:
-            attrs = idata.posterior.attrs
+            attrs = get_attrs()
             self.model_name = str(attrs[_ATTR + "model"])
             self.fingerprint = str(attrs[_ATTR + "fingerprint"])
             self.method = str(attrs[_ATTR + "method"])
@@ -187,6 +204,19 @@ class Posterior:
                 f"attributes ({type(exc).__name__}: {exc})", file=file) from None
         self._inputs = tuple(dict.fromkeys([*stored_inputs, *inputs]))
         self._flat: dict[str, np.ndarray] = {}
+
+    @property
+    def idata(self) -> arviz.InferenceData:
+        """The posterior as an ArviZ ``InferenceData`` (see the class's attributes)."""
+        if self._idata is None:
+            import arviz as az
+
+            assert self._groups is not None
+            datasets = {name: to_dataset(group) for name, group in self._groups.items()}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._idata = az.InferenceData(**datasets)
+        return self._idata
 
     # -- files
     @classmethod
@@ -228,7 +258,10 @@ class Posterior:
         """Write the posterior as a netCDF file, atomically.
 
         The file is written next to ``path`` under a temporary name, then moved over it in one
-        step: a failure leaves any existing file untouched.
+        step: a failure leaves any existing file untouched. An exact posterior whose
+        :attr:`idata` has not been used is written with the netCDF4 library directly, in the
+        layout ``idata.to_netcdf`` gives but uncompressed (random draws hardly compress, and
+        compressing them took most of the time); otherwise ``idata.to_netcdf`` writes it.
 
         Parameters
         ----------
@@ -250,7 +283,10 @@ class Posterior:
         engine = _netcdf_engine()
         with atomic_target(target) as tmp, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.idata.to_netcdf(str(tmp), engine=engine)
+            if self._idata is None and self._groups is not None and engine == "netcdf4":
+                write_groups(tmp, self._groups, compress=False)  # draws hardly compress
+            else:
+                self.idata.to_netcdf(str(tmp), engine=engine)
 
     # -- identity
     def check(self, diagram: Diagram) -> None:
@@ -275,12 +311,25 @@ class Posterior:
     @property
     def draws(self) -> int:
         """The number of posterior draws (chains times draws per chain)."""
-        sizes = self.idata.posterior.sizes
+        if self._groups is not None:
+            sizes = self._groups["posterior"].dims()
+        else:
+            sizes = self.idata.posterior.sizes
         return int(sizes["chain"] * sizes["draw"])
+
+    def _draws_of(self, group: str, name: str) -> np.ndarray:
+        if self._groups is not None:
+            return self._groups[group].variables[name].values
+        return self.idata[group][name].values
+
+    def _has(self, group: str, name: str) -> bool:
+        if self._groups is not None:
+            return group in self._groups and name in self._groups[group].variables
+        return group in self.idata.groups() and name in self.idata[group]
 
     def _values(self, name: str) -> np.ndarray:
         if name not in self._flat:
-            data = np.asarray(self.idata.posterior[name].values, dtype=float)
+            data = np.asarray(self._draws_of("posterior", name), dtype=float)
             self._flat[name] = data.reshape((-1,) + data.shape[2:])
         return self._flat[name]
 
@@ -350,15 +399,14 @@ class Posterior:
         (central 90% intervals of the draws), ``r_hat`` and ``ess_bulk`` (of the slot).
         """
         rows = []
-        prior = self.idata.prior if "prior" in self.idata.groups() else None
         for slot in self._slots:
             if not slot["moved"]:
                 continue
             name = slot["name"]
             post = self._values(name)
             before = None
-            if prior is not None and name in prior:
-                data = np.asarray(prior[name].values, dtype=float)
+            if self._has("prior", name):
+                data = np.asarray(self._draws_of("prior", name), dtype=float)
                 before = data.reshape((-1,) + data.shape[2:])
             diag = self.diagnostics.get("parameters", {}).get(name, {})
             components = slot["components"]
@@ -659,86 +707,52 @@ def _state_dim(node: str) -> str:
     return f"state[{node}]"
 
 
-def _dataset(diagram: Diagram, slots: list[Slot], values: dict[str, np.ndarray]) -> Any:
-    import xarray as xr
-
-    data_vars = {}
-    coords: dict[str, Any] = {}
+def _dataset(diagram: Diagram, slots: list[Slot], values: dict[str, np.ndarray]) -> Group:
+    group = Group()
     for slot in slots:
         v = values[slot.name]
         if slot.kind == "probability":
             dim = _state_dim(slot.node)
-            coords[dim] = list(diagram.node(slot.node).states)
-            data_vars[slot.name] = (("chain", "draw", dim), v)
+            group.coords[dim] = np.array(list(diagram.node(slot.node).states))
+            group.variables[slot.name] = Variable(("chain", "draw", dim), v)
         else:
-            data_vars[slot.name] = (("chain", "draw"), v)
+            group.variables[slot.name] = Variable(("chain", "draw"), v)
     first = next(iter(values.values()))
-    coords["chain"] = np.arange(first.shape[0])
-    coords["draw"] = np.arange(first.shape[1])
-    return xr.Dataset(data_vars, coords=coords)
+    group.coords["chain"] = np.arange(first.shape[0])
+    group.coords["draw"] = np.arange(first.shape[1])
+    return group
 
 
-def _free(slots: list[Slot], priors: Mapping[str, Prior], values: dict[str, np.ndarray]) -> Any:
-    """The free parameters of each slot (a Beta's one probability; a Dirichlet's whole row)."""
-    import xarray as xr
-
-    data_vars = {}
-    for slot in slots:
-        v = values[slot.name]
-        prior = priors[slot.name]
-        if isinstance(prior, BetaPrior):
-            v = v[..., prior.state]
-        dims = ("chain", "draw") + tuple(f"{slot.name}_{i}" for i in range(v.ndim - 2))
-        data_vars[slot.name] = (dims, v)
-    return xr.Dataset(data_vars)
-
-
-def _observed(diagram: Diagram, counts: list, cases: list) -> Any:
-    import xarray as xr
-
-    data_vars = {}
-    coords: dict[str, Any] = {}
+def _observed(diagram: Diagram, counts: list, cases: list) -> Group:
+    group = Group()
     for k, obs in enumerate(counts):
         dim = _state_dim(obs.node)
-        coords[dim] = list(diagram.node(obs.node).states)
+        group.coords[dim] = np.array(list(diagram.node(obs.node).states))
         attrs = {"node": obs.node, "given": json.dumps(dict(obs.given)), "slot": obs.slot,
                  "weight": obs.weight, "entry": obs.entry, "file": obs.file or "",
                  "source": obs.source or "", "reason": obs.reason or ""}
-        data_vars[f"counts_{k}"] = xr.Variable((dim,), np.asarray(obs.counts, dtype=np.int64),
-                                               attrs=attrs)
+        group.variables[f"counts_{k}"] = Variable((dim,), np.asarray(obs.counts, dtype=np.int64),
+                                                  attrs)
     for k, records in enumerate(cases):
         case_dim, column_dim = f"case_{k}", f"column_{k}"
-        coords[column_dim] = list(records.columns)
+        group.coords[column_dim] = np.array(list(records.columns))
         states = [diagram.node(c).states for c in records.columns]
         cells = np.array([[states[j][v] if v >= 0 else "" for j, v in enumerate(row)]
                           for row in records.data], dtype=str)
         attrs = {"path": records.path, "weight": records.weight, "entry": records.entry,
                  "file": records.file or "", "source": records.source or "",
                  "reason": records.reason or ""}
-        data_vars[f"cases_{k}"] = xr.Variable((case_dim, column_dim), cells, attrs=attrs)
-    return xr.Dataset(data_vars, coords=coords)
+        group.variables[f"cases_{k}"] = Variable((case_dim, column_dim), cells, attrs)
+    return group
 
 
-@contextlib.contextmanager
-def _quiet_arviz() -> Iterator[None]:
-    """Silence ArviZ's logger (its "Shape validation failed" lines) and its Python warnings:
-    what they say becomes a message of the diagnostics instead."""
-    import arviz as az
-
-    # ArviZ logs through its own Logger instance (``arviz._log``), which is not the one
-    # ``logging.getLogger("arviz")`` returns: quiet both.
-    loggers = list(dict.fromkeys([logging.getLogger("arviz"), getattr(az, "_log", None)]))
-    loggers = [log for log in loggers if isinstance(log, logging.Logger)]
-    levels = [log.level for log in loggers]
-    for log in loggers:
-        log.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for log, level in zip(loggers, levels, strict=True):
-            log.setLevel(level)
+def _free(values: np.ndarray, prior: Prior) -> np.ndarray:
+    """A slot's free parameters as ``(chain, draw, component)``: a Beta row's one probability,
+    a Dirichlet row's whole row, a utility value."""
+    v = np.asarray(values, dtype=float)
+    if isinstance(prior, BetaPrior):
+        v = v[..., prior.state]
+    return v.reshape(v.shape[:2] + (-1,))
 
 
 def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str, np.ndarray],
@@ -751,17 +765,12 @@ def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[st
     check. A check that cannot be made (one chain, too few draws) is a warning too: a missing
     diagnostic is not a passed one.
     """
-    import arviz as az
+    from .mcmc_diagnostics import ess_bulk, rhat
 
     checked = {s.name for s in slots if moved is None or s.name in moved}
     slots = [s for s in slots if s.name in checked]
     parameters: dict[str, dict[str, float | None]] = {}
     messages: list[str] = []
-    if slots:
-        free = _free(slots, priors, posterior)
-        with _quiet_arviz():
-            rhat = az.rhat(free)
-            ess = az.ess(free, method="bulk")
     chains, draws = next(iter(posterior.values())).shape[:2] if posterior else (0, 0)
     if checked and chains < MIN_CHAINS:
         messages.append(f"r_hat needs at least {MIN_CHAINS} chains; got {chains}: whether the "
@@ -771,8 +780,9 @@ def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[st
                         f"{draws}: convergence and precision are unchecked; draw more")
     can_check = chains >= MIN_CHAINS and draws >= MIN_DRAWS
     for slot in slots:
-        r = np.asarray(rhat[slot.name].values, dtype=float).ravel()
-        e = np.asarray(ess[slot.name].values, dtype=float).ravel()
+        free = _free(posterior[slot.name], priors[slot.name])
+        r = np.array([rhat(free[:, :, k]) for k in range(free.shape[2])])
+        e = np.array([ess_bulk(free[:, :, k]) for k in range(free.shape[2])])
         r_max = float(np.nanmax(r)) if np.any(np.isfinite(r)) else None
         e_min = float(np.nanmin(e)) if np.any(np.isfinite(e)) else None
         parameters[slot.name] = {"r_hat": r_max, "ess_bulk": e_min}
@@ -803,8 +813,6 @@ def _assemble(diagram: Diagram, slots: list[Slot], moved: set[str], method: str,
               posterior: dict, prior: dict, sample_stats: Any, conjugate: dict | None,
               counts: list, cases: list, digest: str, inputs: list[str], draws: int,
               chains: int, seconds: float) -> Posterior:
-    import arviz as az
-
     from . import __version__
 
     priors = {s.name: s.prior for s in slots}
@@ -835,14 +843,17 @@ def _assemble(diagram: Diagram, slots: list[Slot], moved: set[str], method: str,
         _ATTR + "version": __version__,
         _ATTR + "format": FORMAT_VERSION,
     }
-    groups: dict[str, Any] = {"posterior": post_ds, "prior": _dataset(diagram, slots, prior),
-                              "observed_data": _observed(diagram, counts, cases)}
-    if sample_stats is not None:
-        groups["sample_stats"] = sample_stats
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        idata = az.InferenceData(**groups)
-    result = Posterior(idata)
+    groups = {"posterior": post_ds, "prior": _dataset(diagram, slots, prior),
+              "observed_data": _observed(diagram, counts, cases)}
+    if sample_stats is None:
+        result = Posterior._from_groups(groups)
+    else:  # NUTS: PyMC has imported ArviZ already
+        import arviz as az
+
+        datasets = {name: to_dataset(group) for name, group in groups.items()}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = Posterior(az.InferenceData(**datasets, sample_stats=sample_stats))
     if diagnostics["warnings"]:
         warnings.warn("influence.fit: the posterior draws may not be reliable:\n  "
                       + "\n  ".join(diagnostics["warnings"]), ConvergenceWarning, stacklevel=3)

@@ -494,13 +494,17 @@ def test_arviz_log_lines_do_not_leak(diagram, files, monkeypatch):
 
 @pytest.mark.parametrize("writer", ["netcdf4", "h5netcdf"])
 def test_files_of_either_engine_read_with_both_and_with_plain_arviz(writer, nuts_counts, exact,
-                                                                    diagram, tmp_path,
+                                                                    diagram, files, tmp_path,
                                                                     monkeypatch):
     import arviz as az
 
     monkeypatch.setattr(fitting, "_netcdf_engine", lambda: writer)
-    for posterior in (exact, nuts_counts):
-        path = tmp_path / f"{posterior.method}.nc"
+    # `exact` has built its InferenceData (ArviZ writes it); a new exact fit has not (netCDF4
+    # writes it directly, or ArviZ when the writer is h5netcdf).
+    fresh = fit(diagram, [files / "seven.yaml", files / "wet.yaml"], seed=8, draws=250)
+    assert fresh._idata is None
+    for posterior in (exact, fresh, nuts_counts):
+        path = tmp_path / f"{posterior.method}-{id(posterior)}.nc"
         posterior.write(path)
         for reader in ("netcdf4", "h5netcdf"):
             monkeypatch.setattr(fitting, "_netcdf_engines", lambda reader=reader: [reader])
