@@ -64,9 +64,10 @@ def _write_variable(nc: Any, name: str, dims: tuple[str, ...], values: np.ndarra
         var[...] = values.astype(object)
     else:
         fill = np.nan if values.dtype.kind == "f" else None
-        compress = {"zlib": True, "complevel": 4, "shuffle": True} \
-            if compress and _compressible(values.dtype) else {}
-        var = nc.createVariable(name, values.dtype, dims, fill_value=fill, **compress)
+        # Uncompressed variables are stored contiguously: no chunk index to build.
+        storage = {"zlib": True, "complevel": 4, "shuffle": True} \
+            if compress and _compressible(values.dtype) else {"contiguous": True}
+        var = nc.createVariable(name, values.dtype, dims, fill_value=fill, **storage)
         var[...] = values
     for key, value in attrs.items():
         var.setncattr(key, value)

@@ -43,7 +43,11 @@ class LineList(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     """SafeLoader with YAML 1.2 core-schema scalars, line tracking and duplicate-key errors."""
 
     file: str | None = None
@@ -216,6 +220,11 @@ def load_yaml_text(text: str, file: str | None = None) -> Any:
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and "\\t" not in problem:
+            lines = text.splitlines()
+            row = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+            if mark.column < len(row) and row[mark.column] == "\t":
+                problem += " (the character '\\t', a tab: YAML indents with spaces)"
         raise ModelError(f"YAML syntax error{column}: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise ModelError(f"YAML syntax error: {exc}", file=file) from None
