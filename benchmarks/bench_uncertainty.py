@@ -40,6 +40,7 @@ import numpy as np
 import influence
 from influence import bundled
 from influence.diagram import Diagram
+from influence.random_diagrams import perturbed_parameters
 from influence.uncertainty import evaluate_under_uncertainty
 
 TARGET_SECONDS = 1.0
@@ -54,25 +55,7 @@ def has_priors(diagram: Diagram) -> bool:
 
 def synthetic_draws(diagram: Diagram, draws: int, seed: int) -> dict[str, np.ndarray]:
     """Draws around the point values: Dirichlet rows (structural zeros kept), noisy utilities."""
-    rng = np.random.default_rng(seed)
-    out = {}
-    for n in diagram.nodes:
-        if n.table is None:
-            continue
-        t = np.asarray(n.table, dtype=float)
-        if n.kind == "chance":
-            rows = t.reshape(-1, t.shape[-1])
-            sampled = np.zeros((draws,) + rows.shape)
-            for i, row in enumerate(rows):
-                nz = row > 0
-                if nz.sum() == 1:
-                    sampled[:, i, nz] = 1.0
-                else:
-                    sampled[:, i, nz] = rng.dirichlet(row[nz] * 50.0, draws)
-            out[n.name] = sampled.reshape((draws,) + t.shape)
-        else:
-            out[n.name] = t[None] * (1 + 0.2 * rng.normal(size=(draws,) + t.shape))
-    return out
+    return perturbed_parameters(diagram, draws, seed, concentration=50.0, spread=0.2)
 
 
 class SyntheticDraws:

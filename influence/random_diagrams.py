@@ -21,7 +21,10 @@ import numpy as np
 from .diagram import Diagram
 from .loader import diagram_from_dict
 
-__all__ = ["random_model", "random_diagram", "model_dict", "to_pyagrum", "scenario_candidates"]
+__all__ = [
+    "random_model", "random_diagram", "model_dict", "to_pyagrum", "scenario_candidates",
+    "perturbed_parameters",
+]
 
 
 def _states(rng: np.random.Generator, states: tuple[int, int]) -> list[str]:
@@ -366,3 +369,38 @@ def to_pyagrum(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None)
             else:
                 target[where] = [float(table[index]) * n.weight]
     return model
+
+
+def perturbed_parameters(diagram: Diagram, draws: int, seed: int, concentration: float = 30.0,
+                         spread: float = 0.3) -> dict[str, np.ndarray]:
+    """Synthetic parameter draws around a diagram's tables, as the solver takes them.
+
+    Each probability row is drawn from a Dirichlet centred on it (``concentration`` times the
+    row; structural zeros stay zero); each utility value gets normal noise of ``spread`` times
+    its size (at least 10).
+
+    Returns
+    -------
+    dict
+        ``{node: array (draws, *table.shape)}``.
+    """
+    rng = np.random.default_rng(seed)
+    out = {}
+    for n in diagram.nodes:
+        if n.table is None:
+            continue
+        t = np.asarray(n.table, dtype=float)
+        if n.kind == "chance":
+            rows = t.reshape(-1, t.shape[-1])
+            sampled = np.zeros((draws,) + rows.shape)
+            for i, row in enumerate(rows):
+                nz = row > 0
+                if nz.sum() == 1:
+                    sampled[:, i, nz] = 1.0
+                else:
+                    sampled[:, i, nz] = rng.dirichlet(row[nz] * concentration, draws)
+            out[n.name] = sampled.reshape((draws,) + t.shape)
+        else:
+            scale = spread * np.maximum(np.abs(t), 10.0)
+            out[n.name] = t[None] + scale[None] * rng.normal(size=(draws,) + t.shape)
+    return out

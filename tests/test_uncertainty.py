@@ -18,7 +18,7 @@ import influence
 from influence import PosteriorError, QueryError, solve
 from influence.diagram import Diagram, Policy, RuleRow
 from influence.loader import diagram_from_dict
-from influence.random_diagrams import random_diagram
+from influence.random_diagrams import perturbed_parameters, random_diagram
 from influence.solver import plan_for
 from influence.uncertainty import (
     chunk_size_for,
@@ -58,28 +58,7 @@ class DrawsPosterior:
 
 def perturbed(diagram: Diagram, draws: int, seed: int, concentration: float = 30.0,
               spread: float = 0.3) -> dict[str, np.ndarray]:
-    """Draws around the diagram's tables: Dirichlet rows (structural zeros kept) and normal
-    noise on utilities."""
-    rng = np.random.default_rng(seed)
-    out = {}
-    for n in diagram.nodes:
-        if n.table is None:
-            continue
-        t = np.asarray(n.table, dtype=float)
-        if n.kind == "chance":
-            rows = t.reshape(-1, t.shape[-1])
-            sampled = np.zeros((draws,) + rows.shape)
-            for i, row in enumerate(rows):
-                nz = row > 0
-                if nz.sum() == 1:
-                    sampled[:, i, nz] = 1.0
-                else:
-                    sampled[:, i, nz] = rng.dirichlet(row[nz] * concentration, draws)
-            out[n.name] = sampled.reshape((draws,) + t.shape)
-        else:
-            scale = spread * np.maximum(np.abs(t), 10.0)
-            out[n.name] = t[None] + scale[None] * rng.normal(size=(draws,) + t.shape)
-    return out
+    return perturbed_parameters(diagram, draws, seed, concentration, spread)
 
 
 def with_tables(diagram: Diagram, params: Mapping[str, np.ndarray], s: int) -> Diagram:
