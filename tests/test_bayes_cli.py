@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 
 from influence.cli import bayes_commands
@@ -87,33 +88,7 @@ def test_fit_refuses_to_overwrite_the_evidence(tmp_path):
 
 # -- end to end: fit, then evaluate and plot under the posterior ----------------------------------
 
-MODEL = """\
-name: beta-bet
-nodes:
-  win:
-    type: chance
-    states: ["no", "yes"]
-    p: [0.5, 0.5]
-    prior: {beta: [2, 2], state: "yes"}
-  bet:
-    type: decision
-    states: [pass, bet]
-  gain:
-    type: utility
-    parents: [bet, win]
-    values:
-      - {given: {bet: pass, win: "no"}, value: 0}
-      - {given: {bet: pass, win: "yes"}, value: 0}
-      - {given: {bet: bet, win: "no"}, value: -50}
-      - {given: {bet: bet, win: "yes"}, value: 100}
-"""
-
-EVIDENCE = """\
-model: beta-bet
-observations:
-  - node: win
-    counts: {"no": 3, "yes": 7}
-"""
+MODEL, EVIDENCE = BETA_BET, SEVEN_OF_TEN
 
 
 @pytest.fixture()

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from bet_model import BETA_BET, SEVEN_OF_TEN
 
 import influence
 from influence import PosteriorError, QueryError, solve
@@ -456,33 +457,6 @@ def test_bad_requests(oil, kwargs, message):
 
 # -- with the priors and the fit of the Bayesian layer ---------------------------------------------
 
-BETA_BET = """\
-name: beta-bet
-nodes:
-  win:
-    type: chance
-    states: ["no", "yes"]
-    p: [0.5, 0.5]
-    prior: {beta: [2, 2], state: "yes"}
-  bet:
-    type: decision
-    states: [pass, bet]
-  gain:
-    type: utility
-    parents: [bet, win]
-    values:
-      - {given: {bet: pass, win: "no"}, value: 0}
-      - {given: {bet: pass, win: "yes"}, value: 0}
-      - {given: {bet: bet, win: "no"}, value: -50}
-      - {given: {bet: bet, win: "yes"}, value: 100}
-"""
-
-SEVEN_OF_TEN = """\
-model: beta-bet
-observations:
-  - node: win
-    counts: {"no": 3, "yes": 7}
-"""
 
 
 @pytest.fixture(scope="module")
