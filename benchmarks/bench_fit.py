@@ -55,7 +55,7 @@ from pathlib import Path
 
 import yaml
 
-from influence import bundled
+from influence.model import bundled
 
 TARGET_EXACT = 1.0
 TARGET_NUTS_COLD = 60.0
@@ -64,7 +64,7 @@ TARGET_NUTS_COLD = 60.0
 def write_example(root: Path) -> dict[str, Path]:
     """The oil-wildcatter model with priors, an evidence file of counts and one of counts and
     cases."""
-    from influence.yamlio import load_yaml_file
+    from influence.model.yamlio import load_yaml_file
 
     doc = _plain(load_yaml_file(bundled.path_of("oil-wildcatter")))
     nodes = doc["nodes"]

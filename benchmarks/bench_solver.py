@@ -34,11 +34,11 @@ from collections.abc import Callable
 import numpy as np
 
 import influence
-from influence import bundled
-from influence.diagram import Diagram
-from influence.kernels import backward_induction
-from influence.random_diagrams import random_diagram, to_pyagrum
-from influence.solver import SolvePlan, point_parameters, solve_batch
+from influence.model import bundled
+from influence.model.diagram import Diagram
+from influence.solve.kernels import backward_induction
+from influence.solve.plan import SolvePlan, point_parameters, solve_batch
+from influence.testing import random_diagram, to_pyagrum
 
 #: Random diagrams of growing size: (label, keyword arguments of random_diagram).
 RANDOM_CASES = [

@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 
 import influence
-from influence import bundled
-from influence.diagram import Diagram
-from influence.random_diagrams import perturbed_parameters
-from influence.uncertainty import evaluate_under_uncertainty
+from influence.bayes.uncertainty import evaluate_under_uncertainty
+from influence.model import bundled
+from influence.model.diagram import Diagram
+from influence.testing import perturbed_parameters
 
 TARGET_SECONDS = 1.0
 TARGET_SPEEDUP = 20.0
@@ -101,8 +101,8 @@ def evaluate(diagram: Diagram, draws: int, seed: int) -> tuple[influence.Evaluat
 def draws_used(diagram: Diagram, draws: int, seed: int) -> dict[str, np.ndarray]:
     """The parameter draws :func:`evaluate` used, materialised (for the pyAgrum loop)."""
     if has_priors(diagram):
-        from influence.priors import sample_prior_parameters
-        from influence.uncertainty import PRIOR_BLOCK
+        from influence.bayes.uncertainty import PRIOR_BLOCK
+        from influence.model.priors import sample_prior_parameters
 
         assert draws <= PRIOR_BLOCK  # then the draws are exactly one block, from `seed`
         return sample_prior_parameters(diagram, draws, seed=seed)
@@ -114,7 +114,7 @@ def pyagrum_loop(diagram: Diagram, params: Mapping[str, np.ndarray], draws: int)
     """The MEU of each draw, by pyAgrum: tables rewritten, then a fresh inference, per draw."""
     import pyagrum as gum
 
-    from influence.random_diagrams import to_pyagrum
+    from influence.testing import to_pyagrum
 
     model = to_pyagrum(diagram)
     order = [d.name for d in diagram.decisions]

@@ -16,9 +16,9 @@ from typing import Any
 import click
 
 import influence
-from influence.fitting import ESS_LIMIT, RHAT_LIMIT
-from influence.io_atomic import refuse_overwrite
-from influence.render import format_number, to_json
+from influence.atomic import refuse_overwrite
+from influence.bayes.fitting import ESS_LIMIT, RHAT_LIMIT
+from influence.io.render import format_number, to_json
 
 from .common import load_model
 from .evaluate import echo_posterior_warnings
@@ -226,7 +226,7 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
       influence plot my_model.yaml --posterior posterior.nc -o uncertainty.png
       influence plot my_model.yaml --prior --draws 4000 --seed 1 -o prior.svg
     """
-    from influence.plotting import plot_format, write_uncertainty_plot
+    from influence.io.plotting import plot_format, write_uncertainty_plot
 
     if prior == (posterior is not None):
         raise click.UsageError("give exactly one of --prior and --posterior")
@@ -251,6 +251,6 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
 
 
 def _read_posterior(path: str) -> Any:
-    from influence.fitting import Posterior
+    from influence.bayes.fitting import Posterior
 
     return Posterior.read(path)

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 import influence
-from influence import bundled
-from influence.diagram import Diagram
-from influence.io_atomic import (
+from influence.atomic import (
     OutputError,
     refuse_overwrite,
     write_bytes_atomic,
     write_text_atomic,
 )
+from influence.model import bundled
+from influence.model.diagram import Diagram
 
 __all__ = ["LoadedModel", "load_model", "emit"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 import influence
-from influence.render import EVALUATION_FORMATS, render_evaluation
+from influence.io.render import EVALUATION_FORMATS, render_evaluation
 
 from .common import emit, load_model
 from .lazy import missing_extras_error

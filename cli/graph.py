@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from influence.drawing import FORMATS, DrawingFormatError, format_for, render
+from influence.io.drawing import FORMATS, DrawingFormatError, format_for, render
 
 from .common import emit, load_model
 from .options import model_argument

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from influence import bundled
-from influence.diagram import Diagram
 from influence.errors import InfluenceError
-from influence.render import (
+from influence.io.render import (
     diagram_json,
     diagram_table,
     models_json,
     models_table,
     validation_summary,
 )
+from influence.model import bundled
+from influence.model.diagram import Diagram
 
 from .common import emit, load_model
 from .options import format_option, model_argument, output_option

@@ -25,7 +25,7 @@ class ModelType(click.ParamType):
                        ) -> list[Any]:
         from click.shell_completion import CompletionItem
 
-        from influence import bundled
+        from influence.model import bundled
 
         items = [CompletionItem(n) for n in bundled.names() if n.startswith(incomplete)]
         return items + [CompletionItem(incomplete, type="file")]

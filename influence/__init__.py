@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .api import evaluate
-from .diagram import Diagram, Node, Policy, RuleRow
 from .errors import (
     EvidenceError,
     InfluenceError,
@@ -28,12 +27,13 @@ from .errors import (
     QueryError,
     TooLargeError,
 )
-from .loader import diagram_from_dict, load, loads
-from .results import DecisionResult, Evaluation, OptionResult, RuleResult
-from .solver import marginal, solve
+from .model.diagram import Diagram, Node, Policy, RuleRow
+from .model.loader import diagram_from_dict, load, loads
+from .solve.plan import marginal, solve
+from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .fitting import Posterior, fit
+    from .bayes.fitting import Posterior, fit
 
 __version__ = "0.1.0"
 
@@ -68,7 +68,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The Bayesian layer (PyMC, ArviZ) is imported only when it is used.
     if name in ("fit", "Posterior"):
-        from . import fitting
+        from .bayes import fitting
 
         return getattr(fitting, name)
     raise AttributeError(f"module 'influence' has no attribute {name!r}")

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .diagram import Diagram
-from .results import Evaluation
-from .solver import solve
+from .model.diagram import Diagram
+from .solve.plan import solve
+from .solve.results import Evaluation
 
 __all__ = ["evaluate"]
 
@@ -48,10 +48,10 @@ def evaluate(
     """
     if posterior is None and not prior:
         return solve(diagram, given)
-    from .uncertainty import evaluate_under_uncertainty  # imports numpy only; PyMC lazily
+    from .bayes.uncertainty import evaluate_under_uncertainty  # imports numpy only; PyMC lazily
 
     if isinstance(posterior, str | Path):
-        from .fitting import Posterior
+        from .bayes.fitting import Posterior
 
         posterior = Posterior.read(posterior)
     return evaluate_under_uncertainty(

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 
 import influence
-from influence import bundled
-from influence.elicit import build_packaged_fits, packaged_fit_requests
+from influence.model import bundled
+from influence.model.elicit import build_packaged_fits, packaged_fit_requests
 
 TARGET = Path(__file__).resolve().parents[1] / "influence" / "data" / "elicitation_fits.json"
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import influence
-from influence.diagram import Policy, RuleRow
-from influence.priors import sample_prior_parameters
-from influence.solver import plan_for, solve, solve_batch
+from influence.model.diagram import Policy, RuleRow
+from influence.model.priors import sample_prior_parameters
+from influence.solve.plan import plan_for, solve, solve_batch
 
 DRAWS = 12
 

@@ -46,7 +46,7 @@ def test_plot_prior_on_a_model_without_priors(tmp_path):
 
 
 def test_plot_never_overwrites_the_model(tmp_path):
-    from influence import bundled
+    from influence.model import bundled
 
     model = tmp_path / "model.svg"  # an odd name for a model file, but an input all the same
     model.write_bytes(bundled.path_of("oil-wildcatter").read_bytes())
@@ -188,7 +188,7 @@ def two_files(files):
 
 
 def _draws(path):
-    from influence.fitting import Posterior
+    from influence.bayes.fitting import Posterior
 
     posterior = Posterior.read(path)
     return posterior, {name: posterior._values(name) for name in posterior.idata.posterior}
@@ -286,7 +286,7 @@ def test_fit_warns_about_one_chain_and_the_moved_parameters_only(poor):
     assert not any("u[gain" in x for x in lines)  # drawn from its prior, not sampled
     assert "no warnings" not in result.stdout
     assert f"{len(lines)} warning(s) above" in result.stdout
-    from influence.fitting import Posterior
+    from influence.bayes.fitting import Posterior
 
     stored = Posterior.read(posterior).diagnostics["warnings"]
     assert ["WARNING: " + w for w in stored] == lines

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from influence import solve
-from influence.diagram import Diagram, Policy
-from influence.random_diagrams import random_diagram, scenario_candidates
-from influence.results import Evaluation
+from influence.model.diagram import Diagram, Policy
+from influence.solve.results import Evaluation
+from influence.testing import random_diagram, scenario_candidates
 
 #: Most strategy profiles enumerated for one diagram.
 MAX_PROFILES = 40_000

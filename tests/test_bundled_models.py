@@ -7,8 +7,8 @@ import math
 import pytest
 
 import influence
-from influence import bundled
-from influence.yamlio import load_yaml_file
+from influence.model import bundled
+from influence.model.yamlio import load_yaml_file
 
 
 def _rules(result: influence.Evaluation, decision: str) -> dict[tuple, str]:

@@ -486,7 +486,7 @@ def test_the_committed_picture_is_the_drawing_of_the_model():
     tooltips; arcs with their style) rather than the bytes. Regenerate the picture with
     `influence graph cartel-intervention -o models/cartel_intervention.svg`.
     """
-    from influence.drawing import render
+    from influence.io.drawing import render
 
     drawn = _picture_content(render(influence.load("cartel-intervention"), "svg"))
     committed = _picture_content(PICTURE.read_bytes())

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 import influence
-from influence import bundled
 from influence.cli.lazy import LazyCommand, LazyGroup
 from influence.cli.main import cli
+from influence.model import bundled
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")
@@ -531,7 +531,7 @@ def test_docs_cli_examples_are_real_output(command: str, expected: str, tmp_path
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch
                                                             ) -> None:
-    from influence import io_atomic
+    from influence import atomic as io_atomic
 
     target = tmp_path / "out.json"
     target.write_text("previous")
@@ -548,7 +548,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path,
 
 
 def test_atomic_write_permissions(tmp_path: Path) -> None:
-    from influence.io_atomic import write_text_atomic
+    from influence.atomic import write_text_atomic
 
     old_umask = os.umask(0o022)
     try:

@@ -10,7 +10,7 @@ import pytest
 
 import influence
 from influence import Diagram, Node, QueryError
-from influence.loader import loads
+from influence.model.loader import loads
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_policies(oil: Diagram) -> None:
 
 
 def test_fingerprint_ignores_prose_but_not_numbers() -> None:
-    base = influence.bundled.path_of("oil-wildcatter").read_text(encoding="utf-8")
+    base = influence.model.bundled.path_of("oil-wildcatter").read_text(encoding="utf-8")
     d = loads(base)
     assert d.fingerprint == loads(base.replace("Amount of oil", "Oil in the ground")).fingerprint
     assert d.fingerprint != loads(base.replace("value: -10", "value: -11")).fingerprint

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import influence
-from influence import drawing
+from influence.io import drawing
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")

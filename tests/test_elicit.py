@@ -11,8 +11,8 @@ import textwrap
 import pytest
 from scipy import stats
 
-from influence import elicit
 from influence.errors import ModelError
+from influence.model import elicit
 
 # The table of /work/shared/evidence/FACTS.md, section 1 (ICD 203, 2015).
 ICD203 = [

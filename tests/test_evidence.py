@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import influence
-from influence.errors import EvidenceError
-from influence.evidence import (
+from influence.bayes.evidence import (
     case_log_likelihood,
     evidence_from_dict,
     load_evidence,
     prior_mean_tables,
 )
+from influence.errors import EvidenceError
 
 MODEL = textwrap.dedent("""\
     name: chain

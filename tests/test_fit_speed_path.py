@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 import influence
-from influence import fitting, mcmc_diagnostics
-from influence.fitting import Posterior
+from influence.bayes import diagnostics as mcmc_diagnostics
+from influence.bayes import fitting
+from influence.bayes.fitting import Posterior
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "models" / "evidence" / "cartel_operations.yaml"
@@ -152,7 +153,7 @@ def _without_storage(raw: dict) -> dict:
 
 
 def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
-    from influence.netcdf_io import write_groups
+    from influence.bayes.netcdf import write_groups
 
     direct = _fit(cartel)
     assert direct._idata is None  # nothing built the InferenceData yet
@@ -225,7 +226,7 @@ def test_the_lazy_inference_data_is_the_one_built_before(cartel):
 
 
 def test_a_failed_direct_write_leaves_the_old_file(cartel, tmp_path, monkeypatch):
-    from influence.io_atomic import OutputError
+    from influence.atomic import OutputError
 
     path = tmp_path / "post.nc"
     path.write_text("the old posterior")

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import influence
-from influence import fitting
+from influence.bayes import fitting
+from influence.bayes.fitting import ConvergenceWarning, Posterior, fit
 from influence.errors import EvidenceError, PosteriorError, QueryError
-from influence.fitting import ConvergenceWarning, Posterior, fit
 
 MODEL = textwrap.dedent("""\
     name: rain
@@ -280,7 +280,7 @@ def test_write_and_read_round_trip(exact, diagram, tmp_path):
 
 
 def test_write_never_overwrites_the_inputs(exact, files, tmp_path):
-    from influence.io_atomic import OutputError
+    from influence.atomic import OutputError
 
     for name in ("rain.yaml", "seven.yaml", "wet.yaml"):
         before = (files / name).read_bytes()
@@ -295,7 +295,7 @@ def test_write_never_overwrites_the_inputs(exact, files, tmp_path):
 
 
 def test_case_files_are_protected_too(nuts_cases, files):
-    from influence.io_atomic import OutputError
+    from influence.atomic import OutputError
 
     with pytest.raises(OutputError):
         nuts_cases.write(files / "cases.csv")
@@ -312,7 +312,7 @@ def test_a_failed_write_leaves_the_old_file(exact, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(exact.idata, "to_netcdf", broken)
-    from influence.io_atomic import OutputError
+    from influence.atomic import OutputError
 
     with pytest.raises(OutputError, match="No space left"):
         exact.write(path)
@@ -358,7 +358,7 @@ def test_few_draws_warn_about_the_effective_sample_size(diagram, files):
 def test_disagreeing_chains_and_divergences_are_reported(diagram):
     import xarray as xr
 
-    from influence.priors import uncertain_slots
+    from influence.model.priors import uncertain_slots
 
     slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
     rng = np.random.default_rng(0)
@@ -393,14 +393,14 @@ def test_bad_options(diagram, files):
 def test_a_model_without_priors_has_nothing_to_update(files):
     oil = influence.load("oil-wildcatter")
     with pytest.raises(EvidenceError, match="'oil-wildcatter' has no priors"):
-        from influence.evidence import Evidence
+        from influence.bayes.evidence import Evidence
 
         fit(oil, Evidence(model="oil-wildcatter", fingerprint=oil.fingerprint, counts=(),
                           cases=(), sha256="0" * 64))
 
 
 def test_evidence_for_another_model_is_refused(diagram, files):
-    from influence.evidence import load_evidence
+    from influence.bayes.evidence import load_evidence
 
     evidence = load_evidence(files / "seven.yaml", diagram)
     changed = influence.loads(MODEL.replace("beta: [2, 2]", "beta: [3, 3]"), file="r.yaml")
@@ -453,7 +453,7 @@ def test_too_few_draws_is_a_warning_not_a_silent_pass(diagram, files):
 
 
 def test_a_parameter_whose_diagnostics_cannot_be_computed_is_named(diagram):
-    from influence.priors import uncertain_slots
+    from influence.model.priors import uncertain_slots
 
     slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
     constant = np.full((2, 50), 4.0)
@@ -530,7 +530,7 @@ def test_read_tries_the_next_engine(exact, tmp_path, monkeypatch):
 
 
 def test_continuing_from_a_file_protects_it_and_what_it_came_from(diagram, files, tmp_path):
-    from influence.io_atomic import OutputError
+    from influence.atomic import OutputError
 
     first = tmp_path / "first.nc"
     fit(diagram, files / "seven.yaml", seed=1).write(first)

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from influence.io_atomic import OutputError, atomic_target, write_text_atomic
+from influence.atomic import OutputError, atomic_target, write_text_atomic
 
 
 def test_a_symbolic_link_is_written_through_and_kept(tmp_path):

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from influence.kernels import (
+from influence.solve.kernels import (
     TIE_TOLERANCE,
     Contraction,
     StageLayout,

@@ -1,5 +1,5 @@
-"""Validation of model files: one test per message of influence.loader (and the structural
-messages the loader reaches through influence.structure).
+"""Validation of model files: one test per message of influence.model.loader (and the structural
+messages the loader reaches through influence.model.checks).
 
 Every error is an ``influence.ModelError`` (a ValueError) whose message names the file, the line
 where known, the node and the field, and says what was expected and what was found.
@@ -16,7 +16,7 @@ import pytest
 
 import influence
 from influence import ModelError, ModelNotFoundError
-from influence.loader import SUM_TOLERANCE, diagram_from_dict, load, loads
+from influence.model.loader import SUM_TOLERANCE, diagram_from_dict, load, loads
 
 FILE = "model.yaml"
 
@@ -936,7 +936,7 @@ def test_unknown_bundled_name_suggests_and_lists_models() -> None:
     message = str(info.value)
     assert isinstance(info.value, LookupError)
     assert "'oil-wildcater'" in message and "did you mean 'oil-wildcatter'?" in message
-    for name in influence.bundled.names():
+    for name in influence.model.bundled.names():
         assert name in message
 
 

@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 import influence
-from influence import bundled, elicit
+from influence.model import bundled, elicit
 
 
 def _doc() -> dict:

@@ -11,10 +11,10 @@ import pytest
 
 import influence
 from influence import Diagram, ModelError, Node, Policy, QueryError, RuleRow
-from influence.kernels import backward_induction
-from influence.pgmpy_bridge import from_pgmpy, to_pgmpy
-from influence.solver import SolvePlan, point_parameters, solve_batch
-from influence.structure import check_structure
+from influence.io.pgmpy_bridge import from_pgmpy, to_pgmpy
+from influence.model.checks import check_structure
+from influence.solve.kernels import backward_induction
+from influence.solve.plan import SolvePlan, point_parameters, solve_batch
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)

@@ -1,4 +1,4 @@
-"""Figures under parameter uncertainty (influence.plotting)."""
+"""Figures under parameter uncertainty (influence.io.plotting)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,23 @@ import pytest
 
 import influence
 from influence import QueryError
-from influence.io_atomic import OutputError
+from influence.atomic import OutputError
 
 pytest.importorskip("matplotlib")
 az = pytest.importorskip("arviz")
 
-from influence.plotting import (  # noqa: E402
+from influence.bayes.uncertainty import evaluate_under_uncertainty  # noqa: E402
+from influence.io.plotting import (  # noqa: E402
     moved_parameters,
     plot_format,
     plot_uncertainty,
     write_uncertainty_plot,
 )
-from influence.uncertainty import evaluate_under_uncertainty  # noqa: E402
 
 
 class IdataPosterior:
     """Parameter draws plus an InferenceData with prior and posterior groups, shaped like
-    :class:`influence.fitting.Posterior`."""
+    :class:`influence.bayes.fitting.Posterior`."""
 
     method = "exact"
     diagnostics = {"divergences": 0, "warnings": [], "parameters": {}}
@@ -136,13 +136,13 @@ def test_never_overwrites_an_input_and_keeps_the_old_file_on_failure(tmp_path, o
 
 
 def test_importing_the_module_does_not_import_matplotlib():
-    code = ("import sys, influence.plotting; "
+    code = ("import sys, influence.io.plotting; "
             "assert 'matplotlib' not in sys.modules and 'arviz' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_many_draws_are_thinned_evenly():
-    from influence.plotting import MAX_PLOTTED_DRAWS, _thin
+    from influence.io.plotting import MAX_PLOTTED_DRAWS, _thin
 
     draws = np.arange(50_000, dtype=float)
     thin = _thin(draws)

@@ -10,7 +10,7 @@ import pytest
 
 import influence
 from influence.errors import ModelError
-from influence.priors import (
+from influence.model.priors import (
     BetaPrior,
     DirichletPrior,
     NormalPrior,
@@ -364,7 +364,7 @@ def test_priors_module_imports_numpy_only():
     import subprocess
     import sys
 
-    code = ("import sys, influence.priors; "
+    code = ("import sys, influence.model.priors; "
             "print(sorted(m for m in ('pymc', 'arviz', 'scipy', 'pytensor') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ})

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from influence import diagram_from_dict, solve
-from influence.diagram import Diagram
-from influence.random_diagrams import model_dict, random_diagram, scenario_candidates
-from influence.results import Evaluation
-from influence.solver import SolvePlan, point_parameters, solve_batch
+from influence.model.diagram import Diagram
+from influence.solve.plan import SolvePlan, point_parameters, solve_batch
+from influence.solve.results import Evaluation
+from influence.testing import model_dict, random_diagram, scenario_candidates
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

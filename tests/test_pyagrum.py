@@ -1,6 +1,6 @@
 """Differential tests against pyAgrum's LIMID solver (Shafer-Shenoy, with no-forgetting).
 
-The same diagram is built in pyAgrum (:func:`influence.random_diagrams.to_pyagrum`, tables filled
+The same diagram is built in pyAgrum (:func:`influence.testing.to_pyagrum`, tables filled
 by state name) and solved by ``ShaferShenoyLIMIDInference`` after
 ``addNoForgettingAssumption`` with the decisions in order. The maximum expected utilities must
 agree to 1e-8 (relative), and so must the optimal choice in every reachable information state
@@ -26,9 +26,9 @@ from test_bruteforce import Joint  # noqa: E402
 
 import influence  # noqa: E402
 from influence import diagram_from_dict, solve  # noqa: E402
-from influence.diagram import Diagram  # noqa: E402
-from influence.random_diagrams import model_dict, random_diagram, to_pyagrum  # noqa: E402
-from influence.results import Evaluation  # noqa: E402
+from influence.model.diagram import Diagram  # noqa: E402
+from influence.solve.results import Evaluation  # noqa: E402
+from influence.testing import model_dict, random_diagram, to_pyagrum  # noqa: E402
 
 RTOL = 1e-8
 

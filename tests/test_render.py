@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import influence
-from influence import render
-from influence.results import DecisionResult, Evaluation, OptionResult, RuleResult
-from influence.solver import plan_for, point_parameters, solve_batch
+from influence.io import render
+from influence.solve.plan import plan_for, point_parameters, solve_batch
+from influence.solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 
 def _strict_json(text: str) -> object:

@@ -7,8 +7,7 @@ import pytest
 
 import influence
 from influence import QueryError, diagram_from_dict, solve
-from influence.random_diagrams import model_dict, random_diagram
-from influence.solver import (
+from influence.solve.plan import (
     SolvePlan,
     marginal,
     plan_for,
@@ -16,6 +15,7 @@ from influence.solver import (
     solve_batch,
     solve_chunks,
 )
+from influence.testing import model_dict, random_diagram
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +272,7 @@ def test_one_option_decision_and_parentless_utility() -> None:
 
 def test_a_diagram_too_large_to_solve_is_a_clear_error_not_a_memory_error():
     from influence.errors import TooLargeError
-    from influence.solver import MAX_STAGE_ENTRIES
+    from influence.solve.plan import MAX_STAGE_ENTRIES
 
     # 26 binary chance nodes all observed by one decision: 2**27 > 2**25 strategy entries.
     nodes = {f"c{i}": {"type": "chance", "states": ["a", "b"], "p": [0.5, 0.5]}

@@ -1,4 +1,4 @@
-"""Graph-level checks (influence.structure) on diagrams built in Python, where no loader has
+"""Graph-level checks (influence.model.checks) on diagrams built in Python, where no loader has
 looked at the fields first."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from influence import Diagram, ModelError, Node, Policy, RuleRow
-from influence.structure import check_policies, check_structure, find_cycle, rules_conflict
+from influence.model.checks import check_policies, check_structure, find_cycle, rules_conflict
 
 
 def chance(name: str, states=("x", "y"), parents=(), table=None) -> Node:

@@ -1,4 +1,4 @@
-"""Decisions under parameter uncertainty (influence.uncertainty).
+"""Decisions under parameter uncertainty (influence.bayes.uncertainty).
 
 The batched evaluation is checked against three independent references: the point solver run
 on each draw's tables, a brute-force enumeration of every deterministic strategy (full joint
@@ -17,21 +17,21 @@ from bet_model import BETA_BET, SEVEN_OF_TEN
 
 import influence
 from influence import PosteriorError, QueryError, solve
-from influence.diagram import Diagram, Policy, RuleRow
-from influence.loader import diagram_from_dict
-from influence.random_diagrams import perturbed_parameters, random_diagram
-from influence.solver import plan_for
-from influence.uncertainty import (
+from influence.bayes.uncertainty import (
     chunk_size_for,
     evaluate_under_uncertainty,
 )
+from influence.model.diagram import Diagram, Policy, RuleRow
+from influence.model.loader import diagram_from_dict
+from influence.solve.plan import plan_for
+from influence.testing import perturbed_parameters, random_diagram
 
 # -- helpers --------------------------------------------------------------------------------------
 
 
 class DrawsPosterior:
     """A posterior holding given parameter draws, with the interface of
-    :class:`influence.fitting.Posterior` that the evaluation uses."""
+    :class:`influence.bayes.fitting.Posterior` that the evaluation uses."""
 
     method = "nuts"
 
@@ -533,7 +533,7 @@ def cartel():
 
 
 def test_prior_draws_are_those_of_sample_prior_parameters(cartel):
-    from influence.priors import sample_prior_parameters
+    from influence.model.priors import sample_prior_parameters
 
     result = evaluate_under_uncertainty(cartel, prior=True, draws=300, seed=5)
     params = sample_prior_parameters(cartel, 300, seed=5)
@@ -547,9 +547,9 @@ def test_prior_draws_are_those_of_sample_prior_parameters(cartel):
 def test_prior_chunked_equals_unchunked_across_blocks(cartel, monkeypatch):
     # More draws than one sampling block (made small here): the draws depend on the seed
     # only, never on the chunk size.
-    import influence.uncertainty
+    import influence.bayes.uncertainty
 
-    monkeypatch.setattr(influence.uncertainty, "PRIOR_BLOCK", 256)
+    monkeypatch.setattr(influence.bayes.uncertainty, "PRIOR_BLOCK", 256)
     draws = 3 * 256 + 50
     whole = evaluate_under_uncertainty(cartel, prior=True, draws=draws, seed=9,
                                        chunk_size=256)

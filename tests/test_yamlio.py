@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from influence import ModelError
-from influence.yamlio import LineDict, LineList, line_of, load_yaml_file, load_yaml_text
+from influence.model.yamlio import LineDict, LineList, line_of, load_yaml_file, load_yaml_text
 
 
 def scalars(text: str) -> list:

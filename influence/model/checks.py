@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..errors import ModelError
 from .diagram import Diagram, Node, RuleRow
-from .errors import ModelError
 
 __all__ = ["check_structure", "check_policies", "find_cycle", "rules_conflict", "SUM_TOLERANCE",
            "NAME_PATTERN"]

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .diagram import Diagram
-from .loader import diagram_from_dict
+from .model.diagram import Diagram
+from .model.loader import diagram_from_dict
 
 __all__ = [
     "random_model", "random_diagram", "model_dict", "to_pyagrum", "scenario_candidates",

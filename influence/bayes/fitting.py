@@ -42,10 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import EvidenceError, PosteriorError, QueryError
-from .evidence import Evidence, case_log_likelihood, load_evidence
-from .netcdf_io import Group, Variable, to_dataset, write_groups
-from .priors import (
+from ..errors import EvidenceError, PosteriorError, QueryError
+from ..model.priors import (
     BetaPrior,
     DirichletPrior,
     NormalPrior,
@@ -55,11 +53,13 @@ from .priors import (
     parameter_tables,
     uncertain_slots,
 )
+from .evidence import Evidence, case_log_likelihood, load_evidence
+from .netcdf import Group, Variable, to_dataset, write_groups
 
 if TYPE_CHECKING:  # pragma: no cover
     import arviz
 
-    from .diagram import Diagram
+    from ..model.diagram import Diagram
 
 __all__ = ["fit", "Posterior", "ConvergenceWarning", "RHAT_LIMIT", "ESS_LIMIT", "MIN_CHAINS",
            "MIN_DRAWS", "METHODS"]
@@ -276,7 +276,7 @@ class Posterior:
         OutputError
             If ``path`` is one of the protected files or cannot be written.
         """
-        from .io_atomic import atomic_target, refuse_overwrite
+        from ..atomic import atomic_target, refuse_overwrite
 
         target = Path(path)
         refuse_overwrite(target, *self._inputs, *protect)
@@ -765,7 +765,7 @@ def _diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[st
     check. A check that cannot be made (one chain, too few draws) is a warning too: a missing
     diagnostic is not a passed one.
     """
-    from .mcmc_diagnostics import ess_bulk, rhat
+    from .diagnostics import ess_bulk, rhat
 
     checked = {s.name for s in slots if moved is None or s.name in moved}
     slots = [s for s in slots if s.name in checked]
@@ -813,7 +813,7 @@ def _assemble(diagram: Diagram, slots: list[Slot], moved: set[str], method: str,
               posterior: dict, prior: dict, sample_stats: Any, conjugate: dict | None,
               counts: list, cases: list, digest: str, inputs: list[str], draws: int,
               chains: int, seconds: float) -> Posterior:
-    from . import __version__
+    from .. import __version__
 
     priors = {s.name: s.prior for s in slots}
     diagnostics = _diagnose(slots, priors, posterior, sample_stats, method, moved)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .errors import InfluenceError
+from ..errors import InfluenceError
 from .yamlio import load_yaml_file
 
 __all__ = ["names", "path_of", "summaries", "DEFAULT_MODEL"]

@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 import opt_einsum
 
-from .diagram import Diagram
-from .errors import QueryError
-from .results import Evaluation
-from .solver import Parameters, SolvePlan, plan_for, solve_chunks
+from ..errors import QueryError
+from ..model.diagram import Diagram
+from ..solve.plan import Parameters, SolvePlan, plan_for, solve_chunks
+from ..solve.results import Evaluation
 
 __all__ = [
     "evaluate_under_uncertainty",
@@ -150,7 +150,7 @@ def prior_chunks(diagram: Diagram, draws: int, seed: int,
     With ``draws <= PRIOR_BLOCK`` they are exactly
     ``sample_prior_parameters(diagram, draws, seed)``.
     """
-    from .priors import sample_prior_parameters
+    from ..model.priors import sample_prior_parameters
 
     def blocks() -> Iterator[Parameters]:
         done = 0

@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .diagram import Diagram, Node
-from .errors import InfluenceError
-from .io_atomic import write_bytes_atomic
+from ..atomic import write_bytes_atomic
+from ..errors import InfluenceError
+from ..model.diagram import Diagram, Node
 
 __all__ = [
     "FORMATS",

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .errors import QueryError
+from ..errors import QueryError
 
 __all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind"]
 
@@ -379,7 +379,7 @@ class Diagram:
         """The chance part as a ``pgmpy`` ``DiscreteBayesianNetwork``, decisions as uniform
         placeholders or, with ``strategy``, as deterministic CPDs; see
         :func:`influence.pgmpy_bridge.to_pgmpy`."""
-        from .pgmpy_bridge import to_pgmpy
+        from ..io.pgmpy_bridge import to_pgmpy
 
         return to_pgmpy(self, strategy=strategy)
 
@@ -387,7 +387,7 @@ class Diagram:
     def from_pgmpy(cls, network, **kwargs: Any) -> Diagram:  # noqa: ANN001
         """Build a diagram from a ``pgmpy`` network; see
         :func:`influence.pgmpy_bridge.from_pgmpy`."""
-        from .pgmpy_bridge import from_pgmpy
+        from ..io.pgmpy_bridge import from_pgmpy
 
         return from_pgmpy(network, **kwargs)
 

@@ -17,8 +17,8 @@ from functools import cached_property
 import numpy as np
 import opt_einsum
 
-from .diagram import Diagram, Policy
-from .errors import QueryError, TooLargeError
+from ..errors import QueryError, TooLargeError
+from ..model.diagram import Diagram, Policy
 from .kernels import Contraction, InductionResult, StageLayout, backward_induction
 from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
 

@@ -40,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ModelError
+from ..errors import ModelError
 
 __all__ = [
     "Phrase",

@@ -15,8 +15,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .diagram import Diagram, Node, Policy
-from .results import DecisionResult, Evaluation, RuleResult
+from ..model.diagram import Diagram, Node, Policy
+from ..solve.results import DecisionResult, Evaluation, RuleResult
 
 __all__ = [
     "format_number",

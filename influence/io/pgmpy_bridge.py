@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .diagram import Diagram, Node, Policy
-from .errors import ModelError, QueryError
-from .results import DecisionResult, Evaluation
-from .structure import SUM_TOLERANCE, check_structure
+from ..errors import ModelError, QueryError
+from ..model.checks import SUM_TOLERANCE, check_structure
+from ..model.diagram import Diagram, Node, Policy
+from ..solve.results import DecisionResult, Evaluation
 
 if TYPE_CHECKING:  # pragma: no cover
     from pgmpy.models import DiscreteBayesianNetwork
@@ -359,7 +359,7 @@ def from_pgmpy(
     if not policies:
         return diagram
     if isinstance(policies, Mapping):
-        from .loader import parse_policies
+        from ..model.loader import parse_policies
 
         policies = parse_policies(policies, diagram)
     diagram = Diagram(name=name, nodes=diagram.nodes, policies=tuple(policies), title=title,

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ModelError
+from ..errors import ModelError
 
 __all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of", "plain"]
 

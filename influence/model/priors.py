@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from .errors import ModelError
-from .messages import describe as _show
-from .messages import suggest as _suggest
+from ..errors import ModelError
+from ..messages import describe as _show
+from ..messages import suggest as _suggest
 from .yamlio import plain as _plain
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelError, ModelNotFoundError
+from ..messages import describe as _describe
+from ..messages import suggest as _suggest
 from . import bundled
+from .checks import SUM_TOLERANCE, check_structure, rules_conflict
 from .diagram import Diagram, Node, Policy, RuleRow
-from .errors import ModelError, ModelNotFoundError
-from .messages import describe as _describe
-from .messages import suggest as _suggest
-from .structure import SUM_TOLERANCE, check_structure, rules_conflict
 from .yamlio import line_of, load_yaml_file, load_yaml_text
 
 __all__ = ["load", "loads", "diagram_from_dict", "parse_policies", "SUM_TOLERANCE"]

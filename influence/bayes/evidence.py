@@ -46,15 +46,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import EvidenceError, ModelError
-from .messages import describe as _show
-from .messages import suggest as _suggest
-from .priors import BetaPrior, slot_name
-from .yamlio import line_of, load_yaml_text
-from .yamlio import plain as _plain
+from ..errors import EvidenceError, ModelError
+from ..messages import describe as _show
+from ..messages import suggest as _suggest
+from ..model.priors import BetaPrior, slot_name
+from ..model.yamlio import line_of, load_yaml_text
+from ..model.yamlio import plain as _plain
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .diagram import Diagram
+    from ..model.diagram import Diagram
 
 __all__ = [
     "Evidence",

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import QueryError
-from .io_atomic import refuse_overwrite, write_bytes_atomic
-from .results import Evaluation
+from ..atomic import refuse_overwrite, write_bytes_atomic
+from ..errors import QueryError
+from ..solve.results import Evaluation
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -256,7 +256,7 @@ def _state_labels(diagram: Any) -> dict[str, tuple[str, ...]]:
     if diagram is None:
         return {}
     try:
-        from .priors import uncertain_slots
+        from ..model.priors import uncertain_slots
 
         return {s.name: diagram.node(s.node).states for s in uncertain_slots(diagram)
                 if s.kind == "probability"}
