@@ -101,8 +101,8 @@ def evaluate(diagram: Diagram, draws: int, seed: int) -> tuple[influence.Evaluat
 def draws_used(diagram: Diagram, draws: int, seed: int) -> dict[str, np.ndarray]:
     """The parameter draws :func:`evaluate` used, materialised (for the pyAgrum loop)."""
     if has_priors(diagram):
+        from influence.bayes.draws import sample_prior_parameters
         from influence.bayes.uncertainty import PRIOR_BLOCK
-        from influence.model.priors import sample_prior_parameters
 
         assert draws <= PRIOR_BLOCK  # then the draws are exactly one block, from `seed`
         return sample_prior_parameters(diagram, draws, seed=seed)

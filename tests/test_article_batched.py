@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import influence
+from influence.bayes.draws import sample_prior_parameters
 from influence.model.diagram import Policy, RuleRow
-from influence.model.priors import sample_prior_parameters
 from influence.solve.plan import plan_for, solve, solve_batch
 
 DRAWS = 12

@@ -289,7 +289,7 @@ def test_evidence_does_not_count_an_episode_more_than_once(evidence_raw: dict) -
 
 
 def test_prior_draws_are_valid_parameters(d: influence.Diagram) -> None:
-    from influence.model.priors import sample_prior_parameters
+    from influence.bayes.draws import sample_prior_parameters
 
     params = sample_prior_parameters(d, 200, seed=3)
     for node in d.nodes:

@@ -358,7 +358,7 @@ def test_few_draws_warn_about_the_effective_sample_size(diagram, files):
 def test_disagreeing_chains_and_divergences_are_reported(diagram):
     import xarray as xr
 
-    from influence.model.priors import uncertain_slots
+    from influence.bayes.draws import uncertain_slots
 
     slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
     rng = np.random.default_rng(0)
@@ -453,7 +453,7 @@ def test_too_few_draws_is_a_warning_not_a_silent_pass(diagram, files):
 
 
 def test_a_parameter_whose_diagnostics_cannot_be_computed_is_named(diagram):
-    from influence.model.priors import uncertain_slots
+    from influence.bayes.draws import uncertain_slots
 
     slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
     constant = np.full((2, 50), 4.0)

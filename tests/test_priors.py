@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 
 import influence
+from influence.bayes.draws import sample_prior_parameters, uncertain_slots
 from influence.errors import ModelError
 from influence.model.priors import (
     BetaPrior,
     DirichletPrior,
     NormalPrior,
     UniformPrior,
-    sample_prior_parameters,
-    uncertain_slots,
 )
 
 
@@ -364,7 +363,7 @@ def test_priors_module_imports_numpy_only():
     import subprocess
     import sys
 
-    code = ("import sys, influence.model.priors; "
+    code = ("import sys, influence.model.priors, influence.bayes.draws; "
             "print(sorted(m for m in ('pymc', 'arviz', 'scipy', 'pytensor') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ})

@@ -533,7 +533,7 @@ def cartel():
 
 
 def test_prior_draws_are_those_of_sample_prior_parameters(cartel):
-    from influence.model.priors import sample_prior_parameters
+    from influence.bayes.draws import sample_prior_parameters
 
     result = evaluate_under_uncertainty(cartel, prior=True, draws=300, seed=5)
     params = sample_prior_parameters(cartel, 300, seed=5)

@@ -49,9 +49,10 @@ import numpy as np
 from ..errors import EvidenceError, ModelError
 from ..messages import describe as _show
 from ..messages import suggest as _suggest
-from ..model.priors import BetaPrior, slot_name
+from ..model.priors import BetaPrior
 from ..model.yamlio import line_of, load_yaml_text
 from ..model.yamlio import plain as _plain
+from .draws import slot_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram

@@ -43,16 +43,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import EvidenceError, PosteriorError, QueryError
+from ..limits import ESS_LIMIT, RHAT_LIMIT
 from ..model.priors import (
     BetaPrior,
     DirichletPrior,
     NormalPrior,
     Prior,
-    Slot,
     UniformPrior,
-    parameter_tables,
-    uncertain_slots,
 )
+from .draws import Slot, parameter_tables, uncertain_slots
 from .evidence import Evidence, case_log_likelihood, load_evidence
 from .netcdf import Group, Variable, to_dataset, write_groups
 
@@ -64,10 +63,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["fit", "Posterior", "ConvergenceWarning", "RHAT_LIMIT", "ESS_LIMIT", "MIN_CHAINS",
            "MIN_DRAWS", "METHODS"]
 
-#: Chains whose rank-normalised split R-hat exceeds this have not mixed.
-RHAT_LIMIT = 1.01
-#: Fewer effective draws than this (bulk ESS) leave the Monte Carlo error large.
-ESS_LIMIT = 400
 #: R-hat needs at least this many chains, and R-hat and the ESS this many draws per chain
 #: (ArviZ returns NaN below them); a fit with fewer warns that it cannot be checked.
 MIN_CHAINS = 2

@@ -33,6 +33,7 @@ import numpy as np
 import opt_einsum
 
 from ..errors import QueryError
+from ..limits import MEMORY_BUDGET
 from ..model.diagram import Diagram
 from ..solve.plan import Parameters, SolvePlan, plan_for, solve_chunks
 from ..solve.results import Evaluation
@@ -56,7 +57,6 @@ PRIOR_BLOCK = 16384
 
 #: Bytes of working memory one chunk of draws may take (parameters, stage tensors,
 #: contraction intermediates, backward induction).
-MEMORY_BUDGET = 128 * 2**20
 
 _MAX_CHUNK = 65536
 
@@ -150,7 +150,7 @@ def prior_chunks(diagram: Diagram, draws: int, seed: int,
     With ``draws <= PRIOR_BLOCK`` they are exactly
     ``sample_prior_parameters(diagram, draws, seed)``.
     """
-    from ..model.priors import sample_prior_parameters
+    from .draws import sample_prior_parameters
 
     def blocks() -> Iterator[Parameters]:
         done = 0

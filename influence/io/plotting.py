@@ -256,7 +256,7 @@ def _state_labels(diagram: Any) -> dict[str, tuple[str, ...]]:
     if diagram is None:
         return {}
     try:
-        from ..model.priors import uncertain_slots
+        from ..bayes.draws import uncertain_slots
 
         return {s.name: diagram.node(s.node).states for s in uncertain_slots(diagram)
                 if s.kind == "probability"}

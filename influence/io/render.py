@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..limits import TIE_TOLERANCE
 from ..model.diagram import Diagram, Node, Policy
 from ..solve.results import DecisionResult, Evaluation, RuleResult
 
@@ -49,7 +50,6 @@ CSV_UNCERTAINTY_COLUMNS = (
 #: Options at most this many states wide get one conditional-EU column per state.
 _MAX_EU_COLUMNS = 6
 #: Relative tolerance under which two expected utilities share a rank.
-_RANK_TOLERANCE = 1e-9
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def _rank_numbers(values: Sequence[float]) -> list[int]:
     ranks = []
     for v in values:
         scale = max(abs(v), 1.0)
-        ranks.append(1 + sum(1 for w in values if w > v + _RANK_TOLERANCE * scale))
+        ranks.append(1 + sum(1 for w in values if w > v + TIE_TOLERANCE * scale))
     return ranks
 
 

@@ -16,14 +16,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import ModelError
+from ..limits import SUM_TOLERANCE
 from .diagram import Diagram, Node, RuleRow
 
 __all__ = ["check_structure", "check_policies", "find_cycle", "rules_conflict", "SUM_TOLERANCE",
            "NAME_PATTERN"]
 
-#: Rows whose probabilities sum to within this of 1 are accepted (the loader renormalizes them);
-#: others are an error.
-SUM_TOLERANCE = 1e-6
 
 #: What a node name may be: letters, digits, '_' and '-', starting with a letter or '_'.
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")

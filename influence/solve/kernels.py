@@ -25,11 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import opt_einsum
 
-__all__ = ["Contraction", "StageLayout", "InductionResult", "backward_induction", "TIE_TOLERANCE"]
+from ..limits import TIE_TOLERANCE
 
-#: Options whose expected utilities differ by less than this (relative to the largest absolute
-#: value in play) are tied; ties go to the first state in file order.
-TIE_TOLERANCE = 1e-9
+__all__ = ["Contraction", "StageLayout", "InductionResult", "backward_induction", "TIE_TOLERANCE"]
 
 _LETTERS = string.ascii_letters  # the subscripts numpy.einsum accepts
 

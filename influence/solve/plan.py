@@ -18,6 +18,7 @@ import numpy as np
 import opt_einsum
 
 from ..errors import QueryError, TooLargeError
+from ..limits import MAX_STAGE_ENTRIES, POSSIBLE
 from ..model.diagram import Diagram, Policy
 from .kernels import Contraction, InductionResult, StageLayout, backward_induction
 from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
@@ -29,9 +30,6 @@ __all__ = [
 
 Parameters = Mapping[str, np.ndarray]
 
-#: The largest stage tensor (entries per draw) the solver builds: 2**25 entries, 256 MiB of
-#: float64, which with the copies backward induction makes stays within a few GiB.
-MAX_STAGE_ENTRIES = 2**25
 
 
 def point_parameters(diagram: Diagram) -> dict[str, np.ndarray]:
@@ -349,7 +347,7 @@ def _strategy(plan: SolvePlan, result: InductionResult, reach: np.ndarray,
         probs = np.ravel(prob).tolist()
         reaches = np.ravel(reach_k).tolist()
         chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
-        positive = np.reshape(prob, (-1, 1)) > 1e-15
+        positive = np.reshape(prob, (-1, 1)) > POSSIBLE
         cells = np.reshape(values, (-1, len(d.states)))
         conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
         shares = (np.ravel(optimal_share[k]).tolist() if optimal_share is not None
@@ -358,14 +356,14 @@ def _strategy(plan: SolvePlan, result: InductionResult, reach: np.ndarray,
         rows = []
         for i, combo in enumerate(itertools.product(*spaces)):
             p_state = probs[i]
-            possible = p_state > 1e-15
+            possible = p_state > POSSIBLE
             eus = None
             if possible:
                 eus = dict(zip(d.states, conditional[i], strict=True))
             rows.append(RuleResult(
                 given=dict(zip(past, combo, strict=True)),
                 choose=d.states[chosen[i]] if possible else None,
-                reachable=reaches[i] > 1e-15,
+                reachable=reaches[i] > POSSIBLE,
                 probability=reaches[i],
                 expected_utilities=eus,
                 probability_optimal=shares[i] if possible else None,

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..limits import TIE_TOLERANCE
+
 __all__ = [
     "RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws",
     "comparison_group",
@@ -160,7 +162,7 @@ def summarize_draws(options: Sequence[OptionResult]) -> list[OptionResult]:
             m = np.stack([options[i].draws for i in members], axis=1)
             best = m.max(axis=1)
             scale = np.maximum(np.abs(best), 1.0)
-            winners = m >= (best - 1e-9 * scale)[:, None]
+            winners = m >= (best - TIE_TOLERANCE * scale)[:, None]
             share = winners / winners.sum(axis=1, keepdims=True)
             best_of[group] = best
             for col, i in enumerate(members):
@@ -253,7 +255,7 @@ class Evaluation:
         if not self.options:
             return []
         scale = max(max(abs(o.expected_utility) for o in self.options), 1.0)
-        tol = 1e-9 * scale
+        tol = TIE_TOLERANCE * scale
         ordered = sorted(self.options, key=lambda o: -o.expected_utility)
         # Group options into runs of near-equal values, then restore model order in each run.
         position = {id(o): i for i, o in enumerate(
