@@ -60,6 +60,10 @@ class InfluenceError(Exception):
     exit_code : int
         The process exit code the CLI uses for this error (1: invalid model or data,
         2: bad usage).
+    parameter : str or None
+        The Python parameter at fault (``"given"``, ``"draws"``, ...), when the error is about
+        an argument rather than a file. Messages name it in backquotes (```given```); the CLI
+        replaces that with the option the user typed (``--given``).
     """
 
     exit_code = 1
@@ -72,7 +76,9 @@ class InfluenceError(Exception):
         node: str | None = None,
         field: str | None = None,
         line: int | None = None,
+        parameter: str | None = None,
     ) -> None:
+        self.parameter = parameter
         self.file = file
         self.node = node
         self.field = field
