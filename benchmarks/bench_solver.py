@@ -7,7 +7,7 @@ Run from the repository root::
 
 For each diagram it prints, in one run:
 
-- ``cold``: one solve including planning (``SolvePlan`` + ``solve_batch`` on the point values:
+- ``cold``: one solve including planning (``Plan`` + ``solve_batch`` on the point values:
   the MEU, the optimal rule in every information state with its probability and conditional
   expected utilities, every alternative and every named policy);
 - ``core``: the part that matches what pyAgrum computes, cold: planning, the stage tensor and
@@ -37,7 +37,8 @@ import influence
 from influence.model import bundled
 from influence.model.diagram import Diagram
 from influence.solve.kernels import backward_induction
-from influence.solve.plan import SolvePlan, point_parameters, solve_batch
+from influence.solve.plan import Plan
+from influence.solve.tables import point_parameters
 from influence.testing import random_diagram, to_pyagrum
 
 #: Random diagrams of growing size: (label, keyword arguments of random_diagram).
@@ -65,7 +66,7 @@ def median_time(fn: Callable[[], object], repeat: int, budget: float) -> float:
     return statistics.median(times)
 
 
-def information_states(plan: SolvePlan) -> int:
+def information_states(plan: Plan) -> int:
     """Number of information states over all decisions (rows of the optimal strategy)."""
     total = 0
     for k in range(len(plan.diagram.decisions)):
@@ -77,17 +78,17 @@ def bench(label: str, diagram: Diagram, repeat: int, budget: float) -> dict:
     params = point_parameters(diagram)
 
     def cold() -> float:
-        return solve_batch(SolvePlan(diagram), params).maximum_expected_utility
+        return Plan(diagram).evaluate(params).maximum_expected_utility
 
-    plan = SolvePlan(diagram)
-    ours = solve_batch(plan, params).maximum_expected_utility
+    plan = Plan(diagram)
+    ours = plan.evaluate(params).maximum_expected_utility
 
     def warm() -> float:
-        return solve_batch(plan, params).maximum_expected_utility
+        return plan.evaluate(params).maximum_expected_utility
 
     def core() -> float:
-        fresh = SolvePlan(diagram)
-        stage = fresh.stage_tensor(params)
+        fresh = Plan(diagram)
+        stage = fresh.stage_tensor(fresh.operands(params))
         return float(backward_induction(stage, fresh.layout).expected_utility[0])
 
     assert abs(core() - ours) <= 1e-9 * max(1.0, abs(ours))

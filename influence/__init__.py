@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .api import evaluate
+from .api import evaluate, marginal, plan, solve
 from .errors import (
     EvidenceError,
     InfluenceError,
@@ -29,7 +29,8 @@ from .errors import (
 )
 from .model.diagram import Diagram, Node, Policy, RuleRow
 from .model.loader import diagram_from_dict, load, loads
-from .solve.plan import marginal, solve
+from .solve.evaluation import DrawValues
+from .solve.plan import Plan
 from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,9 @@ __all__ = [
     "loads",
     "diagram_from_dict",
     "evaluate",
+    "plan",
+    "Plan",
+    "DrawValues",
     "solve",
     "marginal",
     "fit",

@@ -1,4 +1,4 @@
-"""The one entry point for evaluating a diagram, with or without parameter uncertainty."""
+"""The public entry points for solving a diagram: compile it, evaluate it, query it."""
 
 from __future__ import annotations
 
@@ -6,15 +6,55 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .errors import QueryError
 from .model.diagram import Diagram
-from .solve.plan import solve
+from .solve.plan import Plan
 from .solve.results import Evaluation
 
-__all__ = ["evaluate"]
+__all__ = ["plan", "evaluate", "solve", "marginal"]
+
+
+def plan(diagram: Diagram, given: Mapping[str, str] | None = None) -> Plan:
+    """Compile a diagram once, to evaluate it many times on changed numbers.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The influence diagram (see :func:`influence.load`).
+    given : mapping, optional
+        A scenario: chance nodes that no decision influences, known before any decision.
+
+    Returns
+    -------
+    Plan
+        Call :meth:`~influence.solve.plan.Plan.evaluate` (an :class:`Evaluation`) or
+        :meth:`~influence.solve.plan.Plan.expected_utilities` (per-draw arrays) on the
+        diagram's own numbers, on changed tables, or on a batch of parameter draws.
+
+    Examples
+    --------
+    >>> import influence
+    >>> p = influence.plan(influence.load("oil-wildcatter"))
+    >>> p.evaluate().maximum_expected_utility                      # doctest: +ELLIPSIS
+    22.5...
+    >>> p.evaluate({"oil": [0.2, 0.3, 0.5]}).maximum_expected_utility   # doctest: +ELLIPSIS
+    101.0
+    """
+    return Plan(diagram, given)
+
+
+def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
+    if isinstance(diagram, Plan):
+        if given is not None and dict(given) != dict(diagram.given):
+            raise QueryError("expected `given` to be left out when evaluating a plan (its "
+                             "scenario is fixed when it is built), got a different scenario",
+                             file=diagram.diagram.file, parameter="given")
+        return diagram
+    return Plan(diagram, given)
 
 
 def evaluate(
-    diagram: Diagram,
+    diagram: Diagram | Plan,
     *,
     given: Mapping[str, str] | None = None,
     posterior: Any = None,
@@ -26,8 +66,8 @@ def evaluate(
 
     Parameters
     ----------
-    diagram : Diagram
-        The influence diagram (see :func:`influence.load`).
+    diagram : Diagram or Plan
+        The influence diagram (see :func:`influence.load`), or its compiled :func:`plan`.
     given : mapping, optional
         A scenario: chance nodes that no decision influences, known before any decision.
     posterior : Posterior or path, optional
@@ -38,22 +78,61 @@ def evaluate(
     draws : int, optional
         Number of prior draws (default 4000), or a cap on the posterior draws used.
     seed : int, optional
-        Random seed for prior draws.
+        Random seed for prior draws (a whole number >= 0).
 
     Returns
     -------
     Evaluation
         Point values when neither ``posterior`` nor ``prior`` is given; otherwise the means
         over draws, with the uncertainty fields filled.
+
+    Raises
+    ------
+    QueryError
+        For something other than a diagram, a bad scenario, or ``draws`` or ``seed`` without
+        ``prior`` or ``posterior``.
     """
+    compiled = _compiled(diagram, given)
     if posterior is None and not prior:
-        return solve(diagram, given)
-    from .bayes.uncertainty import evaluate_under_uncertainty  # imports numpy only; PyMC lazily
+        for name, value in (("draws", draws), ("seed", seed)):
+            if value is not None:
+                raise QueryError(f"expected `{name}` only with `prior` or `posterior`, got "
+                                 f"{name}={value!r} with neither",
+                                 file=compiled.diagram.file, parameter=name)
+        return compiled.evaluate()
+    from .bayes.uncertainty import evaluate_under_uncertainty
 
     if isinstance(posterior, str | Path):
         from .bayes.fitting import Posterior
 
         posterior = Posterior.read(posterior)
-    return evaluate_under_uncertainty(
-        diagram, given=given, posterior=posterior, prior=prior, draws=draws, seed=seed
-    )
+    return evaluate_under_uncertainty(compiled, posterior=posterior, prior=prior, draws=draws,
+                                      seed=seed)
+
+
+def solve(diagram: Diagram, given: Mapping[str, str] | None = None) -> Evaluation:
+    """Solve a diagram exactly on its own numbers: ``plan(diagram, given).evaluate()``."""
+    return Plan(diagram, given).evaluate()
+
+
+def marginal(diagram: Diagram, node: str, given: Mapping[str, str] | None = None, *,
+             tables: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The distribution of chance node ``node`` by exact inference.
+
+    Parameters
+    ----------
+    diagram : Diagram
+    node : str
+        A chance node.
+    given : mapping, optional
+        Decisions fixed to a state (interventions) and chance nodes observed (evidence). Every
+        decision that influences ``node`` or the evidence must be fixed.
+    tables : mapping, optional
+        Changed tables, as in :meth:`Plan.evaluate`.
+
+    Returns
+    -------
+    dict
+        State -> probability.
+    """
+    return Plan(diagram).marginal(node, given, tables)

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import influence
+from influence.api import solve
 from influence.bayes.draws import sample_prior_parameters
 from influence.model.diagram import Policy, RuleRow
-from influence.solve.plan import plan_for, solve, solve_batch
+from influence.solve.plan import Plan
 
 DRAWS = 12
 
@@ -42,7 +43,7 @@ def _as_policy(evaluation, policy_id="bayes"):
 
 
 def test_fully_specified_policies_equal_point_solves_draw_by_draw(article, draws):
-    batch = solve_batch(plan_for(article), draws, uncertainty="prior")
+    batch = Plan(article).evaluate(draws, uncertainty="prior")
     fixed = [o for o in batch.policies if _fully_specified(article, o.id)]
     assert len(fixed) >= 4
     for s in range(DRAWS):
@@ -55,7 +56,7 @@ def test_fully_specified_policies_equal_point_solves_draw_by_draw(article, draws
 def test_options_with_free_parts_never_beat_the_draw_s_own_completion(article, draws):
     # The batch completes free decisions once for all draws (the Bayes decision); a point
     # solve of one draw completes them optimally for that draw, so it can only do better.
-    batch = solve_batch(plan_for(article), draws, uncertainty="prior")
+    batch = Plan(article).evaluate(draws, uncertainty="prior")
     for s in range(DRAWS):
         point = solve(_diagram_of_draw(article, draws, s))
         by_id = {o.id: o.expected_utility for o in point.options}
@@ -65,7 +66,7 @@ def test_options_with_free_parts_never_beat_the_draw_s_own_completion(article, d
 
 
 def test_the_bayes_strategy_s_draws_are_its_point_values_in_each_draw(article, draws):
-    batch = solve_batch(plan_for(article), draws, uncertainty="prior")
+    batch = Plan(article).evaluate(draws, uncertainty="prior")
     policy = _as_policy(batch)
     for s in range(DRAWS):
         diagram = replace(_diagram_of_draw(article, draws, s), policies=(policy,))
@@ -80,7 +81,7 @@ def _fully_specified(diagram, policy_id):
 
 
 def test_the_bayes_strategy_and_evpi_match_draw_by_draw_solves(article, draws):
-    batch = solve_batch(plan_for(article), draws, uncertainty="prior")
+    batch = Plan(article).evaluate(draws, uncertainty="prior")
     optimum = np.array([solve(_diagram_of_draw(article, draws, s)).maximum_expected_utility
                         for s in range(DRAWS)])
     # Per-draw optimum >= the Bayes strategy's EU in that draw, and EVPI is the mean gap.
@@ -88,5 +89,5 @@ def test_the_bayes_strategy_and_evpi_match_draw_by_draw_solves(article, draws):
     assert batch.evpi_parameters == pytest.approx(float(np.mean(optimum - batch.meu_draws)),
                                                   abs=1e-9)
     # With one draw, the batch is the point solve.
-    one = solve_batch(plan_for(article), {k: v[:1] for k, v in draws.items()})
+    one = Plan(article).evaluate({k: v[:1] for k, v in draws.items()})
     assert one.maximum_expected_utility == pytest.approx(optimum[0], rel=1e-12)

@@ -41,7 +41,7 @@ def test_plot_refuses_an_unknown_image_format(tmp_path):
 def test_plot_prior_on_a_model_without_priors(tmp_path):
     result = run("plot", "oil-wildcatter", "--prior", "-o", str(tmp_path / "x.png"))
     assert result.exit_code == 2
-    assert "expected at least one `prior`" in result.output
+    assert "expected priors in the model" in result.output
     assert "Traceback" not in result.output
 
 

@@ -20,17 +20,17 @@ from influence.solve.kernels import (
 
 def test_contraction_matches_einsum() -> None:
     rng = np.random.default_rng(0)
-    sizes = {"a": 2, "b": 3, "c": 4, "d": 2}
-    c = Contraction(["ab", "bc", "cd", "a"], "ad", sizes)
+    sizes = {"b": 2, "c": 3, "d": 4, "e": 2}
+    c = Contraction(["bc", "cd", "de", "b"], "be", sizes)
     ops = [rng.random((5, 2, 3)), rng.random((5, 3, 4)), rng.random((5, 4, 2)), rng.random((5, 2))]
-    expected = np.einsum("zab,zbc,zcd,za->zad", *ops)
+    expected = np.einsum("zbc,zcd,zde,zb->zbe", *ops)
     np.testing.assert_allclose(c(*ops), expected, rtol=1e-12)
 
 
 def test_contraction_broadcasts_size_one_draw_axes() -> None:
     rng = np.random.default_rng(1)
-    sizes = {"a": 3, "b": 2}
-    c = Contraction(["ab", "b"], "a", sizes)
+    sizes = {"b": 3, "c": 2}
+    c = Contraction(["bc", "c"], "b", sizes)
     x = rng.random((4, 3, 2))
     y = rng.random((1, 2))  # one draw, shared by all four draws of x
     out = c(x, y)
@@ -40,21 +40,30 @@ def test_contraction_broadcasts_size_one_draw_axes() -> None:
     assert c(x[:1], y).shape == (1, 3)
 
 
-def test_contraction_plans_once_per_draw_count() -> None:
-    sizes = {"a": 2, "b": 2}
-    c = Contraction(["ab", "b"], "a", sizes)
-    first = c.expression(3)
-    assert c.expression(3) is first
-    c(np.ones((3, 2, 2)), np.ones((1, 2)))
-    c(np.ones((3, 2, 2)), np.ones((3, 2)))
-    c(np.ones((1, 2, 2)), np.ones((1, 2)))
-    assert set(c._expressions) == {1, 3}
-    assert c._expressions[3] is first
+def test_the_draw_index_is_reserved() -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        Contraction([Contraction.DRAW + "b"], "b", {Contraction.DRAW: 2, "b": 2})
+
+
+@pytest.mark.parametrize("draws", [1, 2, 7, 300])
+def test_contraction_gives_the_same_numbers_for_every_draw_count(draws: int) -> None:
+    """One planned contraction called with draw counts in any order: each result equals a
+    plain einsum on the same operands (large sizes force an opt_einsum path)."""
+    rng = np.random.default_rng(draws)
+    sizes = {"b": 9, "c": 8, "d": 7, "e": 6, "f": 5}
+    c = Contraction(["bc", "cd", "de", "ef", "b"], "f", sizes)
+    assert c.naive_cost(draws) > Contraction.DIRECT_UP_TO
+    for n in (draws, 3, draws):
+        ops = [rng.random((n, 9, 8)), rng.random((n, 8, 7)), rng.random((1, 7, 6)),
+               rng.random((n, 6, 5)), rng.random((n, 9))]
+        full = [np.broadcast_to(o, (n,) + o.shape[1:]) for o in ops]
+        expected = np.einsum("zbc,zcd,zde,zef,zb->zf", *full)
+        np.testing.assert_allclose(c(*ops), expected, rtol=1e-10)
 
 
 def test_contraction_sums_out_indices_missing_from_the_output() -> None:
-    sizes = {"a": 2, "b": 3}
-    c = Contraction(["ab"], "", sizes)
+    sizes = {"g": 2, "b": 3}
+    c = Contraction(["gb"], "", sizes)
     x = np.arange(12.0).reshape(2, 2, 3)
     np.testing.assert_allclose(c(x), x.sum(axis=(1, 2)))
 
@@ -66,7 +75,7 @@ def test_contraction_of_nothing_is_one() -> None:
 
 def test_contraction_scalar_operand() -> None:
     # A utility node without parents is an operand with no index but the draw axis.
-    c = Contraction(["a", ""], "a", {"a": 2})
+    c = Contraction(["g", ""], "g", {"g": 2})
     np.testing.assert_allclose(c(np.array([[0.25, 0.75]]), np.array([4.0, 8.0])),
                                [[1.0, 3.0], [2.0, 6.0]])
 
@@ -241,10 +250,10 @@ def test_chance_kept_after_the_last_decision_is_summed() -> None:
 def test_every_planning_route_gives_the_same_contraction(direct_up_to: float,
                                                          thorough_above: float) -> None:
     rng = np.random.default_rng(5)
-    sizes = {"a": 3, "b": 4, "c": 2, "d": 3, "e": 2}
-    inputs = ["ab", "bc", "cd", "de", "ae", "b"]
+    sizes = {"g": 3, "b": 4, "c": 2, "d": 3, "e": 2}
+    inputs = ["gb", "bc", "cd", "de", "ge", "b"]
     ops = [rng.random((2,) + tuple(sizes[x] for x in s)) for s in inputs]
-    c = Contraction(inputs, "ad", sizes)
+    c = Contraction(inputs, "gd", sizes)
     c.DIRECT_UP_TO = direct_up_to
     c.THOROUGH_ABOVE = thorough_above
     expected = np.einsum("zab,zbc,zcd,zde,zae,zb->zad", *ops)
@@ -252,10 +261,10 @@ def test_every_planning_route_gives_the_same_contraction(direct_up_to: float,
 
 
 def test_large_contractions_get_a_planned_path() -> None:
-    sizes = dict(zip("abcdef", [6] * 6, strict=True))
-    c = Contraction(["abc", "cde", "ef"], "af", sizes)  # naive 3 * 6**6 > DIRECT_UP_TO
+    sizes = dict(zip("gbcdef", [6] * 6, strict=True))
+    c = Contraction(["gbc", "cde", "ef"], "gf", sizes)  # naive 3 * 6**6 > DIRECT_UP_TO
     assert not isinstance(c.expression(1), functools.partial)
-    small = Contraction(["ab"], "a", {"a": 2, "b": 2})
+    small = Contraction(["gb"], "g", {"g": 2, "b": 2})
     assert isinstance(small.expression(1), functools.partial)
 
 

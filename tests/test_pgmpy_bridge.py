@@ -14,7 +14,8 @@ from influence import Diagram, ModelError, Node, Policy, QueryError, RuleRow
 from influence.io.pgmpy_bridge import from_pgmpy, to_pgmpy
 from influence.model.checks import check_structure
 from influence.solve.kernels import backward_induction
-from influence.solve.plan import SolvePlan, point_parameters, solve_batch
+from influence.solve.plan import Plan
+from influence.solve.tables import point_parameters
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FutureWarning)
@@ -52,7 +53,7 @@ def pgmpy_eu(diagram: Diagram, network: DiscreteBayesianNetwork,
     return total
 
 
-def rule_from_choices(plan: SolvePlan, k: int, choice: np.ndarray):
+def rule_from_choices(plan: Plan, k: int, choice: np.ndarray):
     """The decision rule of decision ``k`` given as an array of chosen indices over its past."""
     past = plan.past(k)
     d = plan.diagram.decisions[k]
@@ -65,7 +66,7 @@ def rule_from_choices(plan: SolvePlan, k: int, choice: np.ndarray):
     return rule
 
 
-def strategy_from_choices(plan: SolvePlan, choices) -> dict:
+def strategy_from_choices(plan: Plan, choices) -> dict:
     return {d.name: rule_from_choices(plan, k, choices[k])
             for k, d in enumerate(plan.diagram.decisions)}
 
@@ -449,14 +450,14 @@ def check_against_pgmpy(diagram: Diagram, seed: int = 0, n_random: int = 3) -> i
     """The solver's EU of the optimal strategy, of named policies and of random fixed
     deterministic strategies, each equal to pgmpy's on the network the strategy induces.
     Returns the number of strategies compared."""
-    plan = SolvePlan(diagram)
+    plan = Plan(diagram)
     params = point_parameters(diagram)
-    result = solve_batch(plan, params)
+    result = plan.evaluate(params)
     compared = 0
     # the optimal strategy, read from the result's rules
     assert close(pgmpy_eu(diagram, to_pgmpy(diagram, result)), result.maximum_expected_utility)
     compared += 1
-    stage = plan.stage_tensor(params)
+    stage = plan.stage_tensor(plan.operands(params))
     # named policies: the solver's strategy under the policy's masks
     for policy in diagram.policies:
         run = backward_induction(stage, plan.layout, plan.masks_for(policy=policy))
@@ -500,8 +501,8 @@ def test_oil_wildcatter_named_policies_by_hand(oil: Diagram) -> None:
 
 def test_oil_wildcatter_scenario_against_pgmpy(oil: Diagram) -> None:
     for state in oil.node("oil").states:
-        plan = SolvePlan(oil, {"oil": state})
-        result = solve_batch(plan, point_parameters(oil))
+        plan = Plan(oil, {"oil": state})
+        result = plan.evaluate(point_parameters(oil))
         network = to_pgmpy(oil, result)
         eu = pgmpy_eu(oil, network, evidence={"oil": state})
         assert close(eu, result.maximum_expected_utility), state

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from influence import diagram_from_dict, solve
 from influence.model.diagram import Diagram
-from influence.solve.plan import SolvePlan, point_parameters, solve_batch
+from influence.solve.plan import Plan
 from influence.solve.results import Evaluation
+from influence.solve.tables import point_parameters
 from influence.testing import model_dict, random_diagram, scenario_candidates
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None,
@@ -240,15 +241,15 @@ def test_batch_equals_the_point_solver_draw_by_draw(diagram: Diagram, draws: int
                                                     seed: int) -> None:
     rng = np.random.default_rng(seed)
     params = perturbed(diagram, draws, rng)
-    plan = SolvePlan(diagram)
-    batch = solve_batch(plan, params, uncertainty="prior")
+    plan = Plan(diagram)
+    batch = plan.evaluate(params, uncertainty="prior")
     assert batch.draws == draws
     apart = [solve(diagram_from_dict(model_dict(diagram, tables=draw_of(params, s))))
              for s in range(draws)]
 
     # One draw through the same plan is the separate solve of that draw.
     for s in range(draws):
-        one = solve_batch(plan, {k: v[s:s + 1] if v.shape[0] > 1 else v
+        one = plan.evaluate({k: v[s:s + 1] if v.shape[0] > 1 else v
                                  for k, v in params.items()})
         assert close(one.maximum_expected_utility, apart[s].maximum_expected_utility)
 
@@ -309,7 +310,7 @@ def test_batch_with_a_scenario_is_conditional_draw_by_draw(diagram: Diagram, dra
     node = diagram.node(candidates[int(rng.integers(len(candidates)))])
     scenario = {node.name: node.states[int(rng.integers(len(node.states)))]}
     params = perturbed(diagram, draws, rng)
-    batch = solve_batch(SolvePlan(diagram, scenario), params, uncertainty="prior")
+    batch = Plan(diagram, scenario).evaluate(params, uncertainty="prior")
     apart = [solve(diagram_from_dict(model_dict(diagram, tables=draw_of(params, s))), scenario)
              for s in range(draws)]
     for policy in diagram.policies:
@@ -325,7 +326,7 @@ def test_point_parameters_are_one_draw() -> None:
     diagram = random_diagram(7, chance=3, decisions=2)
     params = point_parameters(diagram)
     assert all(v.shape[0] == 1 for v in params.values())
-    result = solve_batch(SolvePlan(diagram), params)
+    result = Plan(diagram).evaluate(params)
     assert result.draws is None and result.meu_draws is None and result.evpi_parameters is None
     assert close(result.maximum_expected_utility, solve(diagram).maximum_expected_utility)
 
@@ -334,7 +335,7 @@ def test_point_parameters_are_one_draw() -> None:
 def test_identical_draws_change_nothing(seed: int) -> None:
     diagram = random_diagram(seed, chance=3, decisions=2, policies=2)
     params = {k: np.repeat(v, 3, axis=0) for k, v in point_parameters(diagram).items()}
-    batch = solve_batch(SolvePlan(diagram), params, uncertainty="prior")
+    batch = Plan(diagram).evaluate(params, uncertainty="prior")
     point = solve(diagram)
     assert close(batch.maximum_expected_utility, point.maximum_expected_utility)
     assert close(batch.evpi_parameters, 0.0)

@@ -11,8 +11,9 @@ import pytest
 
 import influence
 from influence.io import render
-from influence.solve.plan import plan_for, point_parameters, solve_batch
+from influence.solve.plan import Plan
 from influence.solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
+from influence.solve.tables import point_parameters
 
 
 def _strict_json(text: str) -> object:
@@ -37,7 +38,7 @@ def oil_uncertain(oil_diagram: influence.Diagram) -> Evaluation:
     """A real evaluation under 300 draws of P(oil) from a Dirichlet(5, 3, 2)."""
     params = point_parameters(oil_diagram)
     params["oil"] = np.random.default_rng(7).dirichlet([5.0, 3.0, 2.0], size=300)
-    return solve_batch(plan_for(oil_diagram), params, uncertainty="prior")
+    return Plan(oil_diagram).evaluate(params, uncertainty="prior")
 
 
 # -- numbers ------------------------------------------------------------------------------------

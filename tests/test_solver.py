@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 
 import influence
-from influence import QueryError, diagram_from_dict, solve
-from influence.solve.plan import (
-    SolvePlan,
-    marginal,
-    plan_for,
-    point_parameters,
-    solve_batch,
-    solve_chunks,
-)
+from influence import QueryError, diagram_from_dict, marginal, solve
+from influence.solve.plan import Plan
+from influence.solve.tables import point_parameters
 from influence.testing import model_dict, random_diagram
 
 
@@ -66,19 +60,19 @@ def test_scenario_is_conditional(oil) -> None:
     # A scenario is not a batch of draws.
     assert r.meu_draws is None and r.evpi_parameters is None
     assert all(o.draws.shape == (1,) for o in r.options)
-    plan = SolvePlan(oil, {"oil": "wet"})
+    plan = Plan(oil, {"oil": "wet"})
     params = point_parameters(oil)
     assert plan.evidence_probability(params).shape == (1,)
     assert plan.evidence_probability(params)[0] == pytest.approx(0.3)
-    assert plan.stage_tensor(params).shape == (1, 2, 4, 2)
+    assert plan.stage_tensor(plan.operands(params)).shape == (1, 2, 4, 2)
 
 
 def test_scenario_with_draws(oil) -> None:
     params = {k: np.repeat(v, 3, axis=0) for k, v in point_parameters(oil).items()}
     params["oil"] = np.array([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
-    plan = SolvePlan(oil, {"oil": "soaking"})
+    plan = Plan(oil, {"oil": "soaking"})
     assert plan.evidence_probability(params) == pytest.approx([0.2, 0.5, 0.2])
-    r = solve_batch(plan, params, uncertainty="prior")
+    r = plan.evaluate(params, uncertainty="prior")
     # Given the oil, the prior on it does not matter: every draw drills without testing.
     assert r.meu_draws == pytest.approx([200.0] * 3)
     assert r.evpi_parameters == pytest.approx(0.0)
@@ -87,7 +81,8 @@ def test_scenario_with_draws(oil) -> None:
 def test_scenario_errors(oil) -> None:
     with pytest.raises(QueryError, match="influenced by the decision"):
         solve(oil, {"result": "open"})
-    with pytest.raises(QueryError, match="not a node"):
+    with pytest.raises(QueryError, match=r"name nodes of the model, got 'oill' \(did you "
+                       r"mean 'oil'\?\)"):
         solve(oil, {"oill": "wet"})
     with pytest.raises(QueryError, match="decision node"):
         solve(oil, {"test": "yes"})
@@ -119,7 +114,7 @@ def test_nothing_observed() -> None:
     # Values 0..7 over (c, D1, D2): best is D1=y, D2=y: .25*3 + .75*7.
     assert r.maximum_expected_utility == pytest.approx(0.25 * 3 + 0.75 * 7)
     params = {k: np.repeat(v, 4, axis=0) for k, v in point_parameters(diagram).items()}
-    batch = solve_batch(SolvePlan(diagram), params, uncertainty="prior")
+    batch = Plan(diagram).evaluate(params, uncertainty="prior")
     for dec in batch.optimal_strategy:
         assert sum(r.probability for r in dec.rules) == pytest.approx(1.0)
 
@@ -130,7 +125,7 @@ def test_draw_axes_of_size_one_broadcast() -> None:
     first = d.chance_nodes[0].name
     params = dict(point)
     params[first] = np.repeat(point[first], 3, axis=0)  # three identical draws of one node
-    r = solve_batch(SolvePlan(d), params, uncertainty="prior")
+    r = Plan(d).evaluate(params, uncertainty="prior")
     assert r.draws == 3
     assert r.meu_draws == pytest.approx([solve(d).maximum_expected_utility] * 3)
     for dec in r.optimal_strategy:
@@ -148,11 +143,11 @@ def test_chunks_equal_one_batch() -> None:
                                        .reshape(n.table.shape) for _ in range(6)])
         elif n.kind == "utility":
             params[n.name] = n.table[None] + rng.normal(size=(6,) + n.table.shape)
-    plan = SolvePlan(d)
-    whole = solve_batch(plan, params, uncertainty="prior")
-    parts = solve_chunks(plan, lambda: iter([{k: v[:2] for k, v in params.items()},
-                                             {k: v[2:] for k, v in params.items()}]),
-                         uncertainty="prior")
+    plan = Plan(d)
+    whole = plan.evaluate(params, uncertainty="prior")
+    parts = plan.evaluate_chunks(lambda: iter([{k: v[:2] for k, v in params.items()},
+                                               {k: v[2:] for k, v in params.items()}]),
+                                 uncertainty="prior")
     assert parts.maximum_expected_utility == pytest.approx(whole.maximum_expected_utility)
     assert parts.evpi_parameters == pytest.approx(whole.evpi_parameters)
     assert _same_dict(parts, whole)
@@ -182,14 +177,14 @@ def _same_dict(a, b) -> bool:
     return True
 
 
-def test_plan_is_cached_per_diagram_and_scenario(oil) -> None:
-    assert plan_for(oil) is plan_for(oil)
-    assert plan_for(oil, {"oil": "dry"}) is not plan_for(oil)
-    assert plan_for(oil, {"oil": "dry"}).given == {"oil": "dry"}
+def test_a_plan_keeps_its_scenario(oil) -> None:
+    assert Plan(oil).given == {}
+    assert Plan(oil, {"oil": "dry"}).given == {"oil": "dry"}
+    assert Plan(oil, {"oil": "dry"}).evaluate().maximum_expected_utility == pytest.approx(0.0)
 
 
 def test_plan_layout(oil) -> None:
-    plan = SolvePlan(oil)
+    plan = Plan(oil)
     assert plan.stages == ((), ("result",))
     assert plan.layout_vars == ("test", "result", "drill")
     assert plan.past(0) == () and plan.past(1) == ("test", "result")
@@ -204,13 +199,13 @@ def test_plan_layout(oil) -> None:
             {"given": {"c": c, "D": d}, "value": float(c == "a") - float(d == "x")}
             for c in "ab" for d in "xy"]},
     }}
-    plan = SolvePlan(diagram_from_dict(doc))
+    plan = Plan(diagram_from_dict(doc))
     assert all("noise" not in t.chance for t in plan.utility_terms)
     assert "noise" not in plan.reach_term.chance
 
 
 def test_policy_masks(oil) -> None:
-    plan = SolvePlan(oil)
+    plan = Plan(oil)
     masks = plan.masks_for(policy=oil.policy("test-and-follow"))
     assert masks[0].tolist() == [False, True]
     drill = masks[1]  # (test, result, drill)
@@ -272,7 +267,7 @@ def test_one_option_decision_and_parentless_utility() -> None:
 
 def test_a_diagram_too_large_to_solve_is_a_clear_error_not_a_memory_error():
     from influence.errors import TooLargeError
-    from influence.solve.plan import MAX_STAGE_ENTRIES
+    from influence.limits import MAX_STAGE_ENTRIES
 
     # 26 binary chance nodes all observed by one decision: 2**27 > 2**25 strategy entries.
     nodes = {f"c{i}": {"type": "chance", "states": ["a", "b"], "p": [0.5, 0.5]}
@@ -309,5 +304,5 @@ nodes:
     with pytest.raises(influence.QueryError) as info:
         influence.evaluate(diagram, given={"c": "a"})
     assert str(info.value) == ("z.yaml: node 'c', field 'given': expected a scenario of positive "
-                               "probability, got --given c=a, which has probability 0 under the "
+                               "probability, got `given` c=a, which has probability 0 under the "
                                "model")

@@ -23,7 +23,7 @@ from influence.bayes.uncertainty import (
 )
 from influence.model.diagram import Diagram, Policy, RuleRow
 from influence.model.loader import diagram_from_dict
-from influence.solve.plan import plan_for
+from influence.solve.plan import Plan
 from influence.testing import perturbed_parameters, random_diagram
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def test_posterior_draw_cap(oil, oil_draws):
 
 def test_chunk_size_follows_the_memory_budget():
     diagram = influence.load("cartel-intervention")
-    plan = plan_for(diagram)
+    plan = Plan(diagram)
     large = chunk_size_for(plan, budget=2**30)
     small = chunk_size_for(plan, budget=2**22)
     assert 1 <= small < large
@@ -446,8 +446,8 @@ def test_a_posterior_that_fails_its_check_is_refused(oil, oil_draws):
     ({}, "neither"),
     ({"prior": True, "posterior": object()}, "both"),
     ({"prior": True, "draws": 1}, "at least 2"),
-    ({"prior": True, "chunk_size": 0}, "positive chunk size"),
-    ({"prior": True}, "expected at least one `prior`"),
+    ({"prior": True, "chunk_size": 0}, "positive `chunk_size`"),
+    ({"prior": True}, "expected priors in the model"),
 ])
 def test_bad_requests(oil, kwargs, message):
     with pytest.raises(QueryError, match=message):

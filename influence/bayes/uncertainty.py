@@ -2,9 +2,10 @@
 
 The draws come from the model's priors (``prior=True``) or from a
 :class:`~influence.fitting.Posterior`. They are fed in chunks to
-:func:`influence.solver.solve_chunks`, which runs the same kernels as the point solver on a
-whole batch of draws at once. Memory stays bounded whatever the number of draws: the chunk size
-is chosen from the size of the stage tensor and of the contraction intermediates.
+:meth:`influence.solve.plan.Plan.evaluate_chunks`, which runs the same kernels as the point
+solver on a whole batch of draws at once. Memory stays bounded whatever the number of draws:
+the chunk size is chosen from the size of the stage tensor and of the contraction
+intermediates.
 
 The numbers this produces, per option (named policy, or alternative of a decision that observes
 nothing):
@@ -20,7 +21,8 @@ And for the whole diagram: the Bayes strategy (maximising the expected utility a
 draws), the share of draws in which each of its rules is optimal, and ``evpi_parameters``, the
 expected value of perfect information about the parameters.
 
-Only numpy is imported here; the prior samplers and the posterior bring in what they need.
+Only numpy and opt_einsum are imported here; the posterior brings in what it needs to read
+its file.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ import opt_einsum
 from ..errors import QueryError
 from ..limits import MEMORY_BUDGET
 from ..model.diagram import Diagram
-from ..solve.plan import Parameters, SolvePlan, plan_for, solve_chunks
+from ..solve.plan import Plan
 from ..solve.results import Evaluation
+from ..solve.tables import Parameters
 
 __all__ = [
     "evaluate_under_uncertainty",
@@ -62,7 +65,7 @@ _MAX_CHUNK = 65536
 
 
 def evaluate_under_uncertainty(
-    diagram: Diagram,
+    diagram: Diagram | Plan,
     *,
     given: Mapping[str, str] | None = None,
     posterior: Any = None,
@@ -75,8 +78,8 @@ def evaluate_under_uncertainty(
 
     Parameters
     ----------
-    diagram : Diagram
-        The influence diagram.
+    diagram : Diagram or Plan
+        The influence diagram, or its compiled plan (whose scenario is then used).
     given : mapping, optional
         A scenario: chance nodes that no decision influences, known before any decision. Each
         draw's results are conditional on it.
@@ -110,18 +113,25 @@ def evaluate_under_uncertainty(
     PosteriorError
         If ``posterior`` was made for another model or another version of this one.
     """
+    plan = diagram if isinstance(diagram, Plan) else Plan(diagram, given)
+    diagram = plan.diagram
     if (posterior is None) == (not prior):
         raise QueryError(
-            "expected either a posterior or prior=True, got "
-            + ("both" if prior else "neither"), file=diagram.file)
-    if draws is not None and (not isinstance(draws, int | np.integer) or draws < 2):
-        raise QueryError(f"expected a number of draws of at least 2, got {draws!r}",
-                         file=diagram.file)
+            "expected either `posterior` or `prior`, got "
+            + ("both" if prior else "neither"), file=diagram.file,
+            parameter="prior" if prior else "posterior")
+    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, int | np.integer)
+                              or draws < 2):
+        raise QueryError(f"expected `draws` to be a whole number of at least 2, got {draws!r}",
+                         file=diagram.file, parameter="draws")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
+                             or seed < 0):
+        raise QueryError(f"expected `seed` to be a whole number >= 0, got {seed!r}",
+                         file=diagram.file, parameter="seed")
     if chunk_size is not None and (not isinstance(chunk_size, int | np.integer)
                                    or chunk_size < 1):
-        raise QueryError(f"expected a positive chunk size, got {chunk_size!r}",
-                         file=diagram.file)
-    plan = plan_for(diagram, given)
+        raise QueryError(f"expected a positive `chunk_size`, got {chunk_size!r}",
+                         file=diagram.file, parameter="chunk_size")
     chunk = int(chunk_size) if chunk_size is not None else chunk_size_for(plan)
     if posterior is not None:
         posterior.check(diagram)
@@ -136,7 +146,7 @@ def evaluate_under_uncertainty(
         chunks = prior_chunks(diagram, n, seed, chunk)
         kind = "prior"
         diagnostics = None
-    evaluation = solve_chunks(plan, chunks, uncertainty=kind)
+    evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
     return replace(evaluation, diagnostics=diagnostics)
 
 
@@ -197,9 +207,9 @@ def _split(params: Parameters, chunk: int) -> Iterator[Parameters]:
 def _require_priors(diagram: Diagram) -> None:
     if not any(n.priors for n in diagram.nodes):
         raise QueryError(
-            "expected at least one `prior` in the model to evaluate under the prior, got none: "
-            "every number is a point value (add priors, or evaluate without --prior)",
-            file=diagram.file)
+            "expected priors in the model to evaluate under the prior, got none: every number "
+            "is a point value (add a `prior:` to some row or value, or evaluate without "
+            "`prior`)", file=diagram.file, parameter="prior")
 
 
 def _diagnostics(posterior: Any) -> dict[str, Any]:
@@ -210,7 +220,7 @@ def _diagnostics(posterior: Any) -> dict[str, Any]:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def chunk_size_for(plan: SolvePlan, budget: int = MEMORY_BUDGET) -> int:
+def chunk_size_for(plan: Plan, budget: int = MEMORY_BUDGET) -> int:
     """How many draws to evaluate at once so that one chunk stays within ``budget`` bytes.
 
     The estimate per draw counts the parameter tables (sampled, then sliced), ten copies of the

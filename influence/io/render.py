@@ -155,8 +155,8 @@ def _units_suffix(units: str | None) -> str:
 
 def _rank_numbers(values: Sequence[float]) -> list[int]:
     ranks = []
+    scale = max((abs(w) for w in values), default=0.0)
     for v in values:
-        scale = max(abs(v), 1.0)
         ranks.append(1 + sum(1 for w in values if w > v + TIE_TOLERANCE * scale))
     return ranks
 

@@ -33,7 +33,7 @@ _LETTERS = string.ascii_letters  # the subscripts numpy.einsum accepts
 
 
 class Contraction:
-    """An einsum with fixed subscripts whose contraction path is planned once per draw count.
+    """An einsum with fixed subscripts, planned once and called many times.
 
     Parameters
     ----------
@@ -47,7 +47,9 @@ class Contraction:
     Notes
     -----
     Operands may carry a draw axis of size 1 or ``S``; size-1 axes are broadcast (as views).
-    The ``opt_einsum`` expression is built on the first call for each ``S`` and reused.
+    The draw index is never summed, so the best contraction order does not depend on ``S``:
+    the path is searched once, on the first call, and each new draw count only gets an
+    ``opt_einsum`` expression built on that path.
 
     Planning costs more than running on the small tensors of most influence diagrams, so it is
     scaled to the work: a contraction whose every configuration of every index, once per operand,
@@ -57,51 +59,62 @@ class Contraction:
     its path kept if it is cheaper.
     """
 
-    DRAW = "\u03b1"  # a symbol opt_einsum accepts and that no node index uses
+    #: The draw index: symbol 0 of ``opt_einsum.get_symbol``; callers number their own indices
+    #: from 1 (see :meth:`influence.solve.plan.Plan`), so the two never collide.
+    DRAW = opt_einsum.get_symbol(0)
     #: Bound on the naive cost (flops) up to which no path is planned.
     DIRECT_UP_TO = 1e4
     #: Greedy-path cost (flops) above which a thorough path search pays for itself.
     THOROUGH_ABOVE = 1e7
 
     def __init__(self, inputs: Sequence[str], output: str, sizes: dict[str, int]) -> None:
+        if self.DRAW in sizes or any(self.DRAW in s for s in (*inputs, output)):
+            raise ValueError(f"index {self.DRAW!r} is reserved for the draw axis")
         self.inputs = tuple(self.DRAW + s for s in inputs)
         self.output = self.DRAW + output
         self.sizes = dict(sizes)
+        self.subscripts = ",".join(self.inputs) + "->" + self.output
+        self._path: list | None = None
         self._expressions: dict[int, Callable[..., np.ndarray]] = {}
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
         """Operand shapes for ``draws`` draws."""
         return [(draws,) + tuple(self.sizes[c] for c in s[1:]) for s in self.inputs]
 
+    def naive_cost(self, draws: int) -> float:
+        """Flops of one pass over every configuration of every index, per operand."""
+        indices = set("".join(self.inputs))
+        return draws * len(self.inputs) * math.prod(
+            float(self.sizes.get(c, draws)) for c in indices)
+
+    def path(self) -> list:
+        """The contraction order (pairs of operand positions), searched once."""
+        if self._path is None:
+            dummies = [np.broadcast_to(np.empty(()), shape) for shape in self.shapes(2)]
+            path, info = opt_einsum.contract_path(self.subscripts, *dummies, optimize="greedy")
+            if info.opt_cost > self.THOROUGH_ABOVE:
+                better, better_info = opt_einsum.contract_path(self.subscripts, *dummies,
+                                                               optimize="auto")
+                if better_info.opt_cost < info.opt_cost:
+                    path = better
+            self._path = path
+        return self._path
+
     def expression(self, draws: int) -> Callable[..., np.ndarray]:
-        """The planned contraction for ``draws`` draws (built once, then cached): a callable
-        taking the operands."""
+        """The contraction for ``draws`` draws, a callable taking the operands (built once per
+        draw count, on the path of :meth:`path`)."""
         expr = self._expressions.get(draws)
-        if expr is None:
-            subscripts = ",".join(self.inputs) + "->" + self.output
-            shapes = self.shapes(draws)
-            # One pass over every configuration of every index, per operand: no path costs
-            # much more.
-            indices = sorted(set("".join(self.inputs)))
-            naive = draws * len(self.inputs) * math.prod(
-                self.sizes.get(c, draws) for c in indices)
-            if naive <= self.DIRECT_UP_TO and len(indices) <= len(_LETTERS):
-                letters = dict(zip(indices, _LETTERS, strict=False))
-                plain = "".join(letters.get(c, c) for c in subscripts)
-                expr = functools.partial(np.einsum, plain, optimize=False)
-                self._expressions[draws] = expr
-                return expr
-            path: str | list = "greedy"
-            if naive > self.THOROUGH_ABOVE:
-                dummies = [np.broadcast_to(np.empty(()), shape) for shape in shapes]
-                path, info = opt_einsum.contract_path(subscripts, *dummies, optimize="greedy")
-                if info.opt_cost > self.THOROUGH_ABOVE:
-                    better, better_info = opt_einsum.contract_path(subscripts, *dummies,
-                                                                   optimize="auto")
-                    if better_info.opt_cost < info.opt_cost:
-                        path = better
-            expr = opt_einsum.contract_expression(subscripts, *shapes, optimize=path)
-            self._expressions[draws] = expr
+        if expr is not None:
+            return expr
+        indices = sorted(set("".join(self.inputs)))
+        if self.naive_cost(draws) <= self.DIRECT_UP_TO and len(indices) <= len(_LETTERS):
+            letters = dict(zip(indices, _LETTERS, strict=False))
+            plain = "".join(letters.get(c, c) for c in self.subscripts)
+            expr = functools.partial(np.einsum, plain, optimize=False)
+        else:
+            expr = opt_einsum.contract_expression(self.subscripts, *self.shapes(draws),
+                                                  optimize=self.path())
+        self._expressions[draws] = expr
         return expr
 
     def __call__(self, *arrays: np.ndarray) -> np.ndarray:
@@ -167,7 +180,14 @@ class InductionResult:
 
 
 def _choose(q: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    """Index of the best allowed option along the last axis, ties to the first."""
+    """Index of the best allowed option along the last axis, ties to the first.
+
+    Two options tie when they differ by less than :data:`~influence.limits.TIE_TOLERANCE`
+    times the largest absolute value among the options of that information state: relative
+    to the state's own scale (its values are weighted by its probability), so that scaling
+    the utilities never changes a choice and states of low probability are compared as
+    finely as the others.
+    """
     if mask is not None:
         q = np.where(mask, q, -np.inf)
         finite = np.isfinite(q)
@@ -175,7 +195,7 @@ def _choose(q: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     else:  # stage values are finite
         scale = np.abs(q).max(axis=-1, keepdims=True)
     best = q.max(axis=-1, keepdims=True)
-    tol = TIE_TOLERANCE * np.maximum(scale, 1.0)
+    tol = TIE_TOLERANCE * scale
     return np.argmax(q >= best - tol, axis=-1)
 
 

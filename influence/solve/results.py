@@ -161,7 +161,7 @@ def summarize_draws(options: Sequence[OptionResult]) -> list[OptionResult]:
         for group, members in groups.items():
             m = np.stack([options[i].draws for i in members], axis=1)
             best = m.max(axis=1)
-            scale = np.maximum(np.abs(best), 1.0)
+            scale = np.abs(m).max(axis=1)
             winners = m >= (best - TIE_TOLERANCE * scale)[:, None]
             share = winners / winners.sum(axis=1, keepdims=True)
             best_of[group] = best
@@ -254,7 +254,7 @@ class Evaluation:
         then alternatives in decision order)."""
         if not self.options:
             return []
-        scale = max(max(abs(o.expected_utility) for o in self.options), 1.0)
+        scale = max(abs(o.expected_utility) for o in self.options)
         tol = TIE_TOLERANCE * scale
         ordered = sorted(self.options, key=lambda o: -o.expected_utility)
         # Group options into runs of near-equal values, then restore model order in each run.

@@ -1,0 +1,231 @@
+"""Evaluating a compiled plan: the optimal strategy, every option, and per-draw values.
+
+:func:`evaluate_chunks` produces an :class:`~influence.solve.results.Evaluation` from batches of
+numbers (one batch of one draw for point values); :func:`draw_values` solves each draw of a
+batch on its own numbers, without building result objects (what sensitivity sweeps and
+value-of-information questions need).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..limits import POSSIBLE
+from .kernels import InductionResult, backward_induction
+from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
+from .tables import Parameters
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .plan import Plan
+
+__all__ = ["evaluate_chunks", "draw_values", "DrawValues"]
+
+
+@dataclass(frozen=True)
+class DrawValues:
+    """Each draw of a batch solved on its own numbers.
+
+    Attributes
+    ----------
+    maximum_expected_utility : ndarray, shape (S,)
+        The maximum expected utility of each draw.
+    options : dict
+        Option id (``decision=state`` for an alternative, the policy id for a policy) ->
+        its expected utility in each draw, shape (S,), the rest of the strategy optimal for
+        that draw.
+    choices : tuple of ndarray
+        For each decision, the index of the optimal state in each draw and information state,
+        shape (S, *sizes of what the decision knows).
+    """
+
+    maximum_expected_utility: np.ndarray
+    options: Mapping[str, np.ndarray]
+    choices: tuple[np.ndarray, ...]
+
+
+def draw_values(plan: Plan, ops: Parameters) -> DrawValues:
+    """Solve every draw of ``ops`` (operands from :meth:`Plan.operands`) on its own numbers."""
+    stage = plan.stage_tensor(ops)
+    best = backward_induction(stage, plan.layout, per_draw=True, values=False, keep=True)
+    options = {}
+    for oid, _, _, _, _, masks in plan.options():
+        res = backward_induction(stage, plan.layout, masks, per_draw=True, values=False,
+                                 resume=best)
+        options[oid] = res.expected_utility
+    draws = stage.shape[0]
+    choices = tuple(np.broadcast_to(c, (draws,) + np.shape(c)[1:]) for c in best.choices)
+    return DrawValues(best.expected_utility, options, choices)
+
+
+def _constrained(masks: list[np.ndarray | None]) -> int:
+    """The last decision a mask constrains (-1 for none)."""
+    return max((k for k, m in enumerate(masks) if m is not None), default=-1)
+
+
+def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]
+                  ) -> tuple[np.ndarray, np.ndarray, int, tuple[np.ndarray, ...] | None]:
+    """Pass 1: the stage and reach tensors averaged over every draw (and, when there is only
+    one chunk, that chunk's stage tensor, so that pass 2 need not recompute it)."""
+    stage_sum = reach_sum = None
+    draws = 0
+    single = None
+    for i, chunk in enumerate(chunks()):
+        stage = plan.stage_tensor(chunk)
+        reach = plan.reach_tensor(chunk)
+        single = (stage,) if i == 0 else None
+        stage_sum = stage.sum(axis=0) if stage_sum is None else stage_sum + stage.sum(axis=0)
+        reach_sum = reach.sum(axis=0) if reach_sum is None else reach_sum + reach.sum(axis=0)
+        draws += stage.shape[0]
+    return (stage_sum / draws)[None], (reach_sum / draws)[None], draws, single
+
+
+def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
+                    uncertainty: str | None = None,
+                    policy_ids: tuple[str, ...] | None = None) -> Evaluation:
+    """Evaluate every policy, alternative and the Bayes strategy over chunks of operands.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled diagram.
+    chunks : callable
+        Returns a fresh iterator over operand batches; called at most twice (the mean stage
+        tensor fixes the Bayes strategies, then each strategy is valued draw by draw).
+    uncertainty : str, optional
+        What the draws stand for; None for point values.
+    policy_ids : tuple of str, optional
+        Only these named policies (default: all).
+    """
+    mean_stage, mean_reach, draws, single = _mean_tensors(plan, chunks)
+    # The Bayes strategies: the optimum, each alternative forced, each policy. Decisions after
+    # the last one a mask constrains are played as in the optimum: those stages are reused.
+    best = backward_induction(mean_stage, plan.layout, keep=True)
+    strategies: list[tuple[OptionResult | None, InductionResult, int]] = [(None, best, -1)]
+    for oid, label, kind, dname, state, masks in plan.options(policy_ids):
+        res = backward_induction(mean_stage, plan.layout, masks, resume=best)
+        option = OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state)
+        strategies.append((option, res, _constrained(masks)))
+
+    share = None
+    evpi = None
+    if draws == 1:
+        eus = [res.expected_utility for _, res, _ in strategies]
+    else:
+        stages = single if single is not None else (plan.stage_tensor(c) for c in chunks())
+        eus, optimum, share = _value_draws(plan, stages, strategies, best, draws)
+        evpi = float(optimum.mean() - eus[0].mean())
+    strategy = _strategy(plan, best, mean_reach, share)
+    options = [replace(opt, draws=eu)
+               for (opt, _, _), eu in zip(strategies, eus, strict=True) if opt is not None]
+    alternatives: dict[str, dict[str, float]] = {}
+    for o in options:
+        if o.kind == "alternative":
+            alternatives.setdefault(o.decision, {})[o.state] = float(o.draws.mean())
+    meu_draws = eus[0]
+    return Evaluation(
+        model=plan.diagram.name, title=plan.diagram.title, units=plan.diagram.units,
+        given=dict(plan.given), maximum_expected_utility=float(meu_draws.mean()),
+        meu_draws=meu_draws if draws > 1 else None, optimal_strategy=strategy,
+        alternatives=alternatives, options=tuple(summarize_draws(options)),
+        draws=draws if uncertainty else None, uncertainty=uncertainty, evpi_parameters=evpi,
+    )
+
+
+def _value_draws(plan: Plan, stages: Iterator[np.ndarray] | tuple[np.ndarray, ...],
+                 strategies: list[tuple[OptionResult | None, InductionResult, int]],
+                 best: InductionResult, draws: int
+                 ) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
+    """Pass 2: each Bayes strategy's expected utility draw by draw, the per-draw optimum, and
+    the share of draws in which each Bayes choice is optimal."""
+    parts: list[list[np.ndarray]] = [[] for _ in strategies]
+    optimum: list[np.ndarray] = []
+    hits_sum: list[np.ndarray] | None = None
+    for stage in stages:
+        base = backward_induction(stage, plan.layout, fixed=best.choices, values=False,
+                                  keep=True)
+        for out, (_, res, last) in zip(parts, strategies, strict=True):
+            if last < 0:
+                out.append(base.expected_utility)
+                continue
+            fixed = [c if k <= last else None for k, c in enumerate(res.choices)]
+            out.append(backward_induction(stage, plan.layout, fixed=fixed, values=False,
+                                          resume=base).expected_utility)
+        own = backward_induction(stage, plan.layout, per_draw=True, values=False)
+        optimum.append(own.expected_utility)
+        hits = [(c == np.asarray(b)[None]).sum(axis=0)
+                for c, b in zip(own.choices, best.choices, strict=True)]
+        hits_sum = hits if hits_sum is None else [a + h for a, h in
+                                                  zip(hits_sum, hits, strict=True)]
+    eus = [np.concatenate(p) for p in parts]
+    share = [s / draws for s in hits_sum] if hits_sum is not None else None
+    return eus, np.concatenate(optimum), share
+
+
+def _past_probability(plan: Plan, reach: np.ndarray, k: int) -> np.ndarray:
+    """P(past of decision k | the earlier decisions), averaged over draws."""
+    mean = reach.mean(axis=0)
+    axis = plan.layout.decision_axis(k) - 1  # axes of the past: 0 .. axis-1 (no draw axis)
+    rest = tuple(range(axis, mean.ndim))
+    later_chance = [i for i in rest if plan.diagram.node(plan.layout_vars[i]).kind == "chance"]
+    later_dec = [i for i in rest if i not in later_chance]
+    out = mean.sum(axis=tuple(later_chance), keepdims=True) if later_chance else mean
+    index = tuple(0 if i in later_dec else slice(None) for i in range(out.ndim))
+    return out[index].reshape(mean.shape[:axis])
+
+
+def _rules(plan: Plan, k: int, prob: np.ndarray, reach_k: np.ndarray, choice: np.ndarray,
+           values: np.ndarray, share: np.ndarray | None) -> tuple[RuleResult, ...]:
+    """One rule per information state of decision ``k``, as plain floats."""
+    d = plan.diagram.decisions[k]
+    past = plan.past(k)
+    probs = np.ravel(prob).tolist()
+    reaches = np.ravel(reach_k).tolist()
+    chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
+    positive = np.reshape(prob, (-1, 1)) > POSSIBLE
+    cells = np.reshape(values, (-1, len(d.states)))
+    conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
+    shares = np.ravel(share).tolist() if share is not None else [None] * len(probs)
+    spaces = [plan.diagram.node(v).states for v in past]
+    rows = []
+    for i, combo in enumerate(itertools.product(*spaces)):
+        possible = probs[i] > POSSIBLE
+        rows.append(RuleResult(
+            given=dict(zip(past, combo, strict=True)),
+            choose=d.states[chosen[i]] if possible else None,
+            reachable=reaches[i] > POSSIBLE,
+            probability=reaches[i],
+            expected_utilities=dict(zip(d.states, conditional[i], strict=True))
+            if possible else None,
+            probability_optimal=shares[i] if possible else None,
+        ))
+    return tuple(rows)
+
+
+def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
+              optimal_share: list[np.ndarray] | None) -> tuple[DecisionResult, ...]:
+    out = []
+    on_path = None  # indicator over the past of decision k of earlier choices being followed
+    decisions = plan.diagram.decisions
+    for k, d in enumerate(decisions):
+        prob = _past_probability(plan, reach, k)
+        if k == 0:
+            on_path = np.ones(prob.shape)
+        choice = result.choices[k]
+        rules = _rules(plan, k, prob, prob * on_path, choice, result.values[k],
+                       None if optimal_share is None else optimal_share[k])
+        out.append(DecisionResult(decision=d.name, knows=plan.past(k), rules=rules))
+        if k + 1 < len(decisions):
+            # extend the on-path indicator to the past of the next decision
+            follow = np.zeros(prob.shape + (plan.sizes[d.name],))
+            np.put_along_axis(follow, np.asarray(choice)[..., None], 1.0, axis=-1)
+            nxt = follow * on_path[..., None]
+            extra = plan.stages[k + 1]
+            nxt = nxt.reshape(nxt.shape + (1,) * len(extra))
+            on_path = np.broadcast_to(nxt, nxt.shape[: nxt.ndim - len(extra)]
+                                      + tuple(plan.sizes[v] for v in extra))
+    return tuple(out)
