@@ -14,7 +14,8 @@ from .solve.results import Evaluation
 __all__ = ["plan", "evaluate", "solve", "marginal"]
 
 
-def plan(diagram: Diagram, given: Mapping[str, str] | None = None) -> Plan:
+def plan(diagram: Diagram, given: Mapping[str, str] | None = None, *,
+         memory_limit: int | None = None) -> Plan:
     """Compile a diagram once, to evaluate it many times on changed numbers.
 
     Parameters
@@ -23,6 +24,9 @@ def plan(diagram: Diagram, given: Mapping[str, str] | None = None) -> Plan:
         The influence diagram (see :func:`influence.load`).
     given : mapping, optional
         A scenario: chance nodes that no decision influences, known before any decision.
+    memory_limit : int, optional
+        Bytes of working memory an evaluation may use (default: half the machine's memory);
+        larger work is refused with :class:`~influence.TooLargeError` before it starts.
 
     Returns
     -------
@@ -40,17 +44,18 @@ def plan(diagram: Diagram, given: Mapping[str, str] | None = None) -> Plan:
     >>> p.evaluate({"oil": [0.2, 0.3, 0.5]}).maximum_expected_utility   # doctest: +ELLIPSIS
     101.0
     """
-    return Plan(diagram, given)
+    return Plan(diagram, given, memory_limit=memory_limit)
 
 
-def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
+def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None,
+              memory_limit: int | None) -> Plan:
     if isinstance(diagram, Plan):
         if given is not None and dict(given) != dict(diagram.given):
             raise QueryError("expected `given` to be left out when evaluating a plan (its "
                              "scenario is fixed when it is built), got a different scenario",
                              file=diagram.diagram.file, parameter="given")
         return diagram
-    return Plan(diagram, given)
+    return Plan(diagram, given, memory_limit=memory_limit)
 
 
 def evaluate(
@@ -61,6 +66,7 @@ def evaluate(
     prior: bool = False,
     draws: int | None = None,
     seed: int | None = None,
+    memory_limit: int | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the optimal strategy of a diagram.
 
@@ -79,6 +85,9 @@ def evaluate(
         Number of prior draws (default 4000), or a cap on the posterior draws used.
     seed : int, optional
         Random seed for prior draws (a whole number >= 0).
+    memory_limit : int, optional
+        Bytes of working memory the evaluation may use (default: half the machine's memory;
+        a plan keeps its own).
 
     Returns
     -------
@@ -92,7 +101,7 @@ def evaluate(
         For something other than a diagram, a bad scenario, or ``draws`` or ``seed`` without
         ``prior`` or ``posterior``.
     """
-    compiled = _compiled(diagram, given)
+    compiled = _compiled(diagram, given, memory_limit)
     if posterior is None and not prior:
         for name, value in (("draws", draws), ("seed", seed)):
             if value is not None:

@@ -7,14 +7,18 @@ agree.
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
     "SUM_TOLERANCE",
     "TIE_TOLERANCE",
     "POSSIBLE",
     "RHAT_LIMIT",
     "ESS_LIMIT",
-    "MAX_STAGE_ENTRIES",
     "MEMORY_BUDGET",
+    "MEMORY_FRACTION",
+    "default_memory_limit",
+    "format_bytes",
 ]
 
 #: Probability rows summing to within this of 1 are accepted (and divided by their sum); others
@@ -34,8 +38,30 @@ RHAT_LIMIT = 1.01
 #: Sampling warnings: a bulk effective sample size below this is too few independent draws.
 ESS_LIMIT = 400
 
-#: The largest stage tensor (entries per draw) the solver builds: 2**25 entries.
-MAX_STAGE_ENTRIES = 2**25
-
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20
+
+#: The share of the machine's physical memory a computation may plan to use by default.
+MEMORY_FRACTION = 0.5
+
+_FALLBACK_MEMORY = 4 * 2**30
+
+
+def default_memory_limit() -> int:
+    """Bytes of working memory a computation may use unless told otherwise:
+    :data:`MEMORY_FRACTION` of the machine's physical memory (4 GiB where it cannot be read)."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        total = 0
+    if total <= 0:
+        return _FALLBACK_MEMORY
+    return int(total * MEMORY_FRACTION)
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GiB``, ``512 MiB``, ``900 bytes``."""
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"

@@ -37,6 +37,10 @@ class IdataPosterior:
     def check(self, diagram):
         pass
 
+    @property
+    def draws(self):
+        return max(v.shape[0] for v in self.params.values())
+
     def parameters(self, diagram, max_draws=None):
         return {k: v[:max_draws] for k, v in self.params.items()}
 

@@ -265,26 +265,6 @@ def test_one_option_decision_and_parentless_utility() -> None:
     assert r.alternatives == {"go": {"only": pytest.approx(7.5)}}
 
 
-def test_a_diagram_too_large_to_solve_is_a_clear_error_not_a_memory_error():
-    from influence.errors import TooLargeError
-    from influence.limits import MAX_STAGE_ENTRIES
-
-    # 26 binary chance nodes all observed by one decision: 2**27 > 2**25 strategy entries.
-    nodes = {f"c{i}": {"type": "chance", "states": ["a", "b"], "p": [0.5, 0.5]}
-             for i in range(26)}
-    nodes["d"] = {"type": "decision", "states": ["x", "y"], "observes": list(nodes)}
-    nodes["u"] = {"type": "utility", "parents": ["d"],
-                  "values": [{"given": {"d": "x"}, "value": 1},
-                             {"given": {"d": "y"}, "value": 0}]}
-    diagram = influence.diagram_from_dict({"name": "wide", "nodes": nodes}, file="wide.yaml")
-    assert 2**27 > MAX_STAGE_ENTRIES
-    with pytest.raises(TooLargeError) as info:
-        influence.evaluate(diagram)
-    message = str(info.value)
-    assert message.startswith("wide.yaml: node 'd', field 'observes'")
-    assert "got 134,217,728" in message
-
-
 def test_a_scenario_of_probability_zero_names_the_node():
     text = """
 name: z

@@ -42,6 +42,10 @@ class DrawsPosterior:
         self.diagnostics = diagnostics or {"divergences": 0, "warnings": [], "parameters": {}}
         self.iterated_chunks: list[int] = []
 
+    @property
+    def draws(self) -> int:
+        return max(v.shape[0] for v in self.params.values())
+
     def check(self, diagram: Diagram) -> None:
         if self.fingerprint is not None and self.fingerprint != diagram.fingerprint:
             raise PosteriorError("made for another version of the model")

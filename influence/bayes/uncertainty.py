@@ -21,7 +21,7 @@ And for the whole diagram: the Bayes strategy (maximising the expected utility a
 draws), the share of draws in which each of its rules is optimal, and ``evpi_parameters``, the
 expected value of perfect information about the parameters.
 
-Only numpy and opt_einsum are imported here; the posterior brings in what it needs to read
+Only numpy and the solver are imported here; the posterior brings in what it needs to read
 its file.
 """
 
@@ -32,11 +32,11 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import opt_einsum
 
 from ..errors import QueryError
 from ..limits import MEMORY_BUDGET
 from ..model.diagram import Diagram
+from ..solve import memory
 from ..solve.plan import Plan
 from ..solve.results import Evaluation
 from ..solve.tables import Parameters
@@ -132,15 +132,17 @@ def evaluate_under_uncertainty(
                                    or chunk_size < 1):
         raise QueryError(f"expected a positive `chunk_size`, got {chunk_size!r}",
                          file=diagram.file, parameter="chunk_size")
-    chunk = int(chunk_size) if chunk_size is not None else chunk_size_for(plan)
     if posterior is not None:
         posterior.check(diagram)
+        total = posterior.draws if draws is None else min(int(draws), posterior.draws)
+        chunk = _chunk(plan, total, chunk_size)
         chunks = _posterior_chunks(posterior, diagram, chunk, draws)
         kind = "posterior"
         diagnostics = _diagnostics(posterior)
     else:
         _require_priors(diagram)
         n = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
+        chunk = _chunk(plan, n, chunk_size)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)
         chunks = prior_chunks(diagram, n, seed, chunk)
@@ -148,6 +150,13 @@ def evaluate_under_uncertainty(
         diagnostics = None
     evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
     return replace(evaluation, diagnostics=diagnostics)
+
+
+def _chunk(plan: Plan, draws: int, chunk_size: int | None) -> int:
+    if chunk_size is None:
+        return chunk_size_for(plan, draws)
+    memory.check(plan, min(int(chunk_size), draws), rules=True, kept=kept_bytes(plan, draws))
+    return int(chunk_size)
 
 
 # -- where the draws come from --------------------------------------------------------------------
@@ -220,27 +229,29 @@ def _diagnostics(posterior: Any) -> dict[str, Any]:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def chunk_size_for(plan: Plan, budget: int = MEMORY_BUDGET) -> int:
-    """How many draws to evaluate at once so that one chunk stays within ``budget`` bytes.
+def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BUDGET) -> int:
+    """How many draws to evaluate at once.
 
-    The estimate per draw counts the parameter tables (sampled, then sliced), ten copies of the
-    stage tensor (utility terms being summed, the reach tensor, backward induction's
-    intermediates and choices) and twice the largest intermediate of any planned contraction.
+    A chunk takes at most ``budget`` bytes of numeric arrays (the plan's per-draw estimate, see
+    :mod:`influence.solve.memory`); with ``draws``, the whole run (result rows, the expected
+    utility of every option in every draw, one chunk) must fit the plan's memory limit.
+
+    Raises
+    ------
+    TooLargeError
+        If ``draws`` draws cannot be evaluated within the plan's memory limit.
     """
-    diagram = plan.diagram
-    params = sum(n.table.size for n in diagram.nodes if n.table is not None)
-    stage = int(np.prod([plan.sizes[v] for v in plan.layout_vars], dtype=np.int64))
-    terms = list(plan.utility_terms) + [plan.reach_term]
-    if plan.evidence_term is not None:
-        terms.append(plan.evidence_term)
-    probe = 256
-    intermediate = 0
-    for term in terms:
-        c = term.contraction
-        if not c.inputs:
-            continue
-        subscripts = ",".join(c.inputs) + "->" + c.output
-        _, info = opt_einsum.contract_path(subscripts, *c.shapes(probe), shapes=True)
-        intermediate = max(intermediate, int(info.largest_intermediate) // probe + 1)
-    per_draw = 8 * (2 * params + 10 * stage + 2 * intermediate)
-    return int(max(1, min(_MAX_CHUNK, budget // per_draw)))
+    per_draw = max(plan.memory.per_draw, 1)
+    chunk = max(1, min(_MAX_CHUNK, budget // per_draw))
+    if draws is None:
+        return chunk
+    chunk = min(chunk, draws)
+    kept = kept_bytes(plan, draws)
+    memory.check(plan, chunk, rules=True, kept=kept)
+    return chunk
+
+
+def kept_bytes(plan: Plan, draws: int) -> int:
+    """Bytes of the per-draw values a run keeps: the expected utility of every option, of the
+    Bayes strategy and of each draw's own optimum, in every draw."""
+    return 8 * draws * (len(plan.options()) + 3)

@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import opt_einsum
 
-from ..errors import QueryError, TooLargeError
-from ..limits import MAX_STAGE_ENTRIES
+from ..errors import QueryError
+from ..limits import default_memory_limit
 from ..model.diagram import Diagram, Policy
+from . import memory
 from .kernels import Contraction, StageLayout
 from .scenario import check_scenario
 from .tables import Parameters, draw_count, operands
@@ -53,14 +54,20 @@ class Plan:
         The influence diagram.
     given : mapping, optional
         A scenario: chance nodes that no decision influences, known before any decision.
+    memory_limit : int, optional
+        Bytes of working memory an evaluation may use (default
+        :func:`~influence.limits.default_memory_limit`, half the machine's memory). Work
+        estimated to need more is refused before anything is allocated.
 
     Raises
     ------
     QueryError
-        For a bad scenario.
+        For a bad scenario or memory limit.
     TooLargeError
-        If the last decision's strategy table (what it knows and chooses under perfect recall)
-        has more than :data:`~influence.limits.MAX_STAGE_ENTRIES` entries.
+        If evaluating even one set of numbers would need more than ``memory_limit``: the
+        strategy tables of the last decision (what it knows and chooses under perfect recall)
+        or an intermediate table of a contraction are too large (see
+        :mod:`influence.solve.memory`).
 
     Notes
     -----
@@ -70,18 +77,19 @@ class Plan:
     Whatever is not passed keeps the diagram's value.
     """
 
-    def __init__(self, diagram: Diagram, given: Mapping[str, str] | None = None) -> None:
+    def __init__(self, diagram: Diagram, given: Mapping[str, str] | None = None, *,
+                 memory_limit: int | None = None) -> None:
         if not isinstance(diagram, Diagram):
             raise QueryError(f"expected a Diagram (see influence.load), got "
                              f"{type(diagram).__name__}", parameter="diagram")
         self.diagram = diagram
+        self.memory_limit = _memory_limit(memory_limit, diagram)
         self.given: Mapping[str, str] = check_scenario(diagram, given)
         self.stages = self._stages()
         self.layout_vars: tuple[str, ...] = tuple(
             v for s, d in zip(self.stages, diagram.decisions, strict=True) for v in (*s, d.name))
         self.layout = StageLayout(tuple(len(s) for s in self.stages) + (0,))
         self.sizes = {n.name: len(n.states) for n in diagram.nodes if n.kind != "utility"}
-        self._check_size()
         # Symbol 0 is the draw axis (Contraction.DRAW); nodes take the next ones, so the two
         # can never collide however many nodes there are.
         self._sym = {n: opt_einsum.get_symbol(i + 1) for i, n in enumerate(self.sizes)}
@@ -97,6 +105,8 @@ class Plan:
                               if self.given else None)
         self._masks: dict[tuple[Any, ...], tuple[Policy | None, list[np.ndarray | None]]] = {}
         self._marginals: dict[tuple[Any, ...], tuple[Contraction, tuple[str, ...]]] = {}
+        self.memory = memory.estimate(self)
+        memory.check(self, 1, rules=False)
 
     def __repr__(self) -> str:
         return (f"Plan({self.diagram.name!r}, given={dict(self.given)!r}, "
@@ -114,17 +124,6 @@ class Plan:
             seen.update(d.observes)
             stages.append(tuple(sorted(new, key=position.__getitem__)))
         return tuple(stages)
-
-    def _check_size(self) -> None:
-        entries = self.information_states
-        if entries > MAX_STAGE_ENTRIES:
-            last = self.diagram.decisions[-1].name
-            raise TooLargeError(
-                f"expected at most {MAX_STAGE_ENTRIES:,} combinations of what the last decision "
-                f"'{last}' knows and chooses under perfect recall, got {entries:,} "
-                f"({' x '.join(str(self.sizes[v]) for v in self.layout_vars)} over "
-                f"{', '.join(self.layout_vars)}); observe fewer nodes, merge states, or split "
-                "the problem", file=self.diagram.file, node=last, field="observes")
 
     @cached_property
     def information_states(self) -> int:
@@ -340,6 +339,7 @@ class Plan:
             expected value of perfect information about the numbers.
         """
         ops = self.operands(tables, weights)
+        memory.check(self, draw_count(ops))
         if uncertainty is None and draw_count(ops) > 1:
             uncertainty = "draws"
         return self.evaluate_chunks(lambda: iter((ops,)), uncertainty=uncertainty,
@@ -387,7 +387,9 @@ class Plan:
         """
         from .evaluation import draw_values
 
-        return draw_values(self, self.operands(tables, weights))
+        ops = self.operands(tables, weights)
+        memory.check(self, draw_count(ops), rules=False)
+        return draw_values(self, ops)
 
     def marginal(self, node: str, given: Mapping[str, str] | None = None,
                  tables: Mapping[str, Any] | None = None) -> dict[str, float]:
@@ -396,3 +398,12 @@ class Plan:
         from .marginals import marginal
 
         return marginal(self, node, given, tables)
+
+
+def _memory_limit(value: Any, diagram: Diagram) -> int:
+    if value is None:
+        return default_memory_limit()
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise QueryError(f"expected `memory_limit` to be a number of bytes > 0, got {value!r}",
+                         file=diagram.file, parameter="memory_limit")
+    return int(value)
