@@ -16,6 +16,7 @@ __all__ = [
     "RHAT_LIMIT",
     "ESS_LIMIT",
     "MEMORY_BUDGET",
+    "UTILITY_BOUND",
     "MEMORY_FRACTION",
     "default_memory_limit",
     "format_bytes",
@@ -37,6 +38,10 @@ RHAT_LIMIT = 1.01
 
 #: Sampling warnings: a bulk effective sample size below this is too few independent draws.
 ESS_LIMIT = 400
+
+#: The largest total utility (the sum over utility nodes of |value x weight|) a model may
+#: reach: sums of expected values stay far from double precision's overflow (1.8e308).
+UTILITY_BOUND = 1e300
 
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20

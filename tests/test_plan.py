@@ -159,3 +159,26 @@ def test_a_negative_seed_is_refused() -> None:
     article = influence.load("cartel-intervention")
     with pytest.raises(QueryError, match="`seed` to be a whole number >= 0, got -1"):
         influence.evaluate(article, prior=True, draws=10, seed=-1)
+
+
+def test_weighted_values_beyond_the_bound_are_refused(oil) -> None:
+    with pytest.raises(QueryError, match=r"\|value x weight\| at most 1e\+300, got values up "
+                                         r"to 200 with weights up to 1e\+308"):
+        influence.plan(oil).evaluate(weights={"payoff": 1e308})
+
+
+def test_expected_utilities_that_overflow_are_an_error_naming_the_node(oil) -> None:
+    """Numbers that pass unchecked (prior or posterior draws) but whose expected value is not a
+    finite number: an error naming the utility node, never 'n/a' with exit 0."""
+    p = influence.plan(oil)
+    huge = np.full((2, 2, 3), 1e308)
+    ops = p.operands({"payoff": huge}, check=False)
+    ops["test_cost"] = np.full((1, 2), 1e308)
+    with pytest.raises(influence.ModelError, match="got a total that overflows"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            p.evaluate_chunks(lambda: iter([ops]), prepared=True)
+    ops["payoff"] = np.full((2, 2, 3), np.inf)
+    with pytest.raises(influence.ModelError, match="node 'payoff'.*expected finite expected "
+                                                   "utilities"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            p.evaluate_chunks(lambda: iter([ops]), prepared=True)

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import opt_einsum
 
-from ..errors import QueryError
-from ..limits import default_memory_limit
+from ..errors import ModelError, QueryError
+from ..limits import UTILITY_BOUND, default_memory_limit
 from ..model.diagram import Diagram, Policy
 from . import memory
 from .kernels import Contraction, StageLayout
@@ -235,13 +235,34 @@ class Plan:
         ndarray, shape (S, *layout sizes)
         """
         total = None
+        parts = []
         for term in self.utility_terms:
             part = self._run(term, ops)
+            parts.append(part)
             total = part if total is None else total + part
+        if not np.isfinite(total).all():
+            self._overflow(parts, ops)
         pe = self._scenario_probability(ops)
         if pe is None:
             return total
         return total / pe.reshape((-1,) + (1,) * (total.ndim - 1))
+
+    def _overflow(self, parts: list[np.ndarray], ops: Parameters) -> None:
+        """Raise for expected utilities that are not finite numbers, naming the utility node."""
+        for term, part in zip(self.utility_terms, parts, strict=True):
+            if not np.isfinite(part).all():
+                values = np.asarray(ops[term.node])
+                largest = float(np.nanmax(np.abs(values))) if values.size else 0.0
+                found = float(part.flat[int(np.argmax(~np.isfinite(part)))])
+                raise ModelError(
+                    f"expected finite expected utilities, got {found} "
+                    f"from values as large as {largest:.3g} (after the weight): sums of such "
+                    f"numbers overflow; keep every |value x weight| below {UTILITY_BOUND:.0e}",
+                    file=self.diagram.file, node=term.node, field="values")
+        raise ModelError(
+            "expected finite expected utilities, got a total that overflows: the utility "
+            f"nodes' values, summed, exceed double precision; keep their sum below "
+            f"{UTILITY_BOUND:.0e}", file=self.diagram.file)
 
     def reach_tensor(self, ops: Parameters) -> np.ndarray:
         """Probability of the observed chance nodes given the decisions (and the scenario),

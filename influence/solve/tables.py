@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import QueryError
-from ..limits import SUM_TOLERANCE
+from ..limits import SUM_TOLERANCE, UTILITY_BOUND
 from ..messages import suggest
 from ..model.diagram import Diagram, Node
 
@@ -87,8 +87,22 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         _same_draws(diagram, {**out, **{f"weight of {k}": v for k, v in scale.items()}})
     for name, w in scale.items():
         table = out[name]
-        out[name] = table * w.reshape((-1,) + (1,) * (table.ndim - 1))
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[name] = table * w.reshape((-1,) + (1,) * (table.ndim - 1))
+        if check:
+            _bounded(diagram, name, table, w, out[name])
     return out
+
+
+def _bounded(diagram: Diagram, name: str, table: np.ndarray, w: np.ndarray,
+             weighted: np.ndarray) -> None:
+    """Refuse weighted utilities beyond :data:`~influence.limits.UTILITY_BOUND`."""
+    magnitude = np.abs(weighted)
+    if weighted.size and not (np.isfinite(weighted).all() and magnitude.max() <= UTILITY_BOUND):
+        raise QueryError(
+            f"expected every |value x weight| at most {UTILITY_BOUND:.0e}, got values up to "
+            f"{float(np.abs(table).max()):.3g} with weights up to {float(np.abs(w).max()):.3g}",
+            file=diagram.file, node=name, parameter="weights")
 
 
 def _node(diagram: Diagram, name: Any, parameter: str, kinds: tuple[str, ...]) -> Node:
