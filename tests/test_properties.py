@@ -156,6 +156,48 @@ def test_positive_affine_utilities(diagram: Diagram, a: float, b: float, which: 
                 assert close(r1.probability, r2.probability)
 
 
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.integers(-12, 12), st.integers(1, 5))
+def test_scaling_the_utilities_never_changes_a_choice(seed: int, exponent: int,
+                                                      observes: int) -> None:
+    """Utilities times 10**k, k from -12 to 12: every choice in every possible information
+    state is the same and every expected utility is scaled, however small the utilities and
+    however improbable the information state (ties are relative to each state's own scale)."""
+    diagram = random_diagram(seed, chance=6, decisions=2, utilities=2, observes=observes,
+                             zeros=0.2, policies=1)
+    factor = 10.0 ** exponent
+    scaled = diagram_from_dict(model_dict(diagram, tables={
+        u.name: u.table * factor for u in diagram.utilities}))
+    before, after = solve(diagram), solve(scaled)
+    assert after.maximum_expected_utility == pytest.approx(
+        before.maximum_expected_utility * factor, rel=1e-12, abs=1e-300)
+    for o1, o2 in zip(before.options, after.options, strict=True):
+        assert o2.expected_utility == pytest.approx(o1.expected_utility * factor, rel=1e-12,
+                                                    abs=1e-300)
+    for d1, d2 in zip(before.optimal_strategy, after.optimal_strategy, strict=True):
+        assert [r.choose for r in d1.rules] == [r.choose for r in d2.rules]
+
+
+@pytest.mark.parametrize("exponent", [-12, -6, 0, 6, 12])
+def test_the_umbrella_at_every_scale(exponent: int) -> None:
+    """The umbrella model with every utility times 10**k keeps its strategy and its MEU
+    scales (at 1e-12 an absolute tie tolerance used to choose `take`)."""
+    import influence
+
+    umbrella = influence.load("umbrella")
+    factor = 10.0 ** exponent
+    scaled = diagram_from_dict(model_dict(umbrella, tables={
+        u.name: u.table * factor for u in umbrella.utilities}))
+    before, after = solve(umbrella), solve(scaled)
+    assert after.maximum_expected_utility == pytest.approx(
+        before.maximum_expected_utility * factor, rel=1e-12)
+    assert after.alternatives == {d: pytest.approx({s: v * factor for s, v in alt.items()},
+                                                   rel=1e-12)
+                                  for d, alt in before.alternatives.items()}
+    for d1, d2 in zip(before.optimal_strategy, after.optimal_strategy, strict=True):
+        assert [r.choose for r in d1.rules] == [r.choose for r in d2.rules]
+
+
 # -- the batch is the point solver draw by draw --------------------------------------------------
 
 
