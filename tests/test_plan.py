@@ -182,3 +182,28 @@ def test_expected_utilities_that_overflow_are_an_error_naming_the_node(oil) -> N
                                                    "utilities"):
         with np.errstate(over="ignore", invalid="ignore"):
             p.evaluate_chunks(lambda: iter([ops]), prepared=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_per_draw_reach_and_strategy_values_agree_with_fresh_solves(seed: int) -> None:
+    """Draw by draw: the probability of each information state under the draw's optimal
+    strategy is the rule's probability in a fresh solve, and the value of each draw's strategy
+    evaluated on every draw's numbers matches the fresh solve where the numbers are its own."""
+    d = random_diagram(seed, chance=4, decisions=2, observes=2, zeros=0.2)
+    draws = perturbed_parameters(d, 3, seed)
+    p = influence.plan(d)
+    values = p.expected_utilities(draws)
+    for s in range(3):
+        fresh = influence.solve(rebuilt(d, {k: v[s] for k, v in draws.items()}))
+        for k, decision in enumerate(fresh.optimal_strategy):
+            probabilities = [r.probability for r in decision.rules]
+            assert np.ravel(values.reach[k][s]) == pytest.approx(probabilities, abs=1e-12)
+        own = tuple(c[s] for c in values.choices)
+        assert p.strategy_values(own, {k: v[s] for k, v in draws.items()})[0] == pytest.approx(
+            fresh.maximum_expected_utility, abs=1e-9)
+    # Each draw's own strategy on its own numbers is that draw's maximum.
+    assert p.strategy_values(values.choices, draws) == pytest.approx(
+        values.maximum_expected_utility, abs=1e-9)
+    # Any one draw's strategy is worth at most the maximum on every draw's numbers.
+    shared = p.strategy_values(tuple(c[0] for c in values.choices), draws)
+    assert np.all(shared <= values.maximum_expected_utility + 1e-9)

@@ -23,7 +23,7 @@ from .tables import Parameters
 if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
 
-__all__ = ["evaluate_chunks", "draw_values", "DrawValues"]
+__all__ = ["evaluate_chunks", "draw_values", "strategy_values", "DrawValues"]
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,67 @@ class DrawValues:
     choices : tuple of ndarray
         For each decision, the index of the optimal state in each draw and information state,
         shape (S, *sizes of what the decision knows).
+    reach : tuple of ndarray
+        For each decision, the probability of each information state in each draw under that
+        draw's optimal strategy, shape (S, *sizes of what the decision knows): zero where the
+        state cannot occur.
     """
 
     maximum_expected_utility: np.ndarray
     options: Mapping[str, np.ndarray]
     choices: tuple[np.ndarray, ...]
+    reach: tuple[np.ndarray, ...]
+
+
+def strategy_values(plan: Plan, ops: Parameters, choices: tuple[np.ndarray, ...]
+                    ) -> np.ndarray:
+    """The expected utility in each draw of a fixed strategy.
+
+    Parameters
+    ----------
+    plan : Plan
+    ops : mapping
+        Operands from :meth:`Plan.operands`.
+    choices : tuple of ndarray
+        For each decision, the chosen state's index in each information state: shared by every
+        draw (shape of what the decision knows) or one strategy per draw (a leading axis S).
+
+    Returns
+    -------
+    ndarray, shape (S,)
+    """
+    stage = plan.stage_tensor(ops)
+    draws = max([stage.shape[0]] + [np.shape(c)[0] for k, c in enumerate(choices)
+                                    if np.ndim(c) == len(plan.past(k)) + 1])
+    if stage.shape[0] != draws:
+        stage = np.broadcast_to(stage, (draws,) + stage.shape[1:])
+    return backward_induction(stage, plan.layout, fixed=list(choices),
+                              values=False).expected_utility
+
+
+def draw_reach(plan: Plan, reach: np.ndarray, choices: tuple[np.ndarray, ...]
+               ) -> tuple[np.ndarray, ...]:
+    """Per draw, the probability of each information state of each decision under a strategy
+    given draw by draw (``choices`` with a leading draw axis)."""
+    draws = reach.shape[0]
+    out = []
+    on_path = None
+    decisions = plan.diagram.decisions
+    for k, d in enumerate(decisions):
+        prob = _past_probability(plan, reach, k, per_draw=True)
+        if on_path is None:
+            on_path = np.ones(prob.shape)
+        out.append(prob * on_path)
+        if k + 1 < len(decisions):
+            choice = np.broadcast_to(choices[k], prob.shape)
+            follow = np.zeros(prob.shape + (plan.sizes[d.name],))
+            np.put_along_axis(follow, choice[..., None], 1.0, axis=-1)
+            nxt = follow * on_path[..., None]
+            extra = plan.stages[k + 1]
+            nxt = nxt.reshape(nxt.shape + (1,) * len(extra))
+            on_path = np.broadcast_to(nxt, nxt.shape[: nxt.ndim - len(extra)]
+                                      + tuple(plan.sizes[v] for v in extra))
+    return tuple(np.broadcast_to(r, (draws,) + r.shape[1:]) for r in out)
 
 
 def draw_values(plan: Plan, ops: Parameters) -> DrawValues:
@@ -59,7 +115,8 @@ def draw_values(plan: Plan, ops: Parameters) -> DrawValues:
         options[oid] = res.expected_utility
     draws = stage.shape[0]
     choices = tuple(np.broadcast_to(c, (draws,) + np.shape(c)[1:]) for c in best.choices)
-    return DrawValues(best.expected_utility, options, choices)
+    reach = draw_reach(plan, plan.reach_tensor(ops), choices)
+    return DrawValues(best.expected_utility, options, choices, reach)
 
 
 def _constrained(masks: list[np.ndarray | None]) -> int:
@@ -166,16 +223,21 @@ def _value_draws(plan: Plan, stages: Iterator[np.ndarray] | tuple[np.ndarray, ..
     return eus, np.concatenate(optimum), share
 
 
-def _past_probability(plan: Plan, reach: np.ndarray, k: int) -> np.ndarray:
-    """P(past of decision k | the earlier decisions), averaged over draws."""
-    mean = reach.mean(axis=0)
+def _past_probability(plan: Plan, reach: np.ndarray, k: int, per_draw: bool = False
+                      ) -> np.ndarray:
+    """P(past of decision k | the earlier decisions): averaged over draws, or per draw (with a
+    leading draw axis)."""
+    mean = reach if per_draw else reach.mean(axis=0)
+    lead = 1 if per_draw else 0
     axis = plan.layout.decision_axis(k) - 1  # axes of the past: 0 .. axis-1 (no draw axis)
-    rest = tuple(range(axis, mean.ndim))
-    later_chance = [i for i in rest if plan.diagram.node(plan.layout_vars[i]).kind == "chance"]
-    later_dec = [i for i in rest if i not in later_chance]
+    rest = tuple(range(axis, mean.ndim - lead))
+    later_chance = [i + lead for i in rest
+                    if plan.diagram.node(plan.layout_vars[i]).kind == "chance"]
+    later_dec = [i + lead for i in rest
+                 if plan.diagram.node(plan.layout_vars[i]).kind == "decision"]
     out = mean.sum(axis=tuple(later_chance), keepdims=True) if later_chance else mean
     index = tuple(0 if i in later_dec else slice(None) for i in range(out.ndim))
-    return out[index].reshape(mean.shape[:axis])
+    return out[index].reshape(mean.shape[:axis + lead])
 
 
 def _rules(plan: Plan, k: int, prob: np.ndarray, reach_k: np.ndarray, choice: np.ndarray,

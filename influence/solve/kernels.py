@@ -240,7 +240,8 @@ def backward_induction(
         and including ``D_k``, no draw axis) marking the options allowed; None allows all.
     fixed : sequence of (ndarray or None), optional
         For each decision, choices given in advance (as returned in
-        :attr:`InductionResult.choices`); None chooses.
+        :attr:`InductionResult.choices`): over the decision's past, shared by every draw, or
+        with a leading draw axis, one strategy per draw; None chooses.
     per_draw : bool
         If False (the default), choices maximise the mean over draws of the stage value, one
         strategy for all draws (the Bayes decision). If True, each draw gets its own optimum.
@@ -300,7 +301,9 @@ def backward_induction(
         else:
             choice = _choose(mean_q, masks[k])
         choices[k] = choice
-        picked = _pick(q, choice, per_draw and fixed[k] is None)
+        # Choices with a draw axis (per-draw optima, or fixed choices given draw by draw) are
+        # picked draw by draw; choices without one are shared by every draw.
+        picked = _pick(q, choice, np.ndim(choice) == q.ndim - 1)
         count = layout.chance_counts[k]
         q = picked.sum(axis=tuple(range(picked.ndim - count, picked.ndim))) if count else picked
     eu = q.reshape(q.shape[0], -1).sum(axis=1) if q.ndim > 1 else q

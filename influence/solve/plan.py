@@ -412,6 +412,36 @@ class Plan:
         memory.check(self, draw_count(ops), rules=False)
         return draw_values(self, ops)
 
+    def strategy_values(self, choices: tuple[np.ndarray, ...],
+                        tables: Mapping[str, Any] | None = None, *,
+                        weights: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The expected utility, in each draw, of a fixed strategy.
+
+        Parameters
+        ----------
+        choices : tuple of ndarray
+            For each decision, the index of the chosen state in each information state (as in
+            :attr:`DrawValues.choices`): shared by every draw, or one strategy per draw.
+        tables, weights
+            As in :meth:`evaluate`.
+
+        Returns
+        -------
+        ndarray, shape (S,)
+        """
+        from .evaluation import strategy_values
+
+        ops = self.operands(tables, weights)
+        choices = tuple(np.asarray(c) for c in choices)
+        if len(choices) != len(self.diagram.decisions):
+            raise QueryError(f"expected one array of choices per decision "
+                             f"({len(self.diagram.decisions)}), got {len(choices)}",
+                             file=self.diagram.file, parameter="choices")
+        per_draw = [c.shape[0] for k, c in enumerate(choices)
+                    if c.ndim == len(self.past(k)) + 1]
+        memory.check(self, max([draw_count(ops), *per_draw]), rules=False)
+        return strategy_values(self, ops, choices)
+
     def marginal(self, node: str, given: Mapping[str, str] | None = None,
                  tables: Mapping[str, Any] | None = None) -> dict[str, float]:
         """The distribution of chance node ``node`` by exact inference; see
