@@ -61,6 +61,7 @@ class Joint:
             profiles = np.prod([len(d.states) for d in diagram.decisions])
             prob = prob / (prob.sum() / profiles)
         self.prob = prob
+        self.utility = utility
         self.weighted = prob * utility
         self.decisions = [d.name for d in diagram.decisions]
         self.knows = [diagram.information_set(d) for d in self.decisions]
@@ -111,6 +112,20 @@ class Joint:
         letters = "abcdefgh"[: len(mats)]
         spec = "x," + ",".join(f"{c}x" for c in letters) + "->" + letters
         return np.einsum(spec, weights, *mats, optimize=True)
+
+    def distribution(self, profile: list[np.ndarray]) -> dict[float, float]:
+        """The distribution of the total utility under one strategy profile, by enumeration:
+        total (rounded to 9 significant digits) -> probability."""
+        follow = np.ones(len(self.coords), dtype=bool)
+        for k, p in enumerate(profile):
+            follow &= self.indicator(k, p[None])[0]
+        prob = np.where(follow, self.prob, 0.0)
+        out: dict[float, float] = {}
+        for value, q in zip(self.utility, prob, strict=True):
+            if q > 1e-15:
+                key = float(f"{value:.9g}")
+                out[key] = out.get(key, 0.0) + float(q)
+        return out
 
     def eu(self, profile: list[np.ndarray]) -> float:
         """Expected utility of one strategy profile (one row per decision)."""

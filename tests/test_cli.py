@@ -272,7 +272,10 @@ def test_given_umbrella_rainy_forecast_by_hand() -> None:
 def test_given_results_carry_no_uncertainty_fields() -> None:
     data = run_json("evaluate", "oil-wildcatter", "--given", "oil=wet")
     assert "uncertainty" not in data
-    assert all("sd" not in p for p in data["policies"])
+    uncertainty_fields = {"interval_90", "probability_best", "expected_loss"}
+    assert all(not uncertainty_fields & set(p) for p in data["policies"])
+    # Given wet oil, drilling blind pays 50 for sure: no spread of the total utility.
+    assert next(p for p in data["policies"] if p["id"] == "drill-blind")["sd"] == 0.0
     assert "P(best)" not in run("evaluate", "oil-wildcatter", "-g", "oil=wet").stdout
 
 

@@ -124,21 +124,47 @@ def _constrained(masks: list[np.ndarray | None]) -> int:
     return max((k for k, m in enumerate(masks) if m is not None), default=-1)
 
 
-def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]
-                  ) -> tuple[np.ndarray, np.ndarray, int, tuple[np.ndarray, ...] | None]:
-    """Pass 1: the stage and reach tensors averaged over every draw (and, when there is only
-    one chunk, that chunk's stage tensor, so that pass 2 need not recompute it)."""
+@dataclass
+class _Means:
+    """Pass 1: the stage tensor, its part per utility node and the reach tensor averaged over
+    every draw (and, when there is only one chunk, that chunk's stage tensor, so that pass 2
+    need not recompute it)."""
+
+    stage: np.ndarray
+    parts: list[np.ndarray]
+    reach: np.ndarray
+    draws: int
+    single: tuple[np.ndarray, ...] | None
+
+
+def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]) -> _Means:
     stage_sum = reach_sum = None
+    part_sums: list[np.ndarray] = []
     draws = 0
     single = None
     for i, chunk in enumerate(chunks()):
-        stage = plan.stage_tensor(chunk)
+        stage, parts = plan.stage_terms(chunk)
         reach = plan.reach_tensor(chunk)
         single = (stage,) if i == 0 else None
-        stage_sum = stage.sum(axis=0) if stage_sum is None else stage_sum + stage.sum(axis=0)
-        reach_sum = reach.sum(axis=0) if reach_sum is None else reach_sum + reach.sum(axis=0)
+        if stage_sum is None:
+            stage_sum, reach_sum = stage.sum(axis=0), reach.sum(axis=0)
+            part_sums = [part.sum(axis=0) for part in parts]
+        else:
+            stage_sum = stage_sum + stage.sum(axis=0)
+            reach_sum = reach_sum + reach.sum(axis=0)
+            part_sums = [a + part.sum(axis=0) for a, part in zip(part_sums, parts, strict=True)]
         draws += stage.shape[0]
-    return (stage_sum / draws)[None], (reach_sum / draws)[None], draws, single
+    return _Means((stage_sum / draws)[None], [(s / draws)[None] for s in part_sums],
+                  (reach_sum / draws)[None], draws, single)
+
+
+def by_utility(plan: Plan, parts: np.ndarray, choices: list[np.ndarray]) -> dict[str, float]:
+    """Each utility node's weighted expected contribution to a strategy's expected utility
+    (they sum to it), from the stage tensor's parts averaged over draws, stacked on the draw
+    axis (one induction values every part: a fixed strategy's value is linear in the stage)."""
+    res = backward_induction(parts, plan.layout, fixed=choices, values=False)
+    return {u.name: float(v) for u, v in zip(plan.diagram.utilities, res.expected_utility,
+                                              strict=True)}
 
 
 def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
@@ -158,13 +184,14 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
     policy_ids : tuple of str, optional
         Only these named policies (default: all).
     """
-    mean_stage, mean_reach, draws, single = _mean_tensors(plan, chunks)
+    means = _mean_tensors(plan, chunks)
+    draws = means.draws
     # The Bayes strategies: the optimum, each alternative forced, each policy. Decisions after
     # the last one a mask constrains are played as in the optimum: those stages are reused.
-    best = backward_induction(mean_stage, plan.layout, keep=True)
+    best = backward_induction(means.stage, plan.layout, keep=True)
     strategies: list[tuple[OptionResult | None, InductionResult, int]] = [(None, best, -1)]
     for oid, label, kind, dname, state, masks in plan.options(policy_ids):
-        res = backward_induction(mean_stage, plan.layout, masks, resume=best)
+        res = backward_induction(means.stage, plan.layout, masks, resume=best)
         option = OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state)
         strategies.append((option, res, _constrained(masks)))
 
@@ -173,12 +200,17 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
     if draws == 1:
         eus = [res.expected_utility for _, res, _ in strategies]
     else:
-        stages = single if single is not None else (plan.stage_tensor(c) for c in chunks())
+        stages = (means.single if means.single is not None
+                  else (plan.stage_tensor(c) for c in chunks()))
         eus, optimum, share = _value_draws(plan, stages, strategies, best, draws)
         evpi = float(optimum.mean() - eus[0].mean())
-    strategy = _strategy(plan, best, mean_reach, share)
-    options = [replace(opt, draws=eu)
-               for (opt, _, _), eu in zip(strategies, eus, strict=True) if opt is not None]
+    extras = Extras(plan, np.concatenate(means.parts, axis=0),
+                    [res.choices for _, res, _ in strategies],
+                    next(iter(chunks())) if draws == 1 else None)
+    strategy = _strategy(plan, best, means.reach, share)
+    options = [replace(opt, draws=eu, extras=extras.of(i))
+               for i, ((opt, _, _), eu) in enumerate(zip(strategies, eus, strict=True))
+               if opt is not None]
     alternatives: dict[str, dict[str, float]] = {}
     for o in options:
         if o.kind == "alternative":
@@ -190,7 +222,76 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
         meu_draws=meu_draws if draws > 1 else None, optimal_strategy=strategy,
         alternatives=alternatives, options=tuple(summarize_draws(options)),
         draws=draws if uncertainty else None, uncertainty=uncertainty, evpi_parameters=evpi,
+        extras=extras.of(0),
     )
+
+
+class Extras:
+    """What an evaluation computes only when asked: each strategy's contribution of every
+    utility node and, for point values, the distribution of its total utility.
+
+    Parameters
+    ----------
+    plan : Plan
+    parts : ndarray
+        The stage tensor's part of each utility node, averaged over draws, stacked on the draw
+        axis.
+    strategies : list
+        The choices of every strategy (the optimum first).
+    ops : mapping or None
+        The operands of a point evaluation; None under parameter uncertainty (no risk
+        profile then).
+    """
+
+    def __init__(self, plan: Plan, parts: np.ndarray, strategies: list[list[np.ndarray]],
+                 ops: Parameters | None) -> None:
+        self.plan, self.parts, self.strategies, self.ops = plan, parts, strategies, ops
+        self._contributions: list[dict[str, float]] | None = None
+        self._profiles: list | None = None
+        self._profiled = False
+
+    def of(self, index: int) -> StrategyExtras:
+        """The extras of strategy ``index``."""
+        return StrategyExtras(self, index)
+
+    def contributions(self, index: int) -> dict[str, float]:
+        """Each utility node's contribution to strategy ``index``."""
+        if self._contributions is None:
+            self._contributions = [by_utility(self.plan, self.parts, c)
+                                   for c in self.strategies]
+        return self._contributions[index]
+
+    def profile(self, index: int):  # noqa: ANN201 - a risk.Profile or None
+        """The distribution of the total utility under strategy ``index`` (point values)."""
+        if not self._profiled:
+            from .risk import outcome_distributions
+
+            self._profiled = True
+            if self.ops is not None:
+                self._profiles = outcome_distributions(self.plan, self.ops, self.strategies)
+        return None if self._profiles is None else self._profiles[index]
+
+
+@dataclass(frozen=True)
+class StrategyExtras:
+    """The lazily computed extras of one strategy (see :class:`Extras`)."""
+
+    source: Extras
+    index: int
+
+    @property
+    def by_utility(self) -> dict[str, float]:
+        return self.source.contributions(self.index)
+
+    @property
+    def utility_sd(self) -> float | None:
+        profile = self.source.profile(self.index)
+        return None if profile is None else profile.sd
+
+    @property
+    def risk_profile(self) -> tuple[tuple[float, float], ...] | None:
+        profile = self.source.profile(self.index)
+        return None if profile is None else profile.pairs
 
 
 def _value_draws(plan: Plan, stages: Iterator[np.ndarray] | tuple[np.ndarray, ...],

@@ -75,6 +75,7 @@ class Contraction:
         self.sizes = dict(sizes)
         self.subscripts = ",".join(self.inputs) + "->" + self.output
         self._path: list | None = None
+        self._largest = 0
         self._expressions: dict[int, Callable[..., np.ndarray]] = {}
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
@@ -90,15 +91,27 @@ class Contraction:
     def path(self) -> list:
         """The contraction order (pairs of operand positions), searched once."""
         if self._path is None:
-            dummies = [np.broadcast_to(np.empty(()), shape) for shape in self.shapes(2)]
+            dummies = [np.broadcast_to(np.empty(()), shape) for shape in self.shapes(1)]
             path, info = opt_einsum.contract_path(self.subscripts, *dummies, optimize="greedy")
             if info.opt_cost > self.THOROUGH_ABOVE:
                 better, better_info = opt_einsum.contract_path(self.subscripts, *dummies,
                                                                optimize="auto")
                 if better_info.opt_cost < info.opt_cost:
-                    path = better
+                    path, info = better, better_info
             self._path = path
+            self._largest = int(info.largest_intermediate)
         return self._path
+
+    def largest_intermediate(self) -> int:
+        """Entries per draw of the largest array the contraction creates (its output
+        included): the output alone when it runs as one plain einsum."""
+        if not self.inputs:
+            return 1
+        out = math.prod(self.sizes[c] for c in self.output[1:])
+        if self.naive_cost(1) <= self.DIRECT_UP_TO:
+            return out
+        self.path()
+        return max(out, self._largest)
 
     def expression(self, draws: int) -> Callable[..., np.ndarray]:
         """The contraction for ``draws`` draws, a callable taking the operands (built once per

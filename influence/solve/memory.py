@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import opt_einsum
 
 from ..errors import TooLargeError
 from ..limits import format_bytes
@@ -58,31 +57,20 @@ class MemoryEstimate:
         return self.per_draw * draws + (self.rules if rules else 0)
 
 
-def _largest_intermediate(contraction) -> int:  # noqa: ANN001 - a kernels.Contraction
-    """Entries per draw of the largest array the contraction creates (its output included)."""
-    if not contraction.inputs:
-        return 1
-    out = int(np.prod([contraction.sizes[c] for c in contraction.output[1:]], dtype=float))
-    if contraction.naive_cost(1) <= contraction.DIRECT_UP_TO:
-        return out  # one plain einsum: no intermediates
-    _, info = opt_einsum.contract_path(contraction.subscripts, *contraction.shapes(1),
-                                       shapes=True, optimize=contraction.path())
-    return max(out, int(info.largest_intermediate))
-
-
 def estimate(plan: Plan) -> MemoryEstimate:
     """The memory an evaluation of ``plan`` needs (see the module's description)."""
     diagram = plan.diagram
     params = sum(n.table.size for n in diagram.nodes if n.table is not None)
     stage = plan.information_states
+    copies = STAGE_COPIES + len(diagram.utilities)  # and one mean per utility node
     parts = {f"the strategy tables of '{diagram.decisions[-1].name}' ({stage:,} entries, "
-             f"{STAGE_COPIES} copies)": 8 * STAGE_COPIES * stage}
+             f"{copies} copies)": 8 * copies * stage}
     terms = [(t.node, t) for t in plan.utility_terms] + [("", plan.reach_term)]
     if plan.evidence_term is not None:
         terms.append(("", plan.evidence_term))
     nodes = {next(iter(parts)): diagram.decisions[-1].name}
     for node, term in terms:
-        entries = _largest_intermediate(term.contraction)
+        entries = term.contraction.largest_intermediate()
         what = (f"the expected value of utility node '{node}'" if node
                 else "the probabilities of the information states")
         key = f"{what} (an intermediate table of {entries:,} entries)"

@@ -234,6 +234,12 @@ class Plan:
         -------
         ndarray, shape (S, *layout sizes)
         """
+        return self.stage_terms(ops)[0]
+
+    def stage_terms(self, ops: Parameters) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The stage tensor and its parts, one per utility node (in the diagram's order), each
+        conditional on the scenario: the part of utility node ``u`` is the stage tensor of a
+        diagram whose only utility is ``u``. Parts may be broadcast views."""
         total = None
         parts = []
         for term in self.utility_terms:
@@ -244,8 +250,9 @@ class Plan:
             self._overflow(parts, ops)
         pe = self._scenario_probability(ops)
         if pe is None:
-            return total
-        return total / pe.reshape((-1,) + (1,) * (total.ndim - 1))
+            return total, parts
+        shape = (-1,) + (1,) * (total.ndim - 1)
+        return total / pe.reshape(shape), [part / pe.reshape(shape) for part in parts]
 
     def _overflow(self, parts: list[np.ndarray], ops: Parameters) -> None:
         """Raise for expected utilities that are not finite numbers, naming the utility node."""

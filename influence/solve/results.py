@@ -106,7 +106,13 @@ class OptionResult:
     """A named policy or an alternative (one decision forced, the rest played optimally).
 
     ``expected_utility`` is the mean over draws (the value itself for point values); the
-    uncertainty fields are None for point values.
+    uncertainty fields (``sd``: the spread of the expected utility over draws,
+    ``interval_90``, ``probability_best``, ``expected_loss``) are None for point values.
+
+    ``by_utility`` maps each utility node to its weighted expected contribution (they sum to
+    ``expected_utility``). For point values, ``utility_sd`` is the standard deviation of the
+    total utility and ``risk_profile`` its exact distribution, ``(value, probability)`` pairs in
+    increasing order of value (None when there are too many outcomes to list).
     """
 
     id: str
@@ -120,6 +126,22 @@ class OptionResult:
     interval_90: tuple[float, float] | None = None
     probability_best: float | None = None
     expected_loss: float | None = None
+    extras: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def by_utility(self) -> Mapping[str, float] | None:
+        """Utility node -> its weighted expected contribution (computed when first asked)."""
+        return None if self.extras is None else self.extras.by_utility
+
+    @property
+    def utility_sd(self) -> float | None:
+        """Standard deviation of the total utility (point values; computed when first asked)."""
+        return None if self.extras is None else self.extras.utility_sd
+
+    @property
+    def risk_profile(self) -> tuple[tuple[float, float], ...] | None:
+        """Exact distribution of the total utility (point values; computed when first asked)."""
+        return None if self.extras is None else self.extras.risk_profile
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind}
@@ -132,7 +154,19 @@ class OptionResult:
             out["interval_90"] = list(self.interval_90) if self.interval_90 else None
             out["probability_best"] = self.probability_best
             out["expected_loss"] = self.expected_loss
+        out.update(_risk_fields(self.utility_sd, self.risk_profile, self.sd is not None))
+        if self.by_utility is not None:
+            out["by_utility"] = dict(self.by_utility)
         return out
+
+
+def _risk_fields(utility_sd: float | None, profile: Any, uncertain: bool) -> dict[str, Any]:
+    """``sd`` and ``risk_profile`` of the total utility, for point evaluations (under
+    parameter uncertainty ``sd`` is the spread of the expected utility over draws)."""
+    if uncertain or utility_sd is None:
+        return {}
+    return {"sd": utility_sd,
+            "risk_profile": None if profile is None else [list(pair) for pair in profile]}
 
 
 def comparison_group(option: OptionResult) -> str:
@@ -205,6 +239,8 @@ class Evaluation:
     draws, uncertainty, evpi_parameters
         Under parameter uncertainty: the number of draws, "prior" or "posterior", and the
         expected value of perfect information about the parameters.
+    by_utility, utility_sd, risk_profile
+        Of the optimal strategy, as in :class:`OptionResult`.
     """
 
     model: str
@@ -220,6 +256,22 @@ class Evaluation:
     uncertainty: str | None = None
     evpi_parameters: float | None = None
     diagnostics: Mapping[str, Any] | None = None
+    extras: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def by_utility(self) -> Mapping[str, float] | None:
+        """Of the optimal strategy: utility node -> weighted expected contribution."""
+        return None if self.extras is None else self.extras.by_utility
+
+    @property
+    def utility_sd(self) -> float | None:
+        """Of the optimal strategy: standard deviation of the total utility (point values)."""
+        return None if self.extras is None else self.extras.utility_sd
+
+    @property
+    def risk_profile(self) -> tuple[tuple[float, float], ...] | None:
+        """Of the optimal strategy: exact distribution of the total utility (point values)."""
+        return None if self.extras is None else self.extras.risk_profile
 
     @property
     def meu_sd(self) -> float | None:
@@ -286,9 +338,11 @@ class Evaluation:
             "units": self.units,
             "given": dict(self.given),
             "maximum_expected_utility": self.maximum_expected_utility,
+            **_risk_fields(self.utility_sd, self.risk_profile, self.uncertainty is not None),
             "optimal_strategy": {
                 d.decision: [r.to_dict() for r in d.rules] for d in self.optimal_strategy
             },
+            **({} if self.by_utility is None else {"by_utility": dict(self.by_utility)}),
             "alternatives": {k: dict(v) for k, v in self.alternatives.items()},
             "policies": [o.to_dict() for o in self.policies],
             "ranking": [o.to_dict() for o in self.ranked()],
