@@ -3,27 +3,35 @@
 Run from the repository root::
 
     python benchmarks/bench_load.py                  # bundled models, then 1e3 .. 2e4 states
-    python benchmarks/bench_load.py --states 10000   # only the large model with 10,000 states
+    python benchmarks/bench_load.py --states 10000   # only the large models with 10,000 states
 
-The large model has a root chance node ``big`` with N states (``p`` a list), a chance child
-``sign`` of it (N ``cpt`` rows), a decision ``act`` observing ``sign``, a utility ``gain`` of
-``big`` and ``act`` (2 N ``values`` rows) and a policy with a rule row for each state of
-``sign``. Every check the loader makes is linear in the size of the file, so the time per state
-should stay flat as N grows.
+Two large models per size N:
 
-Times are the median of ``--repeat`` runs of :func:`influence.loads` on text already in memory
-(bundled models: :func:`influence.load`), measured with ``time.perf_counter``.
+- ``states``: a decision with N states (``states:`` with N entries) and a constant utility;
+- ``tables``: a root chance node ``big`` with N states (``p`` a list), a chance child ``sign``
+  of it (N ``cpt`` rows), a decision ``act`` observing ``sign``, a utility ``gain`` of ``big``
+  and ``act`` (2 N ``values`` rows) and a policy with a rule row for each state of ``sign``.
+
+For each it prints the time to parse the YAML (``yaml``), to check it and build the diagram
+from the parsed document (``check``: :func:`influence.diagram_from_dict`, everything the loader
+and the constructors check), and the check time per state. Every check is linear in the size of
+the file, so the time per state should stay flat as N grows.
+
+Times are the minimum of ``--repeat`` runs (the least disturbed by other work on the machine)
+of the process's CPU time (``time.process_time``), so that other processes on a busy machine
+count less; bundled models are loaded by name (:func:`influence.load`).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
 import influence
 from influence.model import bundled
+from influence.model.loader import diagram_from_dict
+from influence.model.yamlio import load_yaml_text
 
 
 def large_model(n: int) -> str:
@@ -45,13 +53,20 @@ def large_model(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
+def best_time(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
+def states_model(n: int) -> str:
+    """A decision with ``n`` states and a constant utility."""
+    states = ", ".join(f"s{i}" for i in range(n))
+    return (f"name: wide\nnodes:\n  pick:\n    type: decision\n    states: [{states}]\n"
+            f"  cost:\n    type: utility\n    value: -1\n")
 
 
 def main() -> None:
@@ -62,12 +77,15 @@ def main() -> None:
     args = parser.parse_args()
     if not args.states:
         for name in bundled.names():
-            t = median_time(lambda name=name: influence.load(name), args.repeat)
-            print(f"{name:<28} {1000 * t:8.1f} ms")
+            t = best_time(lambda name=name: influence.load(name), 10 * args.repeat)
+            print(f"{name:<24} load {1000 * t:9.1f} ms")
     for n in args.states or (1000, 5000, 10000, 20000):
-        text = large_model(n)
-        t = median_time(lambda text=text: influence.loads(text), max(1, args.repeat // 2))
-        print(f"{n:>6} states {' ' * 15} {1000 * t:8.1f} ms   {1e6 * t / n:6.1f} us/state")
+        for label, text in (("states", states_model(n)), ("tables", large_model(n))):
+            data = load_yaml_text(text)
+            parse = best_time(lambda text=text: load_yaml_text(text), args.repeat)
+            check = best_time(lambda data=data: diagram_from_dict(data), args.repeat)
+            print(f"{label} {n:>6} states   yaml {1000 * parse:8.1f} ms   check "
+                  f"{1000 * check:8.1f} ms   {1e6 * check / n:6.2f} us/state")
 
 
 if __name__ == "__main__":

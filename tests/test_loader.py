@@ -1,5 +1,5 @@
 """Validation of model files: one test per message of influence.model.loader (and the structural
-messages the loader reaches through influence.model.checks).
+messages of influence.model.structure, which the loader reaches by building the diagram).
 
 Every error is an ``influence.ModelError`` (a ValueError) whose message names the file, the line
 where known, the node and the field, and says what was expected and what was found.
