@@ -201,6 +201,7 @@ def check_parents(parents: Any, *, node: str, field: str) -> tuple[str, ...]:
     if isinstance(parents, str | Mapping) or not isinstance(parents, Iterable):
         raise fault(f"expected a list of node names, got {describe(parents)}", node=node,
                     field=field, path=path)
+    parents = tuple(parents)
     seen: set[str] = set()
     for i, p in enumerate(parents):
         if not isinstance(p, str):
@@ -213,7 +214,7 @@ def check_parents(parents: Any, *, node: str, field: str) -> tuple[str, ...]:
             raise fault(f"expected each node once, got {p!r} twice", node=node, field=field,
                         path=(*path, i))
         seen.add(p)
-    return tuple(parents)
+    return parents
 
 
 # -- numbers -----------------------------------------------------------------------------------
