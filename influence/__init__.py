@@ -11,6 +11,11 @@ Load a model, evaluate it, read the results::
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
+
+A diagram can also be built in Python from :class:`Node` and :class:`Policy` objects (every
+constructor checks what it is given, so a :class:`Diagram` that exists is valid), or converted
+from and to a ``pgmpy`` Bayesian network with :func:`from_pgmpy` and :func:`to_pgmpy` (pgmpy is
+imported only then).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from .bayes.fitting import Posterior, fit
+    from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
 
 __version__ = "0.1.0"
 
@@ -51,6 +57,8 @@ __all__ = [
     "marginal",
     "fit",
     "Posterior",
+    "to_pgmpy",
+    "from_pgmpy",
     "Diagram",
     "Node",
     "Policy",
@@ -75,4 +83,9 @@ def __getattr__(name: str) -> Any:
         from .bayes import fitting
 
         return getattr(fitting, name)
+    # The pgmpy bridge; pgmpy itself is imported only when a conversion runs.
+    if name in ("to_pgmpy", "from_pgmpy"):
+        from .io import pgmpy_bridge
+
+        return getattr(pgmpy_bridge, name)
     raise AttributeError(f"module 'influence' has no attribute {name!r}")

@@ -64,6 +64,10 @@ class InfluenceError(Exception):
         The Python parameter at fault (``"given"``, ``"draws"``, ...), when the error is about
         an argument rather than a file. Messages name it in backquotes (```given```); the CLI
         replaces that with the option the user typed (``--given``).
+    path : tuple
+        Where in the input document the fault is, as keys and indices from its root (for
+        example ``("nodes", "b", "parents", 1)``); empty if unknown. Readers of files use it to
+        find the line; it is not part of the message.
     """
 
     exit_code = 1
@@ -77,8 +81,10 @@ class InfluenceError(Exception):
         field: str | None = None,
         line: int | None = None,
         parameter: str | None = None,
+        path: tuple = (),
     ) -> None:
         self.parameter = parameter
+        self.path = tuple(path)
         self.file = file
         self.node = node
         self.field = field

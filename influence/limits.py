@@ -11,6 +11,7 @@ import os
 
 __all__ = [
     "SUM_TOLERANCE",
+    "SUM_ROUNDING",
     "TIE_TOLERANCE",
     "POSSIBLE",
     "RHAT_LIMIT",
@@ -25,6 +26,10 @@ __all__ = [
 #: Probability rows summing to within this of 1 are accepted (and divided by their sum); others
 #: are an error.
 SUM_TOLERANCE = 1e-6
+
+#: Probability rows summing to within this of 1 already sum to 1 up to floating-point rounding:
+#: they are kept as written (dividing again would only move the last digits).
+SUM_ROUNDING = 1e-12
 
 #: Options whose expected utilities differ by less than this, relative to the scale of the
 #: utilities compared, are tied; ties go to the first state in file order.

@@ -64,6 +64,17 @@ def test_readme_python_example_runs_and_its_comments_hold(capsys):
     ]
 
 
+def test_readme_building_a_diagram_in_python(capsys):
+    block = _python_blocks(ROOT / "README.md")[1]
+    namespace: dict = {"influence": influence}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    result = influence.evaluate(namespace["picnic"])
+    expected = {"no": 0.7 * 100 + 0.3 * 0, "yes": 0.7 * 80 + 0.3 * 70}
+    assert result.alternatives["take"] == pytest.approx(expected)
+    assert capsys.readouterr().out.strip() == (
+        "node 'rain', field 'p': expected probabilities summing to 1, got a sum of 1.8")
+
+
 def test_the_readme_has_no_placeholder_left():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     placeholders = set(re.findall(r"\b[A-Z]{4,}_[A-Z_]{3,}\b", text)) - {"PYTENSOR_FLAGS"}

@@ -158,19 +158,19 @@ BAD = [
      "'weight'?)"),
     ("model: chain\nobservations: [{node: b, given: {aa: x}, counts: {u: 1}}]\n",
      "node 'b', field 'given': entry 1: expected `given` to name the parents of 'b' (a), got "
-     "unknown parent 'aa' (did you mean 'a'?)"),
+     "'aa' (did you mean 'a'?)"),
     ("model: chain\nobservations: [{node: b, given: {a: z}, counts: {u: 1}}]\n",
      "node 'b', field 'given': entry 1: expected a state of 'a' (x, y) in `given`, got a='z'"),
     ("model: chain\nobservations: [{node: b, counts: {u: 1}}]\n",
      "node 'b', field 'given': entry 1: expected `given` to name every parent of 'b' (a), got no "
      "state for a"),
     ("model: chain\nobservations: [{node: a, given: {b: u}, counts: {x: 1}}]\n",
-     "expected `given` to name the parents of 'a' (none), got unknown parent 'b'"),
+     "expected `given` to name the parents of 'a' (none), got 'b'"),
     ("model: chain\nobservations: [{node: b, given: {a: y}, counts: {u: 1}}]\n",
      "node 'b', field 'given': entry 1: the row {a: y} has no prior and so cannot be updated"),
     ("model: chain\nobservations: [{node: b, given: {a: x}, counts: {u: 1, q: 2}}]\n",
-     "node 'b', field 'counts': entry 1: expected states of 'b' (u, v, w) in `counts`, got "
-     "unknown state 'q'"),
+     "node 'b', field 'counts': entry 1: expected states of 'b' (u, v, w), got unknown state "
+     "'q'"),
     ("model: chain\nobservations: [{node: a, counts: {x: -1, y: 2}}]\n",
      "node 'a', field 'counts': entry 1: expected counts >= 0, got -1 for state 'x'"),
     ("model: chain\nobservations: [{node: a, counts: {x: 1.5}}]\n",
@@ -211,8 +211,8 @@ BAD = [
      "node 'b', field 'given': entry 1: expected `given` to be a mapping of parent: state, got a "
      "list"),
     ("model: chain\nobservations: [{node: a, counts: 5}]\n",
-     "node 'a', field 'counts': entry 1: expected `counts` to be a mapping state: count, got "
-     "int 5"),
+     "node 'a', field 'counts': entry 1: expected a list of 2 counts (one per state: x, y) or a "
+     "mapping state: value, got int 5"),
     ("model: chain\nobservations: [{node: a, counts: {x: 1}, source: [1]}]\n",
      "node 'a', field 'source': entry 1: expected text, got a list"),
     ("model: chain\nobservations:\n  - {node: a, counts: {x: 1}\n",

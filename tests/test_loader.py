@@ -1,5 +1,5 @@
 """Validation of model files: one test per message of influence.model.loader (and the structural
-messages the loader reaches through influence.model.checks).
+messages of influence.model.structure, which the loader reaches by building the diagram).
 
 Every error is an ``influence.ModelError`` (a ValueError) whose message names the file, the line
 where known, the node and the field, and says what was expected and what was found.
@@ -472,7 +472,7 @@ def test_cycle_is_named() -> None:
               - {given: {a: y}, value: 2}
         """)
     expect_error(text, "expected a directed acyclic graph, got the cycle a -> b -> a",
-                 node="a", field="parents", at=line(text, "  a:"))
+                 node="a", field="parents", at=line(text, "parents: [b]"))
 
 
 def test_cycle_through_a_decision() -> None:
@@ -528,7 +528,7 @@ def test_later_decision_that_is_an_ancestor_of_an_earlier_one() -> None:
         """)
     expect_error(text, "expected 'first' to be taken before 'second'",
                  "second -> signal -> first", node="first", field="observes",
-                 at=line(text, "  first:"))
+                 at=line(text, "observes: [signal]"))
 
 
 def test_no_utility_node() -> None:
@@ -558,8 +558,8 @@ def test_probability_nan() -> None:
 
 
 def test_probability_infinite() -> None:
-    expect_error(mutate("p: [0.7, 0.3]", "p: [.inf, 0.3]"), "expected a finite number, got inf",
-                 node="weather", field="p")
+    expect_error(mutate("p: [0.7, 0.3]", "p: [.inf, 0.3]"),
+                 "expected a finite number for state 'dry', got inf", node="weather", field="p")
 
 
 def test_probability_as_text() -> None:
@@ -620,8 +620,9 @@ def test_probability_mapping_missing_a_state() -> None:
 
 
 def test_probabilities_not_a_list() -> None:
-    expect_error(mutate("p: [0.7, 0.3]", "p: 0.7"), "expected a list of probabilities, got "
-                 "float 0.7", node="weather", field="p")
+    expect_error(mutate("p: [0.7, 0.3]", "p: 0.7"), "expected a list of 2 probabilities (one "
+                 "per state: dry, wet) or a mapping state: value, got float 0.7", node="weather",
+                 field="p")
 
 
 def test_root_chance_node_missing_p() -> None:
@@ -686,8 +687,8 @@ def test_cpt_extra_row_outside_the_state_space() -> None:
 
 def test_cpt_row_missing_a_parent_in_given() -> None:
     text = mutate("given: {weather: dry, umbrella: yes}", "given: {weather: dry}")
-    expect_error(text, "row 2: expected `given` to name every parent (weather, umbrella), "
-                 "got no state for umbrella", node="comfort", field="values")
+    expect_error(text, "row 2: expected `given` to name every parent of 'comfort' (weather, "
+                 "umbrella), got no state for umbrella", node="comfort", field="values")
 
 
 def test_cpt_row_not_a_mapping() -> None:

@@ -12,7 +12,6 @@ import pytest
 import influence
 from influence import Diagram, ModelError, Node, Policy, QueryError, RuleRow
 from influence.io.pgmpy_bridge import from_pgmpy, to_pgmpy
-from influence.model.checks import check_structure
 from influence.solve.kernels import backward_induction
 from influence.solve.plan import Plan
 from influence.solve.tables import point_parameters
@@ -115,9 +114,7 @@ def random_diagram(seed: int, n_chance: int = 4, n_decisions: int = 2,
         table = rng.normal(0.0, 10.0, size=tuple(len(states[p]) for p in parents))
         nodes.append(Node(name=f"U{i}", kind="utility", parents=parents, table=table,
                           weight=float(rng.choice([1.0, 0.5, 2.0]))))
-    diagram = Diagram(name=f"random-{seed}", nodes=tuple(nodes))
-    check_structure(diagram)
-    return diagram
+    return Diagram(name=f"random-{seed}", nodes=tuple(nodes))  # checked as it is built
 
 
 def random_policy(diagram: Diagram, rng: np.random.Generator, pid: str) -> Policy:
@@ -278,7 +275,6 @@ def test_roundtrip_hand_built_with_parents_out_of_file_order() -> None:
         Node(name="k", kind="utility", table=5.0),
     )
     diagram = Diagram(name="hand", nodes=nodes)
-    check_structure(diagram)
     network = to_pgmpy(diagram)
     assert network.get_cpds("c").variables == ["c", "b", "a"]
     back = roundtrip(diagram)
@@ -392,27 +388,27 @@ def _one_node_network(values, name: str = "a") -> DiscreteBayesianNetwork:
 
 @pytest.mark.parametrize(("kwargs", "node", "field", "message"), [
     (dict(network=_one_node_network([[0.5], [0.6]])), "a", "p",
-     "expected each row to sum to 1, got sums from 1.1 to 1.1"),
+     "expected probabilities summing to 1, got a sum of 1.1"),
     (dict(network=_one_node_network([[0.5], [0.5]], "a b"),
           utilities={"u": {"parents": ["a b"], "table": [1, 2]}}), "a b", "nodes",
      "expected a node name of letters"),
     (dict(decisions={"d": {"observes": ["a"]}}), "d", "states", "expected `states`"),
     (dict(decisions={"d": {"states": ["p"], "observe": ["a"]}}), "d", "decisions",
-     "got 'observe'"),
+     "unknown key 'observe' in the spec of decision 'd' (did you mean 'observes'?)"),
     (dict(decisions={"d": ["p", "q"]}), "d", "decisions", "expected a mapping"),
     (dict(decisions={"d": {"states": ["p", "q"], "observes": ["zz"]}}), "d", "observes",
      "unknown node 'zz'"),
     (dict(utilities={"u": {"parents": ["zz"], "table": [1, 2]}}), "u", "parents",
-     "expected chance or decision nodes (a), got 'zz'"),
-    (dict(utilities={"u": {"parents": ["a"], "table": [1, 2, 3]}}), "u", "table",
+     "expected nodes of the model, got unknown node 'zz'"),
+    (dict(utilities={"u": {"parents": ["a"], "table": [1, 2, 3]}}), "u", "values",
      "expected a table of shape (2,) (parents a), got shape (3,)"),
     (dict(utilities={"u": {"parents": ["a"], "table": {"x": 1}}}), "u", "table",
      "expected a value for a='y'"),
     (dict(utilities={"u": {"parents": ["a"]}}), "u", "table", "expected a `table`"),
-    (dict(utilities={"u": {"parents": ["a"], "table": "high"}}), "u", "table",
-     "expected numbers"),
+    (dict(utilities={"u": {"parents": ["a"], "table": "high"}}), "u", "values",
+     "expected a table of numbers, got text 'high'"),
     (dict(utilities={"u": {"parents": ["a"], "table": [1, 2], "weight": float("inf")}}), "u",
-     "weight", "expected a finite weight"),
+     "weight", "expected a finite number, got inf"),
     (dict(utilities={}), None, "nodes", "expected at least one utility node"),
 ])
 def test_from_pgmpy_errors(kwargs: dict, node: str | None, field: str, message: str) -> None:
@@ -514,5 +510,4 @@ def test_random_diagrams_against_pgmpy(seed: int) -> None:
     rng = np.random.default_rng(1000 + seed)
     policies = tuple(random_policy(base, rng, f"p{i}") for i in range(2))
     diagram = Diagram(name=base.name, nodes=base.nodes, policies=policies)
-    check_structure(diagram)
     assert check_against_pgmpy(diagram, seed=seed) == 1 + 2 + 3

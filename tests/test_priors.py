@@ -233,10 +233,14 @@ BAD_ROOT = [
     ("{beta: [1, 2, 3]}", "expected `beta: [a, b]` (two numbers), got a list of 3"),
     ("{beta: [1, yes]}", "expected a number for beta[1], got text 'yes'"),
     ("{dirichlet: [1, 0]}", "expected Dirichlet concentrations > 0, got 0 for state 'yes'"),
-    ("{dirichlet: [1, 2, 3]}", "expected `dirichlet` to have 2 numbers (one per state: no, yes),"
+    ("{dirichlet: [1, 2, 3]}", "prior: `dirichlet`: expected 2 numbers (one per state: no, yes),"
                                " got 3"),
-    ("{dirichlet: {no: 1, maybe: 2}}", "`dirichlet` names unknown state 'maybe'"),
-    ("{dirichlet: {no: 1}}", "`dirichlet` is missing state(s) yes"),
+    ("{dirichlet: {no: 1, maybe: 2}}", "prior: `dirichlet`: expected states of 'rain' (no, yes), "
+                                       "got unknown state 'maybe'"),
+    ("{dirichlet: {no: 1}}", "prior: `dirichlet`: expected numbers for every state (no, yes), got "
+                             "none for yes"),
+    ("{dirichlet: [1, true]}", "prior: `dirichlet`: expected a number for state 'yes', got "
+                               "boolean true"),
     ("{dirichelt: [1, 1]}", "unknown key 'dirichelt' (did you mean 'dirichlet'?)"),
     ("{beta: [1, 1], sate: 'yes'}", "unknown key 'sate' in a `beta` prior (did you mean "
                                     "'state'?)"),
@@ -258,13 +262,14 @@ BAD_ROOT = [
     ("{beta: [1, 1], dirichlet: [1, 1]}", "expected one form of prior, got beta and dirichlet"),
     ("{mean: [0.5, 0.5]}", "`mean` needs `strength`"),
     ("{strength: 4}", "`strength` alone is not a prior"),
-    ("{mean: [0.6, 0.6], strength: 4}", "expected means summing to 1, got a sum of 1.2"),
+    ("{mean: [0.6, 0.6], strength: 4}", "prior: `mean`: expected probabilities summing to 1, got "
+                                        "a sum of 1.2"),
     ("{mean: [1, 0], strength: 4}", "expected means > 0"),
     ("{mean: [0.5, 0.5], strength: 0}", "expected `strength` > 0"),
     ("{beta: [1, 1], state: [a]}", "expected `state` to be a state of 'rain' (no, yes), got a "
                                    "list of 1"),
-    ("{dirichlet: 3}", "expected `dirichlet` to be a list of 2 numbers (one per state: no, yes), "
-                       "got int 3"),
+    ("{dirichlet: 3}", "prior: `dirichlet`: expected a list of 2 numbers (one per state: no, yes) "
+                       "or a mapping state: value, got int 3"),
     ("{interval: 0.5}", "expected `interval: [low, high]` (two numbers), got float 0.5"),
     ("{beta: [.inf, 1]}", "expected a finite number for beta[0], got inf"),
     ("[1, 2]", "expected a mapping such as {beta: [2, 2]}, got a list of 2"),
@@ -291,12 +296,13 @@ BAD_ROW = [
     ("p: [0, 1, 0]\n        prior: {interval: [0.2, 0.4], state: damp}",
      "the row's `p` gives the states other than 'damp' no probability"),
     ("p: [0.2, 0.8]\n        prior: {beta: [1, 1], state: damp}",
-     "expected `p` to have 3 numbers"),
+     "row 2: expected 3 probabilities (one per state: dry, damp, soaked), got 2"),
     ("p: [0.5, 0.6, 0.2]\n        prior: {beta: [1, 1], state: damp}",
-     "expected the row's `p` to be probabilities summing to 1, got 0.5, 0.6, 0.2"),
-    ("prior: {dirichlet: [1, 1]}", "row 2: prior: expected `dirichlet` to have 3 numbers (one "
-                                   "per state: dry, damp, soaked), got 2"),
-    ("prior: {mean: [0.5, 0.5], strength: 3}", "row 2: prior: expected `mean` to have 3 numbers"),
+     "row 2: expected probabilities summing to 1, got a sum of 1.3"),
+    ("prior: {dirichlet: [1, 1]}", "row 2: prior: `dirichlet`: expected 3 numbers (one per "
+                                   "state: dry, damp, soaked), got 2"),
+    ("prior: {mean: [0.5, 0.5], strength: 3}", "row 2: prior: `mean`: expected 3 probabilities "
+                                               "(one per state: dry, damp, soaked), got 2"),
     ("prior: {beta: [1, 1], state: wet}", "row 2: prior: `state` 'wet' is not a state of 'wet'"),
 ]
 

@@ -2,8 +2,10 @@
 
 A ``pgmpy`` ``DiscreteBayesianNetwork`` holds the chance part of a diagram. :func:`to_pgmpy`
 builds one (decisions as root placeholders, or as deterministic nodes under a given strategy),
-and :func:`from_pgmpy` builds a validated :class:`~influence.diagram.Diagram` from a network plus
-the decisions and utilities it lacks. ``pgmpy`` is imported only inside these functions.
+and :func:`from_pgmpy` builds a :class:`~influence.model.diagram.Diagram` from a network plus
+the decisions and utilities it lacks, through the diagram's own constructors, which check it as
+they check every diagram. Both are exposed as :func:`influence.to_pgmpy` and
+:func:`influence.from_pgmpy`. ``pgmpy`` is imported only inside these functions.
 
 Table layouts. A diagram's chance table has shape ``(*parent cards, n_states)`` with the parents
 in ``node.parents`` order. A ``pgmpy`` ``TabularCPD`` has ``values`` of shape
@@ -14,8 +16,8 @@ parents' states are matched by name.
 
 from __future__ import annotations
 
+import heapq
 import itertools
-import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,8 +25,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError, QueryError
-from ..model.checks import SUM_TOLERANCE, check_structure
+from ..messages import describe
+from ..model.checks import check_keys, check_parents, check_states
 from ..model.diagram import Diagram, Node, Policy
+from ..model.policy_reader import parse_policies
+from ..model.structure import check_arcs
 from ..solve.results import DecisionResult, Evaluation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,7 +97,7 @@ def _decision_values(diagram: Diagram, decision: str, rule: Rule) -> tuple[list,
                 f"({', '.join(node.states)}) when it knows {info or 'nothing'}, got {state!r}",
                 file=diagram.file, node=decision, field="strategy")
         col = np.zeros(len(node.states))
-        col[node.states.index(state)] = 1.0
+        col[node.state_index[state]] = 1.0
         columns.append(col)
     return list(knows), np.stack(columns, axis=1)
 
@@ -164,11 +169,9 @@ def to_pgmpy(diagram: Diagram, strategy: Strategy | None = None) -> DiscreteBaye
 def _spec(what: str, name: str, spec: Any, allowed: tuple[str, ...]) -> Mapping:
     if not isinstance(spec, Mapping):
         raise ModelError(f"expected a mapping with {', '.join(allowed[:2])}, got "
-                         f"{type(spec).__name__}", node=name, field=what)
-    for key in spec:
-        if key not in allowed:
-            raise ModelError(f"expected keys among {', '.join(allowed)}, got {key!r}",
-                             node=name, field=what)
+                         f"{describe(spec)}", node=name, field=what)
+    singular = {"decisions": "decision", "utilities": "utility"}[what]
+    check_keys(spec, allowed, what=f"the spec of {singular} '{name}'", node=name, field=what)
     return spec
 
 
@@ -185,61 +188,47 @@ def _chance_node(network: Any, raw_name: Any, spaces: Mapping[str, tuple[str, ..
     cards = [int(c) for c in cpd.cardinality]
     table = np.moveaxis(np.asarray(cpd.get_values(), dtype=float).reshape(cards), 0, -1)
     for axis, (raw, parent) in enumerate(zip(cpd.variables[1:], evidence, strict=True)):
-        here = _states_of_cpd(cpd, raw)
+        here = {s: i for i, s in enumerate(_states_of_cpd(cpd, raw))}
         own = spaces[parent]
-        if sorted(here) != sorted(own):
+        if len(here) != len(own) or any(s not in here for s in own):
             raise ModelError(f"expected the states of '{parent}' ({', '.join(own)}) in the CPD, "
                              f"got {', '.join(here)}", node=name, field="cpd")
-        table = np.take(table, [here.index(s) for s in own], axis=axis)
-    sums = table.sum(axis=-1, keepdims=True)
-    off = np.abs(sums - 1.0)
-    if np.all(off <= SUM_TOLERANCE) and np.any(off > 1e-12):
-        table = table / sums  # as the loader does with rows summing to 1 within the tolerance
+        table = np.take(table, [here[s] for s in own], axis=axis)
     return Node(name=name, kind="chance", states=spaces[name], parents=tuple(evidence),
                 table=table)
 
 
 def _utility_table(name: str, raw: Any, parents: tuple[str, ...],
-                   spaces: Mapping[str, tuple[str, ...]]) -> np.ndarray:
-    shape = tuple(len(spaces[p]) for p in parents)
-    if isinstance(raw, Mapping):
-        table = np.empty(shape)
-        for combo in itertools.product(*(spaces[p] for p in parents)):
-            level: Any = raw
-            for p, s in zip(parents, combo, strict=True):
-                if not isinstance(level, Mapping) or s not in level:
-                    raise ModelError(f"expected a value for {p}={s!r} (nested by parents "
-                                     f"{', '.join(parents)}), got none", node=name,
-                                     field="table")
-                level = level[s]
-            table[tuple(spaces[p].index(s) for p, s in zip(parents, combo, strict=True))] = level
-        return table
-    try:
-        table = np.asarray(raw, dtype=float)
-    except (TypeError, ValueError):
-        raise ModelError(f"expected numbers, got {type(raw).__name__}", node=name,
-                         field="table") from None
-    if table.shape != shape:
-        raise ModelError(f"expected a table of shape {shape} (parents {', '.join(parents)}), "
-                         f"got shape {table.shape}", node=name, field="table")
+                   spaces: Mapping[str, tuple[str, ...]]) -> Any:
+    """The values as an array: from a mapping nested by parent, or as given (the node checks
+    them)."""
+    if not isinstance(raw, Mapping):
+        return raw
+    index = {p: {s: i for i, s in enumerate(spaces[p])} for p in parents}
+    table = np.empty(tuple(len(spaces[p]) for p in parents))
+    for combo in itertools.product(*(spaces[p] for p in parents)):
+        level: Any = raw
+        for p, s in zip(parents, combo, strict=True):
+            if not isinstance(level, Mapping) or s not in level:
+                raise ModelError(f"expected a value for {p}={s!r} (nested by parents "
+                                 f"{', '.join(parents)}), got none", node=name, field="table")
+            level = level[s]
+        table[tuple(index[p][s] for p, s in zip(parents, combo, strict=True))] = level
     return table
 
 
-def _utility_node(name: str, spec: Any, spaces: Mapping[str, tuple[str, ...]]) -> Node:
+def _utility_node(name: str, spec: Any, spaces: Mapping[str, tuple[str, ...]],
+                  kinds: Mapping[str, str]) -> Node:
     spec = _spec("utilities", name, spec, _UTILITY_KEYS)
-    parents = tuple(str(p) for p in spec.get("parents", ()))
-    for p in parents:
-        if p not in spaces:
-            raise ModelError(f"expected chance or decision nodes ({', '.join(spaces)}), got "
-                             f"{p!r}", node=name, field="parents")
+    parents = spec.get("parents", ())
+    parents = check_parents([parents] if isinstance(parents, str) else parents, node=name,
+                            field="parents")
+    check_arcs(name, "utility", parents, kinds)
     if "table" not in spec:
         raise ModelError("expected a `table` of values, got none", node=name, field="table")
-    weight = float(spec.get("weight", 1.0))
-    if not math.isfinite(weight):
-        raise ModelError(f"expected a finite weight, got {weight}", node=name, field="weight")
     return Node(name=name, kind="utility", parents=parents,
-                table=_utility_table(name, spec["table"], parents, spaces), weight=weight,
-                unit=spec.get("unit"), label=spec.get("label"),
+                table=_utility_table(name, spec["table"], parents, spaces),
+                weight=spec.get("weight", 1.0), unit=spec.get("unit"), label=spec.get("label"),
                 description=spec.get("description"), source=spec.get("source"))
 
 
@@ -247,12 +236,15 @@ def _decision_node(name: str, spec: Any, spaces: dict[str, tuple[str, ...]]) -> 
     """A decision from its spec; records its states in ``spaces``."""
     spec = _spec("decisions", name, spec, _DECISION_KEYS)
     if "states" in spec:
-        spaces[name] = tuple(str(s) for s in spec["states"])
+        spaces[name] = check_states(spec["states"], node=name, numbers=True)
     elif name not in spaces:
         raise ModelError("expected `states` for a decision that is not a node of the network, "
                          "got none", node=name, field="states")
     observes = spec.get("observes") or ()
-    observes = (observes,) if isinstance(observes, str) else tuple(map(str, observes))
+    if isinstance(observes, str | int):
+        observes = (observes,)
+    if isinstance(observes, list | tuple):  # network nodes may have names that are not text
+        observes = tuple(str(o) for o in observes)
     return Node(name=name, kind="decision", states=spaces[name], parents=observes,
                 label=spec.get("label"), description=spec.get("description"),
                 source=spec.get("source"))
@@ -274,14 +266,24 @@ def _order(by_name: Mapping[str, Node], network_order: list[str],
     preds = {n: {p for p in node.parents if p in by_name} for n, node in by_name.items()}
     for a, b in itertools.pairwise(decisions):
         preds[b.name].add(a.name)
+    waiting = {n: len(ps) for n, ps in preds.items()}
+    children: dict[str, list[str]] = {n: [] for n in preds}
+    for n, ps in preds.items():
+        for p in ps:
+            children[p].append(n)
+    ready = [(rank[n], n) for n, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
     done: list[str] = []
-    pending = sorted(preds, key=lambda n: rank[n])
-    while pending:
-        ready = next((n for n in pending if preds[n] <= set(done)), None)
-        if ready is None:  # a cycle: keep the rest in rank order, check_structure reports it
-            return done + pending
-        done.append(ready)
-        pending.remove(ready)
+    while ready:
+        _, n = heapq.heappop(ready)
+        done.append(n)
+        for c in children[n]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, (rank[c], c))
+    if len(done) < len(preds):  # a cycle: the rest in rank order; the Diagram reports it
+        placed = set(done)
+        done += sorted((n for n in preds if n not in placed), key=lambda n: rank[n])
     return done
 
 
@@ -328,8 +330,9 @@ def from_pgmpy(
     Diagram
         Nodes in a topological order: the order of ``network.nodes()`` where the arcs allow,
         each decision not in the network right after the last node it observes and the previous
-        decision, decisions in the order of ``decisions``, utilities last. Checked with
-        :func:`influence.structure.check_structure`.
+        decision, decisions in the order of ``decisions``, utilities last. Built and checked
+        like every diagram (:class:`~influence.model.diagram.Diagram`); CPD rows summing to 1
+        within :data:`influence.limits.SUM_TOLERANCE` are divided by their sums.
 
     Raises
     ------
@@ -350,19 +353,12 @@ def from_pgmpy(
     dec_nodes = [_decision_node(d, spec, spaces) for d, spec in decisions.items()]
     chance = [_chance_node(network, raw, spaces) for n, raw in raw_of.items()
               if n not in decisions]
-    utility = [_utility_node(u, spec, spaces) for u, spec in utilities.items()]
+    kinds = {n.name: n.kind for n in chance + dec_nodes}
+    kinds.update(dict.fromkeys(utilities, "utility"))
+    utility = [_utility_node(u, spec, spaces, kinds) for u, spec in utilities.items()]
     by_name = {n.name: n for n in chance + dec_nodes}
     order = _order(by_name, list(raw_of), dec_nodes)
-    diagram = Diagram(name=name, nodes=tuple(by_name[n] for n in order) + tuple(utility),
-                      title=title, units=units)
-    check_structure(diagram)
-    if not policies:
-        return diagram
     if isinstance(policies, Mapping):
-        from ..model.loader import parse_policies
-
-        policies = parse_policies(policies, diagram)
-    diagram = Diagram(name=name, nodes=diagram.nodes, policies=tuple(policies), title=title,
-                      units=units)
-    check_structure(diagram)
-    return diagram
+        policies = parse_policies(policies)
+    return Diagram(name=name, nodes=tuple(by_name[n] for n in order) + tuple(utility),
+                   policies=tuple(policies), title=title, units=units)

@@ -1,8 +1,13 @@
 """The validated, immutable influence diagram.
 
-A :class:`Diagram` is what a model file becomes once it has been read and checked. It holds its
-nodes in file (temporal) order, their tables as read-only numpy arrays, and the named policies.
-Nothing in it changes after construction: functions that need a variant build a new diagram.
+A :class:`Diagram` holds its nodes in file (temporal) order, their tables as read-only numpy
+arrays, and the named policies. Nothing in it changes after construction: functions that need a
+variant build a new diagram (``dataclasses.replace``).
+
+Every :class:`Node`, :class:`RuleRow`, :class:`Policy` and :class:`Diagram` checks itself when it
+is built (:mod:`influence.model.structure`), whether by the loader, the pgmpy bridge or by hand,
+and raises :class:`~influence.errors.ModelError` naming the node and the field: a diagram that
+exists is valid.
 """
 
 from __future__ import annotations
@@ -18,18 +23,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ModelError, QueryError
+from .checks import check_given, relocate
+from .structure import check_diagram, check_node, check_policy, check_rule_row
 
 __all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind"]
 
 NodeKind = Literal["chance", "decision", "utility"]
-
-def _frozen(array: np.ndarray | None) -> np.ndarray | None:
-    if array is None:
-        return None
-    array = np.array(array, dtype=float)
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,16 @@ class Node:
     priors : Mapping
         Prior of each table row (or value), keyed by the tuple of parent states; see
         :mod:`influence.priors`.
+
+    Raises
+    ------
+    ModelError
+        If the node is invalid in itself: a name that is not an identifier, an unknown kind,
+        states missing, repeated or not text (or any on a utility node), a parent repeated or
+        the node itself, a weight that is not a finite number, a table on a decision or none on
+        another node, numbers that are not finite, or probability rows with a negative entry or
+        not summing to 1 within :data:`influence.limits.SUM_TOLERANCE` (rows within it are
+        divided by their sums). What depends on other nodes is checked by :class:`Diagram`.
     """
 
     name: str
@@ -77,11 +87,13 @@ class Node:
     priors: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "states", tuple(self.states))
-        object.__setattr__(self, "parents", tuple(self.parents))
-        object.__setattr__(self, "table", _frozen(self.table))
-        object.__setattr__(self, "row_sources", MappingProxyType(dict(self.row_sources)))
-        object.__setattr__(self, "priors", MappingProxyType(dict(self.priors)))
+        for key, value in check_node(self).items():
+            object.__setattr__(self, key, value)
+
+    @cached_property
+    def state_index(self) -> Mapping[str, int]:
+        """The position of each state (empty for a utility node)."""
+        return MappingProxyType({s: i for i, s in enumerate(self.states)})
 
     @property
     def observes(self) -> tuple[str, ...]:
@@ -124,7 +136,7 @@ class RuleRow:
     choose: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "given", MappingProxyType(dict(self.given)))
+        object.__setattr__(self, "given", check_rule_row(self))
 
 
 @dataclass(frozen=True)
@@ -132,7 +144,14 @@ class Policy:
     """A named policy option: choices or decision rules for some of the decisions.
 
     Decisions the policy leaves out, and information states no rule row covers, are played
-    optimally given the rest.
+    optimally given the rest. A fixed choice is one rule row with an empty ``given``.
+
+    Raises
+    ------
+    ModelError
+        If the rules are not decision -> non-empty tuple of :class:`RuleRow`. Whether the
+        decisions, states and `given` fit the diagram, and whether rule rows agree where they
+        overlap, is checked by :class:`Diagram`.
     """
 
     id: str
@@ -142,17 +161,28 @@ class Policy:
     source: str | None = None
 
     def __post_init__(self) -> None:
-        rules = {d: tuple(rows) for d, rows in self.rules.items()}
-        object.__setattr__(self, "rules", MappingProxyType(rules))
+        object.__setattr__(self, "rules", check_policy(self))
 
 
 @dataclass(frozen=True, eq=False)
 class Diagram:
     """A validated influence diagram.
 
-    Build one with :func:`influence.load` (from a file or a bundled model name) or
-    :func:`influence.loader.diagram_from_dict`; both check everything. Nodes are kept in file
-    order, which is the order in which decisions are taken.
+    Build one with :func:`influence.load` (from a file or a bundled model name),
+    :func:`influence.loads`, :func:`influence.diagram_from_dict`, :func:`influence.from_pgmpy`,
+    or directly from :class:`Node` and :class:`Policy` objects. Nodes are kept in file order,
+    which is the order in which decisions are taken.
+
+    Raises
+    ------
+    ModelError
+        If the nodes do not make a valid influence diagram: a node name used twice, no utility
+        node, an unknown parent, a utility node with children, a table whose shape does not
+        follow the parents' states, a cycle, a decision observing a node listed after it, a
+        later decision that is an ancestor of an earlier one, or policies naming unknown
+        decisions or states, or in a rule row what the decision does not know, or with rule
+        rows that overlap and choose differently. The message names :attr:`file` (when known),
+        the node and the field.
     """
 
     name: str
@@ -165,9 +195,14 @@ class Diagram:
     file: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "nodes", tuple(self.nodes))
-        object.__setattr__(self, "policies", tuple(self.policies))
-        object.__setattr__(self, "sources", tuple(self.sources))
+        for key in ("nodes", "policies", "sources"):
+            value = getattr(self, key)
+            if isinstance(value, str | Mapping | Node | Policy) or not hasattr(value, "__iter__"):
+                raise ModelError(f"expected a tuple for `{key}`, got {type(value).__name__}",
+                                 file=self.file if isinstance(self.file, str) else None,
+                                 field=key)
+            object.__setattr__(self, key, tuple(value))
+        check_diagram(self)
 
     # -- lookup -------------------------------------------------------------------------------
     @cached_property
@@ -281,28 +316,12 @@ class Diagram:
     # -- tables -------------------------------------------------------------------------------
     def _row_index(self, node: Node, given: Mapping[str, str]) -> tuple[int, ...]:
         given = dict(given)
-        extra = sorted(set(given) - set(node.parents))
-        missing = [p for p in node.parents if p not in given]
-        if extra or missing:
-            raise QueryError(
-                "expected `given` to name exactly the parents "
-                f"({', '.join(node.parents) or 'none'}), got {', '.join(sorted(given)) or 'none'}",
-                file=self.file,
-                node=node.name,
-                field="given",
-            )
-        index = []
-        for p in node.parents:
-            states = self.node(p).states
-            if given[p] not in states:
-                raise QueryError(
-                    f"expected a state of '{p}' ({', '.join(states)}), got {given[p]!r}",
-                    file=self.file,
-                    node=node.name,
-                    field="given",
-                )
-            index.append(states.index(given[p]))
-        return tuple(index)
+        spaces = {p: self.node(p).state_index for p in node.parents}
+        try:
+            check_given(given, dict.fromkeys(node.parents), spaces, node=node.name, field="given")
+        except ModelError as exc:
+            raise relocate(exc, file=self.file, error=QueryError) from None
+        return tuple(spaces[p][given[p]] for p in node.parents)
 
     def probabilities(self, name: str, given: Mapping[str, str] | None = None) -> dict[str, float]:
         """The CPT row of chance node ``name`` for the parent states in ``given``.
@@ -373,23 +392,6 @@ class Diagram:
         }
         blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-    # -- conversions --------------------------------------------------------------------------
-    def to_pgmpy(self, strategy: Any = None):  # noqa: ANN201 - pgmpy is imported lazily
-        """The chance part as a ``pgmpy`` ``DiscreteBayesianNetwork``, decisions as uniform
-        placeholders or, with ``strategy``, as deterministic CPDs; see
-        :func:`influence.pgmpy_bridge.to_pgmpy`."""
-        from ..io.pgmpy_bridge import to_pgmpy
-
-        return to_pgmpy(self, strategy=strategy)
-
-    @classmethod
-    def from_pgmpy(cls, network, **kwargs: Any) -> Diagram:  # noqa: ANN001
-        """Build a diagram from a ``pgmpy`` network; see
-        :func:`influence.pgmpy_bridge.from_pgmpy`."""
-        from ..io.pgmpy_bridge import from_pgmpy
-
-        return from_pgmpy(network, **kwargs)
 
     def __repr__(self) -> str:
         kinds = {k: sum(n.kind == k for n in self.nodes) for k in ("chance", "decision", "utility")}

@@ -1,22 +1,28 @@
-"""Reading and validating model files.
+"""Reading model files.
 
-:func:`load` takes a path or the name of a bundled model; :func:`diagram_from_dict` takes the
-parsed document. Every check of the model format lives here (field by field, with line numbers)
-or in :mod:`influence.structure` (the graph: cycles, information order). The format is documented
-in ``docs/model-format.md``.
+:func:`load` takes a path or the name of a bundled model, :func:`loads` model text and
+:func:`diagram_from_dict` the parsed document. The format is documented in
+``docs/model-format.md``.
 
-Validation runs in this order: the top level; each node's name, `type` and keys; the states of
-every chance and decision node; each node's arcs and table; the graph as a whole
-(:func:`~influence.structure.check_structure`); the named policies. The first problem found is
-raised as a :class:`~influence.errors.ModelError` naming the file, the line, the node and the
-field, and saying what was expected and what was found.
+The loader reads what only a file has: the YAML types (a state written as a number, a number in
+quotes), the keys (unknown ones, with a suggestion for a near miss, and missing ones), the table
+rows with their `given` (one row per combination of parent states) and the line numbers.
+Structure and numbers are checked by the checks every way of building a diagram shares
+(:mod:`influence.model.checks`, and the constructors of :class:`~influence.model.diagram.Node`,
+:class:`~influence.model.diagram.Policy` and :class:`~influence.model.diagram.Diagram`, see
+:mod:`influence.model.structure`); a :class:`~influence.errors.ModelError` coming from them gets
+the file and the line of the entry at fault.
+
+Validation runs in this order: the top level; each node's name, `type`, keys and states; each
+node's arcs, table and priors, in file order; the form of the policies; the diagram as a whole
+(cycles, the order of decisions) and the policies against it. The first problem found is raised,
+naming the file, the line, the node and the field, and saying what was expected and what was
+found.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,16 +30,31 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError, ModelNotFoundError
+from ..limits import SUM_TOLERANCE
 from ..messages import describe as _describe
 from ..messages import suggest as _suggest
 from . import bundled
-from .checks import SUM_TOLERANCE, check_structure, rules_conflict
-from .diagram import Diagram, Node, Policy, RuleRow
-from .yamlio import line_of, load_yaml_file, load_yaml_text
+from .checks import (
+    check_given,
+    check_keys,
+    check_kind,
+    check_name,
+    check_parents,
+    check_states,
+    format_given,
+    number,
+    probability_row,
+    read_given,
+    read_text,
+    relocate,
+)
+from .diagram import Diagram, Node
+from .policy_reader import parse_policies
+from .structure import check_arcs
+from .yamlio import line_at, line_of, load_yaml_file, load_yaml_text
 
 __all__ = ["load", "loads", "diagram_from_dict", "parse_policies", "SUM_TOLERANCE"]
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 TOP_KEYS = ("name", "title", "description", "source", "units", "nodes", "policies", "version")
 COMMON_NODE_KEYS = ("type", "label", "description", "source")
 NODE_KEYS = {
@@ -43,8 +64,6 @@ NODE_KEYS = {
 }
 CPT_ROW_KEYS = ("given", "p", "source", "prior")
 VALUE_ROW_KEYS = ("given", "value", "source", "prior")
-POLICY_KEYS = ("label", "description", "source", "choose")
-RULE_ROW_KEYS = ("given", "choose", "source")
 
 
 class _Context:
@@ -59,231 +78,47 @@ class _Context:
         return ModelError(message, file=self.file, node=node, field=field, line=line)
 
 
-def _check_keys(
-    ctx: _Context, mapping: Mapping, allowed: tuple[str, ...], *, node: str | None, what: str
-) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise ctx.error(
-                f"unknown key {key!r} in {what}{_suggest(key, allowed)}; "
-                f"expected one of: {', '.join(allowed)}",
-                node=node,
-                field=str(key),
-                line=line_of(mapping, key),
-            )
+def _text(data: Mapping, key: str, node: str | None = None, path: tuple = ()) -> str | None:
+    return read_text(data.get(key), node=node, field=key, path=(*path, key))
 
 
-def _text(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ctx.error(f"expected text, got {_describe(value)}", node=node, field=field, line=line)
-    return str(value)
-
-
-def _sources(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any) -> tuple:
+def _sources(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, list):
-        return tuple(
-            _text(ctx, v, node=node, field=field, line=line_of(value, i))
-            for i, v in enumerate(value)
-        )
-    return (_text(ctx, value, node=node, field=field, line=line),)
+        return tuple(read_text(v, field="source", path=("source", i)) for i, v in enumerate(value))
+    return (read_text(value, field="source", path=("source",)),)
 
 
-def _state_name(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any,
-                where: str = "") -> str:
-    """States are text; integers are read as their decimal text."""
-    if isinstance(value, bool):
-        raise ctx.error(
-            f"{where}expected a state name, got {_describe(value)} "
-            "(write true/false states in quotes: \"true\")",
-            node=node, field=field, line=line,
-        )
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value
-    hint = f" (write it in quotes: '{value}')" if isinstance(value, float) else ""
-    raise ctx.error(f"{where}expected a state name, got {_describe(value)}{hint}", node=node,
-                    field=field, line=line)
+# -- tables ------------------------------------------------------------------------------------
 
 
-def _number(ctx: _Context, value: Any, *, node: str | None, field: str, line: Any,
-            where: str = "", what: str = "a number") -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        quoted = ""
-        if isinstance(value, str):
-            try:
-                float(value)
-                quoted = " (numbers are written without quotes)"
-            except ValueError:
-                pass
-        raise ctx.error(f"{where}expected {what}, got {_describe(value)}{quoted}", node=node,
-                        field=field, line=line)
-    value = float(value)
-    if math.isnan(value):
-        raise ctx.error(f"{where}expected {what}, got NaN", node=node, field=field, line=line)
-    if not math.isfinite(value):
-        raise ctx.error(f"{where}expected a finite number, got {value}", node=node, field=field,
-                        line=line)
-    return value
-
-
-def _fmt_given(given: Mapping[str, str]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in given.items()) + "}"
-
-
-# -- fields shared by several node kinds -------------------------------------------------------
-
-
-def _parse_states(ctx: _Context, name: str, spec: Mapping, node_line: Any) -> tuple[str, ...]:
-    if "states" not in spec:
-        raise ctx.error("missing `states`: expected a list of state names", node=name,
-                        field="states", line=node_line)
-    raw = spec["states"]
-    line = line_of(spec, "states")
-    if not isinstance(raw, list) or not raw:
-        found = "an empty list" if isinstance(raw, list) else _describe(raw)
-        raise ctx.error(f"expected a non-empty list of state names, got {found}",
-                        node=name, field="states", line=line)
-    states: list[str] = []
-    for i, s in enumerate(raw):
-        s = _state_name(ctx, s, node=name, field="states", line=line_of(raw, i))
-        if s in states:
-            raise ctx.error(f"expected each state once, got {s!r} twice", node=name,
-                            field="states", line=line_of(raw, i))
-        states.append(s)
-    return tuple(states)
-
-
-def _parse_name_list(ctx: _Context, name: str, spec: Mapping, key: str) -> tuple[str, ...]:
-    raw = spec.get(key, [])
-    line = line_of(spec, key)
+def _parse_name_list(name: str, spec: Mapping, key: str) -> tuple[str, ...]:
+    raw = spec.get(key)
     if raw is None:
-        raw = []
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise ctx.error(f"expected a list of node names, got {_describe(raw)}", node=name,
-                        field=key, line=line)
-    out: list[str] = []
-    for i, p in enumerate(raw):
-        if not isinstance(p, str):
-            raise ctx.error(f"expected a node name, got {_describe(p)}", node=name, field=key,
-                            line=line_of(raw, i))
-        if p in out:
-            raise ctx.error(f"expected each node once, got {p!r} twice", node=name, field=key,
-                            line=line_of(raw, i))
-        if p == name:
-            raise ctx.error(f"expected other nodes, got '{name}' itself (a node cannot be its "
-                            "own parent)", node=name, field=key, line=line_of(raw, i))
-        out.append(p)
-    return tuple(out)
+        return ()
+    return check_parents([raw] if isinstance(raw, str) else raw, node=name, field=key)
 
 
-def _probabilities(
-    ctx: _Context, raw: Any, states: tuple[str, ...], *, node: str, field: str, line: Any,
-    where: str = "",
-) -> np.ndarray:
-    """One probability per state, as a list in state order or a mapping state -> p.
+class _Table:
+    """How one kind of table is written: the field, the keys of a row, the key of its point
+    value, how to read that value and how to take it from a prior instead."""
 
-    Rows summing to within :data:`SUM_TOLERANCE` of 1 are divided by their sum."""
-    if isinstance(raw, Mapping):
-        keys = {str(k): k for k in raw}
-        unknown = [k for k in keys if k not in states]
-        if unknown:
-            raise ctx.error(
-                f"{where}expected states of '{node}' ({', '.join(states)}), got unknown state "
-                f"{unknown[0]!r}{_suggest(unknown[0], states)}",
-                node=node, field=field, line=line,
-            )
-        missing = [s for s in states if s not in keys]
-        if missing:
-            raise ctx.error(f"{where}expected a probability for every state, got none for "
-                            f"{', '.join(missing)}", node=node, field=field, line=line)
-        values = [raw[keys[s]] for s in states]
-    elif isinstance(raw, list):
-        if len(raw) != len(states):
-            raise ctx.error(
-                f"{where}expected {len(states)} probabilities (one per state: "
-                f"{', '.join(states)}), got {len(raw)}",
-                node=node, field=field, line=line,
-            )
-        values = list(raw)
-    else:
-        raise ctx.error(f"{where}expected a list of probabilities, got {_describe(raw)}",
-                        node=node, field=field, line=line)
-    probs = np.empty(len(states))
-    for i, v in enumerate(values):
-        x = _number(ctx, v, node=node, field=field, line=line, where=where,
-                    what=f"a probability for state {states[i]!r}")
-        if x < 0:
-            raise ctx.error(f"{where}expected probabilities >= 0, got {v} for state "
-                            f"{states[i]!r}", node=node, field=field, line=line)
-        probs[i] = x
-    total = probs.sum()
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        raise ctx.error(f"{where}expected probabilities summing to 1, got a sum of {total:.10g}",
-                        node=node, field=field, line=line)
-    return probs / total
+    def __init__(self, field: str, row_keys: tuple[str, ...], point: str, expected: str,
+                 read: Callable[[Any, str, tuple], Any], mean: Callable[[Any], Any]) -> None:
+        self.field = field
+        self.row_keys = row_keys
+        self.point = point
+        self.expected = expected
+        self.read = read
+        self.mean = mean
 
 
-def _parse_given(
-    ctx: _Context, raw: Any, parents: tuple[str, ...], spaces: Mapping[str, tuple[str, ...]], *,
-    node: str, field: str, line: Any, where: str = "", partial: bool = False,
-) -> dict[str, str]:
-    """A row's `given`: parent -> state. With ``partial``, any subset of ``parents`` (what a
-    decision knows); otherwise every parent exactly once."""
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, Mapping):
-        raise ctx.error(f"{where}expected `given` to be a mapping of parent: state, got "
-                        f"{_describe(raw)}", node=node, field=field, line=line)
-    out = {}
-    for k, v in raw.items():
-        k_line = line_of(raw, k) or line
-        k = str(k)
-        if k not in parents:
-            what = f"what '{node}' knows" if partial else f"the parents of '{node}'"
-            raise ctx.error(
-                f"{where}expected `given` to name {what} ({', '.join(parents) or 'none'}), "
-                f"got {k!r}{_suggest(k, parents)}",
-                node=node, field=field, line=k_line,
-            )
-        state = _state_name(ctx, v, node=node, field=field, line=k_line, where=where)
-        if state not in spaces[k]:
-            raise ctx.error(
-                f"{where}expected a state of '{k}' ({', '.join(spaces[k])}) in `given`, got "
-                f"{k}={state!r}{_suggest(state, spaces[k])}",
-                node=node, field=field, line=k_line,
-            )
-        out[k] = state
-    if not partial:
-        missing = [p for p in parents if p not in out]
-        if missing:
-            raise ctx.error(
-                f"{where}expected `given` to name every parent ({', '.join(parents)}), "
-                f"got no state for {', '.join(missing)}",
-                node=node, field=field, line=line,
-            )
-    return out
-
-
-def _parse_table(
-    ctx: _Context,
-    name: str,
-    spec: Mapping,
-    parents: tuple[str, ...],
-    spaces: Mapping[str, tuple[str, ...]],
-    *,
-    field: str,
-    row_keys: tuple[str, ...],
-    read_row: Callable[[Any, Any, str], Any],
-    parse_prior: Callable[..., Any],
-) -> tuple[dict, dict, dict]:
+def _parse_table(ctx: _Context, name: str, spec: Mapping, parents: tuple[str, ...],
+                 index: Mapping[str, Mapping[str, int]], form: _Table,
+                 parse_prior: Callable[..., Any]) -> tuple[dict, dict, dict]:
     """Read a list of rows with `given`, exactly one per combination of parent states."""
+    field = form.field
     rows = spec.get(field)
     line = line_of(spec, field)
     if not isinstance(rows, list):
@@ -293,51 +128,79 @@ def _parse_table(
     sources: dict[tuple, str] = {}
     priors: dict[tuple, Any] = {}
     seen_at: dict[tuple, int] = {}
+    names = dict.fromkeys(parents)
     for i, row in enumerate(rows):
         row_line = line_of(rows, i)
         where = f"row {i + 1}: "
+        path = ("nodes", name, field, i)
         if not isinstance(row, Mapping):
             raise ctx.error(f"{where}expected a mapping with `given`, got {_describe(row)}",
                             node=name, field=field, line=row_line)
-        _check_keys(ctx, row, row_keys, node=name, what=f"{field} row {i + 1}")
-        given = _parse_given(ctx, row.get("given"), parents, spaces, node=name, field=field,
-                             line=row_line, where=where)
+        check_keys(row, form.row_keys, node=name, what=f"{field} row {i + 1}", path=path)
+        loc = dict(node=name, field=field, path=(*path, "given"), where=where)
+        given = read_given(row.get("given"), **loc)
+        check_given(given, names, index, **loc)
         key = tuple(given[p] for p in parents)
         if key in seen_at:
             raise ctx.error(
                 f"{where}expected one row per combination of parent states, got "
-                f"{_fmt_given(given)} again (first in row {seen_at[key] + 1})",
+                f"{format_given(given)} again (first in row {seen_at[key] + 1})",
                 node=name, field=field, line=row_line,
             )
         seen_at[key] = i
-        prior = None
-        if "prior" in row:
-            prior = parse_prior(row["prior"], line=line_of(row, "prior"), where=where,
-                                point=row.get("p"))
+        values[key], prior = _read_row(ctx, name, row, form, parse_prior, where, path)
+        if prior is not None:
             priors[key] = prior
-        values[key] = read_row(row, prior, where)
         if row.get("source") is not None:
-            sources[key] = _text(ctx, row["source"], node=name, field="source",
-                                 line=line_of(row, "source"))
-    expected = list(itertools.product(*(spaces[p] for p in parents)))
-    missing = [k for k in expected if k not in values]
-    if missing:
-        shown = "; ".join(_fmt_given(dict(zip(parents, k, strict=True))) for k in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise ctx.error(
-            f"expected one row for each of the {len(expected)} combinations of "
-            f"{', '.join(parents)}, got {len(values)}; missing {len(missing)}: {shown}{more}",
-            node=name, field=field, line=line,
-        )
+            sources[key] = _text(row, "source", name, path)
+    if len(values) < int(np.prod([len(index[p]) for p in parents])):
+        _missing_rows(ctx, name, field, parents, index, values, line)
     return values, sources, priors
 
 
-def _fill(parents: tuple[str, ...], spaces: Mapping[str, tuple[str, ...]], rows: Mapping,
+def _read_row(ctx: _Context, name: str, row: Mapping, form: _Table,
+              parse_prior: Callable[..., Any], where: str, path: tuple) -> tuple[Any, Any]:
+    """A row's point value and prior; without a point value, the prior's mean."""
+    value = prior = None
+    if form.point in row:
+        value = form.read(row[form.point], where, (*path, form.point))
+    if "prior" in row:
+        prior = parse_prior(row["prior"], line_of(row, "prior"), where=where, point=row.get("p"))
+    if value is None:
+        if prior is None:
+            raise ctx.error(f"{where}missing `{form.point}`: expected {form.expected}",
+                            node=name, field=form.field, line=line_of(row))
+        value = form.mean(prior)
+    return value, prior
+
+
+def _missing_rows(ctx: _Context, name: str, field: str, parents: tuple[str, ...],
+                  index: Mapping[str, Mapping[str, int]], values: Mapping, line: Any) -> None:
+    """The rows of a table are incomplete: name the first few missing (found without going
+    through every combination of a large table)."""
+    total = int(np.prod([len(index[p]) for p in parents]))
+    missing = []
+    for key in itertools.product(*(index[p] for p in parents)):
+        if key not in values:
+            missing.append(key)
+            if len(missing) == 5:
+                break
+    shown = "; ".join(format_given(dict(zip(parents, k, strict=True))) for k in missing)
+    count = total - len(values)
+    more = f" and {count - 5} more" if count > 5 else ""
+    raise ctx.error(
+        f"expected one row for each of the {total} combinations of {', '.join(parents)}, got "
+        f"{len(values)}; missing {count}: {shown}{more}",
+        node=name, field=field, line=line,
+    )
+
+
+def _fill(parents: tuple[str, ...], index: Mapping[str, Mapping[str, int]], rows: Mapping,
           tail: tuple[int, ...] = ()) -> np.ndarray:
     """An array over the parent states (then ``tail``) from rows keyed by parent states."""
-    table = np.empty(tuple(len(spaces[p]) for p in parents) + tail)
+    table = np.empty(tuple(len(index[p]) for p in parents) + tail)
     for key, row in rows.items():
-        table[tuple(spaces[p].index(s) for p, s in zip(parents, key, strict=True))] = row
+        table[tuple(index[p][s] for p, s in zip(parents, key, strict=True))] = row
     return table
 
 
@@ -347,56 +210,30 @@ def _fill(parents: tuple[str, ...], spaces: Mapping[str, tuple[str, ...]], rows:
 class _NodeParser:
     """Builds each :class:`Node` from its spec, once every node's kind and states are known."""
 
-    def __init__(self, ctx: _Context, order: Mapping[str, int], kinds: Mapping[str, str],
+    def __init__(self, ctx: _Context, kinds: Mapping[str, str],
                  spaces: Mapping[str, tuple[str, ...]], lines: Mapping[str, Any]) -> None:
         self.ctx = ctx
         self.lines = lines  # the line of each node's name, for "missing ..." messages
-        self.order = order
         self.kinds = kinds
         self.spaces = spaces
+        self.index = {n: {s: i for i, s in enumerate(states)} for n, states in spaces.items()}
 
     def parse(self, name: str, spec: Mapping) -> Node:
-        ctx = self.ctx
         kind = self.kinds[name]
-        common = dict(
-            name=name, kind=kind,
-            label=_text(ctx, spec.get("label"), node=name, field="label",
-                        line=line_of(spec, "label")),
-            description=_text(ctx, spec.get("description"), node=name, field="description",
-                              line=line_of(spec, "description")),
-            source=_text(ctx, spec.get("source"), node=name, field="source",
-                         line=line_of(spec, "source")),
-        )
+        common = {key: _text(spec, key, name, ("nodes", name))
+                  for key in ("label", "description", "source")}
+        field = "observes" if kind == "decision" else "parents"
+        parents = _parse_name_list(name, spec, field)
+        check_arcs(name, kind, parents, self.kinds)  # observing a later node: the Diagram
         if kind == "decision":
-            return self._decision(name, spec, common)
-        parents = _parse_name_list(ctx, name, spec, "parents")
-        self._check_arcs(name, spec, parents, "parents")
+            return Node(name=name, kind=kind, states=self.spaces[name], parents=parents,
+                        **common)
         if kind == "chance":
             return self._chance(name, spec, parents, common)
         return self._utility(name, spec, parents, common)
 
-    # -- arcs
-    def _check_arcs(self, name: str, spec: Mapping, parents: tuple[str, ...], field: str) -> None:
-        raw = spec.get(field)
-        for i, p in enumerate(parents):
-            line = line_of(raw, i) if isinstance(raw, list) else line_of(spec, field)
-            if p not in self.order:
-                raise self.ctx.error(
-                    f"expected nodes of the model, got unknown node {p!r}"
-                    f"{_suggest(p, self.order)}", node=name, field=field, line=line)
-            if self.kinds[p] == "utility":
-                raise self.ctx.error(
-                    f"expected chance or decision nodes, got utility node {p!r}: utility nodes "
-                    "cannot have children (they are summed, not conditioned on)",
-                    node=name, field=field, line=line)
-            if field == "observes" and self.order[p] > self.order[name]:
-                raise self.ctx.error(
-                    f"expected nodes listed before '{name}' (nodes are in temporal order), got "
-                    f"{p!r}, which comes after it in the file",
-                    node=name, field=field, line=line)
-
     def _prior_parser(self, name: str, field: str) -> Callable[..., Any]:
-        from .priors import parse_prior_spec
+        from .prior_spec import parse_prior_spec
 
         kind = self.kinds[name]
 
@@ -407,241 +244,85 @@ class _NodeParser:
 
         return parse
 
-    # -- kinds
-    def _decision(self, name: str, spec: Mapping, common: dict) -> Node:
-        observes = _parse_name_list(self.ctx, name, spec, "observes")
-        self._check_arcs(name, spec, observes, "observes")
-        return Node(states=self.spaces[name], parents=observes, **common)
+    def _form(self, name: str, kind: str, field: str) -> _Table:
+        if kind == "chance":
+            states = self.spaces[name]
+            return _Table(
+                field, CPT_ROW_KEYS, "p", f"one probability per state ({', '.join(states)})",
+                read=lambda raw, where, path: probability_row(
+                    raw, states, node=name, field=field, path=path, where=where),
+                mean=lambda prior: np.asarray(prior.mean(), dtype=float))
+        return _Table(
+            field, VALUE_ROW_KEYS, "value", "a number",
+            read=lambda raw, where, path: number(raw, node=name, field=field, path=path,
+                                                 where=where),
+            mean=lambda prior: float(prior.mean()))
+
+    def _only(self, name: str, spec: Mapping, keys: tuple[tuple[str, str], ...],
+              what: str) -> None:
+        for key, instead in keys:
+            if key in spec:
+                raise self.ctx.error(f"expected {instead} for {what}, got `{key}`", node=name,
+                                     field=key, line=line_of(spec, key))
 
     def _chance(self, name: str, spec: Mapping, parents: tuple[str, ...], common: dict) -> Node:
-        ctx = self.ctx
         states = self.spaces[name]
         if not parents:
-            return self._chance_root(name, spec, states, common)
-        for key, instead in (("p", "`cpt` rows"), ("prior", "a `prior` on each `cpt` row")):
-            if key in spec:
-                raise ctx.error(f"expected {instead} for a node with parents, got `{key}`",
-                                node=name, field=key, line=line_of(spec, key))
+            self._only(name, spec, (("cpt", "`p`"),), "a node without parents")
+            return self._root(name, spec, "chance", "p", dict(common, states=states))
+        self._only(name, spec, (("p", "`cpt` rows"), ("prior", "a `prior` on each `cpt` row")),
+                   "a node with parents")
         if "cpt" not in spec:
-            raise ctx.error("missing `cpt`: expected one row per combination of parent states",
-                            node=name, field="cpt", line=self.lines[name])
-
-        def read_row(row: Mapping, prior: Any, where: str) -> np.ndarray:
-            if "p" in row:
-                return _probabilities(ctx, row["p"], states, node=name, field="cpt",
-                                      line=line_of(row, "p"), where=where)
-            if prior is not None:
-                return np.asarray(prior.mean(), dtype=float)
-            raise ctx.error(f"{where}missing `p`: expected one probability per state "
-                            f"({', '.join(states)})", node=name, field="cpt", line=line_of(row))
-
+            raise self.ctx.error("missing `cpt`: expected one row per combination of parent "
+                                 "states", node=name, field="cpt", line=self.lines[name])
         values, row_sources, priors = _parse_table(
-            ctx, name, spec, parents, self.spaces, field="cpt", row_keys=CPT_ROW_KEYS,
-            read_row=read_row, parse_prior=self._prior_parser(name, "cpt"),
-        )
-        table = _fill(parents, self.spaces, values, (len(states),))
-        return Node(states=states, parents=parents, table=table, row_sources=row_sources,
-                    priors=priors, **common)
-
-    def _chance_root(self, name: str, spec: Mapping, states: tuple[str, ...],
-                     common: dict) -> Node:
-        ctx = self.ctx
-        if "cpt" in spec:
-            raise ctx.error("expected `p` for a node without parents, got `cpt`", node=name,
-                            field="cpt", line=line_of(spec, "cpt"))
-        prior = None
-        if "prior" in spec:
-            prior = self._prior_parser(name, "prior")(spec["prior"], line_of(spec, "prior"),
-                                                      point=spec.get("p"))
-        if "p" in spec:
-            table = _probabilities(ctx, spec["p"], states, node=name, field="p",
-                                   line=line_of(spec, "p"))
-        elif prior is not None:
-            table = np.asarray(prior.mean(), dtype=float)
-        else:
-            raise ctx.error("missing `p`: expected one probability per state "
-                            f"({', '.join(states)})", node=name, field="p", line=self.lines[name])
-        source = common["source"]
-        return Node(states=states, parents=(), table=table,
-                    priors={(): prior} if prior is not None else {},
-                    row_sources={(): source} if source else {}, **common)
+            self.ctx, name, spec, parents, self.index, self._form(name, "chance", "cpt"),
+            self._prior_parser(name, "cpt"))
+        table = _fill(parents, self.index, values, (len(states),))
+        return Node(name=name, kind="chance", states=states, parents=parents, table=table,
+                    row_sources=row_sources, priors=priors, **common)
 
     def _utility(self, name: str, spec: Mapping, parents: tuple[str, ...], common: dict) -> Node:
         ctx = self.ctx
-        common["unit"] = _text(ctx, spec.get("unit"), node=name, field="unit",
-                               line=line_of(spec, "unit"))
+        common["unit"] = _text(spec, "unit", name, ("nodes", name))
         if "weight" in spec:
-            common["weight"] = _number(ctx, spec["weight"], node=name, field="weight",
-                                       line=line_of(spec, "weight"))
+            common["weight"] = number(spec["weight"], node=name, field="weight",
+                                      path=("nodes", name, "weight"))
         if not parents:
-            return self._utility_constant(name, spec, common)
-        for key, instead in (("value", "`values` rows"),
-                             ("prior", "a `prior` on each `values` row")):
-            if key in spec:
-                raise ctx.error(f"expected {instead} for a utility node with parents, got "
-                                f"`{key}`", node=name, field=key, line=line_of(spec, key))
+            self._only(name, spec, (("values", "`value`"),), "a utility node without parents")
+            return self._root(name, spec, "utility", "value", common)
+        self._only(name, spec, (("value", "`values` rows"),
+                                ("prior", "a `prior` on each `values` row")),
+                   "a utility node with parents")
         if "values" not in spec:
             raise ctx.error("missing `values`: expected one row per combination of parent "
                             "states", node=name, field="values", line=self.lines[name])
-
-        def read_row(row: Mapping, prior: Any, where: str) -> float:
-            if "value" in row:
-                return _number(ctx, row["value"], node=name, field="values",
-                               line=line_of(row, "value"), where=where)
-            if prior is not None:
-                return float(prior.mean())
-            raise ctx.error(f"{where}missing `value`: expected a number", node=name,
-                            field="values", line=line_of(row))
-
         values, row_sources, priors = _parse_table(
-            ctx, name, spec, parents, self.spaces, field="values", row_keys=VALUE_ROW_KEYS,
-            read_row=read_row, parse_prior=self._prior_parser(name, "values"),
-        )
-        return Node(parents=parents, table=_fill(parents, self.spaces, values),
-                    row_sources=row_sources, priors=priors, **common)
+            ctx, name, spec, parents, self.index, self._form(name, "utility", "values"),
+            self._prior_parser(name, "values"))
+        return Node(name=name, kind="utility", parents=parents,
+                    table=_fill(parents, self.index, values), row_sources=row_sources,
+                    priors=priors, **common)
 
-    def _utility_constant(self, name: str, spec: Mapping, common: dict) -> Node:
-        ctx = self.ctx
-        if "values" in spec:
-            raise ctx.error("expected `value` for a utility node without parents, got `values`",
-                            node=name, field="values", line=line_of(spec, "values"))
-        prior = None
+    def _root(self, name: str, spec: Mapping, kind: str, field: str, common: dict) -> Node:
+        """A chance node without parents (`p`) or a utility node without parents (`value`),
+        either possibly with a `prior`."""
+        form = self._form(name, kind, field)
+        value, prior = None, None
+        if field in spec:
+            value = form.read(spec[field], "", ("nodes", name, field))
         if "prior" in spec:
-            prior = self._prior_parser(name, "prior")(spec["prior"], line_of(spec, "prior"))
-        if "value" in spec:
-            value = _number(ctx, spec["value"], node=name, field="value",
-                            line=line_of(spec, "value"))
-        elif prior is not None:
-            value = float(prior.mean())
-        else:
-            raise ctx.error("missing `value` (or `parents` with `values`): expected a number",
-                            node=name, field="value", line=self.lines[name])
-        return Node(table=np.array(value), priors={(): prior} if prior else {}, **common)
-
-
-# -- policies ----------------------------------------------------------------------------------
-
-
-def _parse_rule_rows(ctx: _Context, where: str, dname: str, choice: list,
-                     diagram: Diagram) -> tuple[RuleRow, ...]:
-    """The rule rows of one decision in a policy: partial information states -> a choice."""
-    states = diagram.node(dname).states
-    knows = diagram.information_set(dname)
-    spaces = {n: diagram.node(n).states for n in knows}
-    rows: list[RuleRow] = []
-    for i, row in enumerate(choice):
-        rline = line_of(choice, i)
-        rwhere = f"{where}, rule row {i + 1}: "
-        if not isinstance(row, Mapping):
-            raise ctx.error(f"{rwhere}expected a mapping with `given` and `choose`, got "
-                            f"{_describe(row)}", node=dname, field="policies", line=rline)
-        for key in row:
-            if key not in RULE_ROW_KEYS:
-                raise ctx.error(f"{rwhere}unknown key {key!r}{_suggest(key, RULE_ROW_KEYS)}; "
-                                f"expected one of: {', '.join(RULE_ROW_KEYS)}", node=dname,
-                                field="policies", line=line_of(row, key))
-        raw_given = row.get("given") or {}
-        if isinstance(raw_given, Mapping):
-            for k in raw_given:
-                if str(k) not in knows:
-                    known = ", ".join(knows) or "nothing"
-                    raise ctx.error(
-                        f"{rwhere}expected `given` to name what '{dname}' knows when it is "
-                        f"taken ({known}), got {str(k)!r}, which it does not observe"
-                        f"{_suggest(k, knows)}",
-                        node=dname, field="policies", line=line_of(raw_given, k) or rline)
-        given = _parse_given(ctx, raw_given, knows, spaces, node=dname, field="policies",
-                             line=rline, where=rwhere, partial=True)
-        if "choose" not in row:
-            raise ctx.error(f"{rwhere}missing `choose`: expected a state of '{dname}' "
-                            f"({', '.join(states)})", node=dname, field="policies", line=rline)
-        cline = line_of(row, "choose")
-        state = _state_name(ctx, row["choose"], node=dname, field="policies", line=cline,
-                            where=rwhere)
-        if state not in states:
-            raise ctx.error(f"{rwhere}expected to choose a state of '{dname}' "
-                            f"({', '.join(states)}), got {state!r}{_suggest(state, states)}",
-                            node=dname, field="policies", line=cline)
-        new = RuleRow(given, state)
-        for j, other in enumerate(rows):
-            if rules_conflict(other, new):
-                both = {**dict(other.given), **given}
-                raise ctx.error(
-                    f"{rwhere}expected rule rows that agree where they overlap, got "
-                    f"{state!r} on {_fmt_given(both)} where rule row {j + 1} chooses "
-                    f"{other.choose!r}", node=dname, field="policies", line=rline)
-        rows.append(new)
-    return tuple(rows)
-
-
-def _parse_policy(ctx: _Context, pid: str, spec: Any, diagram: Diagram,
-                  policies_line: Any) -> Policy:
-    where = f"policy '{pid}'"
-    if not isinstance(spec, Mapping):
-        raise ctx.error(f"{where}: expected a mapping with `choose`, got {_describe(spec)}",
-                        field="policies", line=policies_line)
-    for key in spec:
-        if key not in POLICY_KEYS:
-            raise ctx.error(
-                f"{where}: unknown key {key!r}{_suggest(key, POLICY_KEYS)}; expected one of: "
-                f"{', '.join(POLICY_KEYS)}", field="policies", line=line_of(spec, key))
-    choose = spec.get("choose")
-    if not isinstance(choose, Mapping) or not choose:
-        raise ctx.error(f"{where}: expected `choose` to map decisions to states or rules, got "
-                        f"{_describe(choose)}", field="policies", line=policies_line)
-    decisions = [d.name for d in diagram.decisions]
-    rules: dict[str, tuple[RuleRow, ...]] = {}
-    for dname, choice in choose.items():
-        line = line_of(choose, dname)
-        dname = str(dname)
-        if dname not in decisions:
-            kind = ("a " + diagram.node(dname).kind + " node" if dname in diagram
-                    else "not a node of the model")
-            raise ctx.error(
-                f"{where}: expected to choose for decisions ({', '.join(decisions)}), got "
-                f"{dname!r}, which is {kind}{_suggest(dname, decisions)}",
-                node=dname, field="policies", line=line)
-        if isinstance(choice, list):
-            rules[dname] = _parse_rule_rows(ctx, where, dname, choice, diagram)
-            if not rules[dname]:
-                raise ctx.error(f"{where}: expected a state or a non-empty list of rule rows "
-                                "for it, got an empty list", node=dname, field="policies",
-                                line=line)
-            continue
-        states = diagram.node(dname).states
-        state = _state_name(ctx, choice, node=dname, field="policies", line=line,
-                            where=f"{where}: ")
-        if state not in states:
-            raise ctx.error(f"{where}: expected to choose a state of '{dname}' "
-                            f"({', '.join(states)}), got {state!r}{_suggest(state, states)}",
-                            node=dname, field="policies", line=line)
-        rules[dname] = (RuleRow({}, state),)
-    text = {
-        key: _text(ctx, spec.get(key), node=None, field=key, line=line_of(spec, key))
-        for key in ("label", "description", "source")
-    }
-    return Policy(id=pid, label=text["label"] or pid, rules=rules,
-                  description=text["description"], source=text["source"])
-
-
-def parse_policies(raw: Any, diagram: Diagram, *, line: int | None = None) -> tuple[Policy, ...]:
-    """Validate the `policies` of a model (policy id -> {label, choose, ...}) against a
-    diagram and build them.
-
-    Raises
-    ------
-    ModelError
-        Naming the file of ``diagram``, the decision and the field 'policies'.
-    """
-    ctx = _Context(diagram.file)
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping):
-        raise ctx.error(f"expected `policies` to map policy ids to policies, got "
-                        f"{_describe(raw)}", field="policies", line=line)
-    return tuple(
-        _parse_policy(ctx, str(pid), spec, diagram, line_of(raw, pid)) for pid, spec in raw.items()
-    )
+            prior = self._prior_parser(name, "prior")(spec["prior"], line_of(spec, "prior"),
+                                                      point=spec.get("p"))
+        if value is None:
+            if prior is None:
+                parents = " (or `parents` with `values`)" if kind == "utility" else ""
+                raise self.ctx.error(f"missing `{field}`{parents}: expected {form.expected}",
+                                     node=name, field=field, line=self.lines[name])
+            value = form.mean(prior)
+        source = common["source"]
+        return Node(name=name, kind=kind, table=value, priors={(): prior} if prior else {},
+                    row_sources={(): source} if source and kind == "chance" else {}, **common)
 
 
 # -- the model ---------------------------------------------------------------------------------
@@ -655,7 +336,7 @@ def _check_top(ctx: _Context, data: Any) -> tuple[str, Mapping]:
     if not isinstance(data, Mapping):
         raise ctx.error(f"expected a mapping with `name` and `nodes` at the top, got "
                         f"{_describe(data)}", line=line_of(data))
-    _check_keys(ctx, data, TOP_KEYS, node=None, what="the model")
+    check_keys(data, TOP_KEYS, what="the model")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ctx.error(f"expected `name` to be the model's id (text), got {_describe(name)}",
@@ -668,36 +349,33 @@ def _check_top(ctx: _Context, data: Any) -> tuple[str, Mapping]:
     return name.strip(), nodes
 
 
-def _scan_nodes(ctx: _Context, nodes: Mapping) -> tuple[dict, dict, dict]:
+def _scan_nodes(ctx: _Context, nodes: Mapping) -> tuple[dict, dict]:
     """Each node's name, `type`, keys and states: what the tables of the others refer to."""
-    order: dict[str, int] = {}
     kinds: dict[str, str] = {}
     spaces: dict[str, tuple[str, ...]] = {}
-    for i, (nname, spec) in enumerate(nodes.items()):
+    for nname, spec in nodes.items():
         line = line_of(nodes, nname)
-        if not isinstance(nname, str) or not _NAME.match(nname):
-            raise ctx.error(f"expected a node name of letters, digits, '_' or '-' (starting with "
-                            f"a letter or '_'), got {_describe(nname)}", node=str(nname),
-                            field="nodes", line=line)
+        check_name(nname)
         if not isinstance(spec, Mapping):
             raise ctx.error(f"expected a mapping with `type`, got {_describe(spec)}", node=nname,
                             field="nodes", line=line)
-        kind = spec.get("type")
-        if not isinstance(kind, str) or kind not in NODE_KEYS:
-            found = "no `type`" if kind is None else _describe(kind)
-            hint = _suggest(kind, NODE_KEYS) if isinstance(kind, str) else ""
-            raise ctx.error(f"expected `type` to be chance, decision or utility, got {found}"
-                            f"{hint}", node=nname, field="type", line=line_of(spec, "type") or line)
+        if spec.get("type") is None:
+            raise ctx.error("expected `type` to be chance, decision or utility, got no `type`",
+                            node=nname, field="type", line=line_of(spec, "type") or line)
+        kind = check_kind(spec["type"], node=nname)
         if "states" in spec and kind == "utility":
             raise ctx.error("expected no `states` on a utility node (its `values` give one "
                             "number per combination of parent states), got `states`",
                             node=nname, field="states", line=line_of(spec, "states"))
-        _check_keys(ctx, spec, NODE_KEYS[kind], node=nname, what=f"a {kind} node")
-        order[nname] = i
+        check_keys(spec, NODE_KEYS[kind], node=nname, what=f"a {kind} node",
+                   path=("nodes", nname))
         kinds[nname] = kind
         if kind != "utility":
-            spaces[nname] = _parse_states(ctx, nname, spec, line)
-    return order, kinds, spaces
+            if "states" not in spec:
+                raise ctx.error("missing `states`: expected a list of state names", node=nname,
+                                field="states", line=line)
+            spaces[nname] = check_states(spec["states"], node=nname, numbers=True)
+    return kinds, spaces
 
 
 def diagram_from_dict(data: Any, file: str | None = None) -> Diagram:
@@ -717,32 +395,26 @@ def diagram_from_dict(data: Any, file: str | None = None) -> Diagram:
     Raises
     ------
     ModelError
-        On any invalid content; the message names the file, node and field.
+        On any invalid content; the message names the file, the line, the node and the field.
     """
-    ctx = _Context(file)
+    try:
+        return _diagram(_Context(file), data)
+    except ModelError as exc:
+        if exc.line is not None:
+            raise
+        raise relocate(exc, file=file, line=line_at(data, exc.path)) from None
+
+
+def _diagram(ctx: _Context, data: Any) -> Diagram:
     name, nodes = _check_top(ctx, data)
-    order, kinds, spaces = _scan_nodes(ctx, nodes)
-    lines = {n: line_of(nodes, n) for n in order}
-    parser = _NodeParser(ctx, order, kinds, spaces, lines)
+    kinds, spaces = _scan_nodes(ctx, nodes)
+    lines = {n: line_of(nodes, n) for n in kinds}
+    parser = _NodeParser(ctx, kinds, spaces, lines)
     built = tuple(parser.parse(nname, spec) for nname, spec in nodes.items())
-    text = {
-        key: _text(ctx, data.get(key), node=None, field=key, line=line_of(data, key))
-        for key in ("title", "description", "units")
-    }
-    diagram = Diagram(
-        name=name, nodes=built, title=text["title"], description=text["description"],
-        sources=_sources(ctx, data.get("source"), node=None, field="source",
-                         line=line_of(data, "source")),
-        units=text["units"], file=file,
-    )
-    check_structure(diagram, lines=lines)
-    policies = parse_policies(data.get("policies"), diagram, line=line_of(data, "policies"))
-    if not policies:
-        return diagram
-    return Diagram(
-        name=diagram.name, nodes=diagram.nodes, policies=policies, title=diagram.title,
-        description=diagram.description, sources=diagram.sources, units=diagram.units, file=file,
-    )
+    texts = {key: _text(data, key) for key in ("title", "description", "units")}
+    policies = parse_policies(data.get("policies"))
+    return Diagram(name=name, nodes=built, policies=policies, file=ctx.file,
+                   sources=_sources(data.get("source")), **texts)
 
 
 def loads(text: str, file: str | None = None) -> Diagram:

@@ -22,7 +22,8 @@ import yaml
 
 from ..errors import ModelError
 
-__all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of", "plain"]
+__all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of", "line_at",
+           "plain"]
 
 
 class LineDict(dict):
@@ -175,6 +176,31 @@ def line_of(container: Any, key: Any = None) -> int | None:
     if isinstance(container, LineList) and isinstance(key, int) and 0 <= key < len(container):
         return container.item_lines[key]
     return getattr(container, "line", None)
+
+
+def line_at(document: Any, path: tuple) -> int | None:
+    """The line of the entry reached from ``document`` by ``path`` (keys and indices, as in
+    :attr:`influence.errors.InfluenceError.path`), or of the deepest entry on the way that
+    exists; None for an empty path or a document without line numbers.
+
+    Keys are matched as written or by their text (a YAML key ``1`` matches ``"1"``).
+    """
+    line = None
+    here = document
+    for step in path:
+        if isinstance(here, Mapping):
+            if step not in here:
+                step = next((k for k in here if str(k) == str(step)), None)
+                if step is None:
+                    break
+            line = line_of(here, step) or line
+            here = here[step]
+        elif isinstance(here, list) and isinstance(step, int) and 0 <= step < len(here):
+            line = line_of(here, step) or line
+            here = here[step]
+        else:
+            break
+    return line
 
 
 def _json_tabs_to_spaces(text: str) -> str:
