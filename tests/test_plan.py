@@ -208,3 +208,24 @@ def test_per_draw_reach_and_strategy_values_agree_with_fresh_solves(seed: int) -
     # Any one draw's strategy is worth at most the maximum on every draw's numbers.
     shared = p.strategy_values(tuple(c[0] for c in values.choices), draws)
     assert np.all(shared <= values.maximum_expected_utility + 1e-9)
+
+
+def test_a_diagram_without_decisions_is_evaluated() -> None:
+    """A Bayesian network with a utility: the expected utility, its distribution and the
+    marginals, with no strategy to choose."""
+    d = influence.loads("""
+name: bn
+nodes:
+  a: {type: chance, states: [x, y], p: [0.3, 0.7]}
+  b:
+    type: chance
+    states: [x, y]
+    parents: [a]
+    cpt: [{given: {a: x}, p: [0.9, 0.1]}, {given: {a: y}, p: [0.2, 0.8]}]
+  u: {type: utility, parents: [b], values: [{given: {b: x}, value: 10}, {given: {b: y}, value: 0}]}
+""")
+    r = influence.evaluate(d)
+    assert r.maximum_expected_utility == pytest.approx(4.1)
+    assert r.optimal_strategy == () and r.options == ()
+    assert dict(r.risk_profile) == pytest.approx({0.0: 0.59, 10.0: 0.41})
+    assert influence.marginal(d, "b") == pytest.approx({"x": 0.41, "y": 0.59})

@@ -63,12 +63,14 @@ def estimate(plan: Plan) -> MemoryEstimate:
     params = sum(n.table.size for n in diagram.nodes if n.table is not None)
     stage = plan.information_states
     copies = STAGE_COPIES + len(diagram.utilities)  # and one mean per utility node
-    parts = {f"the strategy tables of '{diagram.decisions[-1].name}' ({stage:,} entries, "
-             f"{copies} copies)": 8 * copies * stage}
+    last = diagram.decisions[-1].name if diagram.decisions else None
+    what = (f"the strategy tables of '{last}'" if last is not None
+            else "the expected utility")
+    parts = {f"{what} ({stage:,} entries, {copies} copies)": 8 * copies * stage}
     terms = [(t.node, t) for t in plan.utility_terms] + [("", plan.reach_term)]
     if plan.evidence_term is not None:
         terms.append(("", plan.evidence_term))
-    nodes = {next(iter(parts)): diagram.decisions[-1].name}
+    nodes = {next(iter(parts)): last}
     for node, term in terms:
         entries = term.contraction.largest_intermediate()
         what = (f"the expected value of utility node '{node}'" if node
