@@ -11,6 +11,7 @@ import os
 
 __all__ = [
     "SUM_TOLERANCE",
+    "ROUNDING_TOLERANCE",
     "TIE_TOLERANCE",
     "POSSIBLE",
     "RHAT_LIMIT",
@@ -25,6 +26,11 @@ __all__ = [
 #: Probability rows summing to within this of 1 are accepted (and divided by their sum); others
 #: are an error.
 SUM_TOLERANCE = 1e-6
+
+#: Files of other tools: probability rows summing to within this of 1 (numbers rounded when the
+#: file was written, such as 0.333333 three times) are divided by their sum with a warning, or
+#: refused with ``strict``; beyond it a row is an error.
+ROUNDING_TOLERANCE = 1e-3
 
 #: Options whose expected utilities differ by less than this, relative to the scale of the
 #: utilities compared, are tied; ties go to the first state in file order.
