@@ -256,7 +256,8 @@ def _node(n: NodeSpec, node_id: str, parents: tuple[str, ...], table: np.ndarray
     extras = n.extras
     label = extras.get("label") or (n.name if mapped else None)
     weight = float(extras.get("weight", 1.0))
-    if n.kind == "utility" and weight not in (0.0, 1.0) and "weight" in extras:
+    if (n.kind == "utility" and weight not in (0.0, 1.0) and "weight" in extras
+            and not extras.get("unweighted")):
         table = table / weight  # writers store weighted values, so that other tools sum them
     return Node(name=node_id, kind=n.kind, states=tuple(n.states), parents=parents,
                 table=table, label=label if label != node_id else None,

@@ -284,7 +284,8 @@ def net_text(diagram: Diagram) -> str:
         out.append(f"    position = ({where[n.name][0]} {where[n.name][1]});")
         if n.states:
             out.append(f"    states = ({' '.join(_string(s) for s in n.states)});")
-        out += _attrs(node_extras(n, names[n.name], order_parent=order.get(n.name)))
+        before = names[order[n.name]] if n.name in order else None
+        out += _attrs(node_extras(n, names[n.name], order_parent=before))
         out.append("}")
     for n in diagram.nodes:
         parents = n.parents + ((order[n.name],) if n.name in order else ())
