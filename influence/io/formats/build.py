@@ -277,7 +277,7 @@ def _warn_rows(rows: _Rows, report: Report) -> None:
         gap, node, row = rows.worst
         report.warn(f"renormalised {rows.rounded} probability row(s) rounded in the file "
                     f"(within {ROUNDING_TOLERANCE:g} of 1); the worst: node '{node}', row "
-                    f"{row} (use strict to refuse them)")
+                    f"{row} (`strict` refuses them)")
 
 
 def build_diagram(spec: NetworkSpec, options: ReadOptions | None = None,
