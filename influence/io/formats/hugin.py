@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import ModelError
 from ...model.diagram import Diagram
 from .spec import NetworkSpec, NodeSpec
 from .tokens import PUNCT, Cursor, tokenize
@@ -49,18 +50,20 @@ _KIND_WORDS = {"node", "discrete", "continuous", "decision", "utility", "functio
 # -- parsing -------------------------------------------------------------------------------------
 
 
-def _value(cur: Cursor) -> Any:
+def _value(cur: Cursor, node: str | None) -> Any:
     """An attribute value: a string, a number, a word, or a parenthesised list of values."""
     if cur.accept("("):
         items = []
         while not cur.accept(")"):
             if cur.at_end():
-                raise cur.error("expected ')' to close a list, got the end of the file")
-            items.append(_value(cur))
+                raise cur.error("expected ')' to close a list, got the end of the file",
+                                node=node)
+            items.append(_value(cur, node))
         return items
     tok = cur.next("a value")
     if tok.kind == PUNCT:
-        raise cur.error(f"expected a value, got '{tok.text}'")
+        raise ModelError(f"expected a value, got '{tok.text}'", file=cur.file, node=node,
+                         line=tok.line)
     return tok.number if tok.kind == "number" else tok.text
 
 
@@ -79,7 +82,7 @@ def _attributes(cur: Cursor, node: str | None) -> dict[str, Any]:
             while not cur.is_punct(";") and not cur.at_end():
                 cur.skip_value()
         else:
-            attrs[key] = _value(cur)
+            attrs[key] = _value(cur, node)
         cur.expect(";", node=node)
     return attrs
 
@@ -154,8 +157,6 @@ def parse_net(text: str, file: str | None = None) -> tuple[dict, dict, dict]:
 
 def _spec_node(name: str, block: dict, potential: dict | None, file: str | None,
                ignored: set[str]) -> NodeSpec:
-    from ...errors import ModelError
-
     attrs = block["attrs"]
     kind = block["kind"]
     states = attrs.get("states", [])
@@ -201,8 +202,6 @@ def read_net(path: str | Path, text: str | None = None) -> NetworkSpec:
         On a syntax error (with the line), a node the format reader refuses, or a potential
         for an unknown node.
     """
-    from ...errors import ModelError
-
     file = str(path)
     if text is None:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
