@@ -280,6 +280,27 @@ def _warn_rows(rows: _Rows, report: Report) -> None:
                     f"{row} (`strict` refuses them)")
 
 
+def _nodes(by_id: Mapping[str, NodeSpec], ids: Mapping[str, str],
+           parents: Mapping[str, tuple[str, ...]], kept: Mapping[str, tuple[str, ...]],
+           spaces: Mapping[str, tuple[str, ...]], options: ReadOptions, rows: _Rows,
+           file: str | None) -> dict[str, Node]:
+    """Every node, its table checked and its rows normalised."""
+    nodes: dict[str, Node] = {}
+    for i, n in by_id.items():
+        if n.kind != "utility" and not n.states:
+            raise ModelError("expected at least one state, got none", file=file, node=n.name,
+                             field="states")
+        bad = [p for p in parents[i] if by_id[p].kind == "utility"]
+        if bad:
+            raise ModelError(f"expected chance or decision parents, got utility node "
+                             f"'{bad[0]}'", file=file, node=n.name, field="parents")
+        table = _table(n, i, parents[i], spaces, file)
+        if n.kind == "chance":
+            table = _normalise(i, table, parents[i], spaces, options, rows, file)
+        nodes[i] = _node(n, i, kept[i], table, mapped=ids[n.name] != n.name)
+    return nodes
+
+
 def build_diagram(spec: NetworkSpec, options: ReadOptions | None = None,
                   file: str | None = None) -> tuple[Diagram, Report]:
     """Validate a file's network and build its diagram.
@@ -320,19 +341,7 @@ def build_diagram(spec: NetworkSpec, options: ReadOptions | None = None,
             for i, ps in parents.items()}
     spaces = {i: tuple(n.states) for i, n in by_id.items() if n.kind != "utility"}
     rows = _Rows()
-    nodes: dict[str, Node] = {}
-    for i, n in by_id.items():
-        if n.kind != "utility" and not n.states:
-            raise ModelError("expected at least one state, got none", file=file, node=n.name,
-                             field="states")
-        bad = [p for p in parents[i] if by_id[p].kind == "utility"]
-        if bad:
-            raise ModelError(f"expected chance or decision parents, got utility node "
-                             f"'{bad[0]}'", file=file, node=n.name, field="parents")
-        table = _table(n, i, parents[i], spaces, file)
-        if n.kind == "chance":
-            table = _normalise(i, table, parents[i], spaces, options, rows, file)
-        nodes[i] = _node(n, i, kept[i], table, mapped=ids[n.name] != n.name)
+    nodes = _nodes(by_id, ids, parents, kept, spaces, options, rows, file)
     _warn_rows(rows, report)
     cycle = find_cycle(parents)
     if cycle:
