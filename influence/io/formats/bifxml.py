@@ -127,7 +127,7 @@ def bifxml_text(diagram: Diagram, *, decisions: bool = True) -> str:
     """The diagram as BIFXML (``decisions=False``: XMLBIF of the chance part only)."""
     where = positions(diagram)
     order = order_arcs(diagram) if decisions else {}
-    nodes = [n for n in diagram.nodes if decisions or not is_placeholder(n)]
+    nodes = [n for n in diagram.nodes if not is_placeholder(n)]
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<BIF VERSION="0.3">', "<NETWORK>",
            f"<NAME>{escape(diagram.name)}</NAME>"]
     for key, value in model_extras(diagram).items():

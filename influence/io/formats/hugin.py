@@ -23,6 +23,7 @@ import numpy as np
 
 from ...errors import ModelError
 from ...model.diagram import Diagram
+from .build import is_placeholder
 from .spec import NetworkSpec, NodeSpec
 from .tokens import PUNCT, Cursor, tokenize
 from .writing import (
@@ -275,7 +276,8 @@ def net_text(diagram: Diagram) -> str:
         out.append(f"    label = {_string(diagram.title)};")
     out += _attrs(model_extras(diagram))
     out.append("}")
-    for n in diagram.nodes:
+    nodes = [n for n in diagram.nodes if not is_placeholder(n)]
+    for n in nodes:
         keyword = {"chance": "node", "decision": "decision", "utility": "utility"}[n.kind]
         out += ["", f"{keyword} {names[n.name]}", "{"]
         if n.label:
@@ -286,7 +288,7 @@ def net_text(diagram: Diagram) -> str:
         before = names[order[n.name]] if n.name in order else None
         out += _attrs(node_extras(n, names[n.name], order_parent=before))
         out.append("}")
-    for n in diagram.nodes:
+    for n in nodes:
         parents = n.parents + ((order[n.name],) if n.name in order else ())
         tail = f" | {' '.join(names[p] for p in parents)}" if parents else ""
         out += ["", f"potential ({names[n.name]}{tail})", "{"]

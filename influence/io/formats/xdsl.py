@@ -27,6 +27,7 @@ import numpy as np
 
 from ...errors import ModelError
 from ...model.diagram import Diagram
+from .build import is_placeholder
 from .spec import NetworkSpec, NodeSpec
 from .writing import (
     PREFIX,
@@ -257,9 +258,10 @@ def xdsl_text(diagram: Diagram) -> str:
         out += ["  <properties>", *(_prop(k, v, "    ") for k, v in extras.items()),
                 "  </properties>"]
     out.append("  <nodes>")
-    for n in diagram.nodes:
+    nodes = [n for n in diagram.nodes if not is_placeholder(n)]
+    for n in nodes:
         out += _node_xml(diagram, n, ids, order)
-    utilities = diagram.utilities
+    utilities = [u for u in diagram.utilities if not is_placeholder(u)]
     if any(u.weight != 1.0 for u in utilities):
         mau = identifiers(diagram.names + ("total_utility",))["total_utility"]
         mau = mau if mau not in ids.values() else mau + "_"
@@ -271,7 +273,7 @@ def xdsl_text(diagram: Diagram) -> str:
             f'    <genie version="1.0" app="influence" name={quoteattr(diagram.title or "")}>']
     if diagram.description:
         out.append(f"      <comment>{escape(diagram.description)}</comment>")
-    for n in diagram.nodes:
+    for n in nodes:
         x, y = where[n.name]
         out += [f"      <node id={quoteattr(ids[n.name])}>",
                 f"        <name>{escape(n.label or n.name)}</name>",
