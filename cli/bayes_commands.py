@@ -23,7 +23,7 @@ from influence.io.render import format_number, to_json
 from .common import load_model
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument
+from .options import format_option, given_option, input_options, model_argument
 
 __all__ = ["fit", "plot", "R_HAT_LIMIT", "ESS_BULK_LIMIT"]
 
@@ -56,6 +56,7 @@ def _stderr_is_terminal() -> bool:
 # -- fit ------------------------------------------------------------------------------------------
 @click.command(short_help="Fit the priors to evidence data with PyMC.")
 @model_argument()
+@input_options
 @click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False),
               help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
@@ -201,6 +202,7 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 # -- plot -----------------------------------------------------------------------------------------
 @click.command(short_help="Plot results under parameter uncertainty.")
 @model_argument(required=False)
+@input_options
 @given_option
 @click.option("--posterior", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="Posterior draws written by `influence fit`.")

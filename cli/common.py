@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -15,10 +16,13 @@ from influence.atomic import (
     write_bytes_atomic,
     write_text_atomic,
 )
+from influence.errors import FormatWarning
 from influence.model import bundled
 from influence.model.diagram import Diagram
 
-__all__ = ["LoadedModel", "load_model", "emit"]
+from .options import READ_OPTIONS
+
+__all__ = ["LoadedModel", "load_model", "emit", "echo_warnings", "read_options", "as_options"]
 
 
 class LoadedModel:
@@ -30,8 +34,39 @@ class LoadedModel:
         self.path = path
 
 
+#: Python parameters of reading and writing files, and the options that set them.
+_OPTIONS = {"`order`": "--order", "`strict`": "--strict", "`format`": "--input-format",
+            "`output_format`": "--output-format"}
+
+
+def as_options(message: str) -> str:
+    """A library message with the Python parameters it names replaced by the CLI's options."""
+    for parameter, option in _OPTIONS.items():
+        message = message.replace(parameter, option)
+    return message
+
+
+def echo_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print the :class:`~influence.errors.FormatWarning` of a reading or writing on standard
+    error, one ``WARNING:`` line each; other warnings go on as usual."""
+    for w in caught:
+        if issubclass(w.category, FormatWarning):
+            click.secho(f"WARNING: {as_options(str(w.message))}", err=True, fg="yellow")
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+def read_options() -> dict:
+    """The ``--input-format``, ``--strict`` and ``--order`` of the running command."""
+    ctx = click.get_current_context(silent=True)
+    found = dict(ctx.meta.get(READ_OPTIONS, {})) if ctx is not None else {}
+    return {"format": found.get("input_format"), "strict": bool(found.get("strict")),
+            "order": found.get("order")}
+
+
 def load_model(model: str | None) -> LoadedModel:
-    """Load MODEL (a path or a bundled model name; the default model when None).
+    """Load MODEL (a path in any supported format, or a bundled model name; the default model
+    when None), with the command's ``--input-format``, ``--strict`` and ``--order``.
 
     Raises
     ------
@@ -39,7 +74,10 @@ def load_model(model: str | None) -> LoadedModel:
         Reported by the CLI's error handler.
     """
     name = model if model is not None else bundled.default_model()
-    diagram = influence.load(name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FormatWarning)
+        diagram = influence.load(name, **read_options())
+    echo_warnings(caught)
     path = Path(name) if Path(name).is_file() else bundled.path_of(name)
     return LoadedModel(diagram, name, path)
 

@@ -12,13 +12,20 @@ from influence.io.render import EVALUATION_FORMATS, render_evaluation
 
 from .common import emit, load_model
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import (
+    format_option,
+    given_option,
+    input_options,
+    model_argument,
+    output_option,
+)
 
 __all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
 
 
 @click.command(short_help="Rank policies and alternatives; the optimal strategy.")
 @model_argument(required=False)
+@input_options
 @given_option
 @format_option(EVALUATION_FORMATS, help="Output format: an aligned text report, the JSON "
                "contract (see docs/cli.md), or one CSV row per policy and alternative.")

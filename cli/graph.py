@@ -9,13 +9,14 @@ import click
 from influence.io.drawing import FORMATS, DrawingFormatError, format_for, render
 
 from .common import emit, load_model
-from .options import model_argument
+from .options import input_options, model_argument
 
 __all__ = ["graph"]
 
 
 @click.command(short_help="Draw the diagram (DOT, SVG, PNG or PDF).")
 @model_argument()
+@input_options
 @click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False),
               help="The file to write (atomically). Without it, DOT or SVG goes to standard "
                    "output.")

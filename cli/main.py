@@ -10,6 +10,8 @@ import click
 from influence import __version__
 from influence.errors import InfluenceError
 
+from .common import as_options
+from .convert import convert
 from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
@@ -39,7 +41,7 @@ class InfluenceGroup(LazyGroup):
         except InfluenceError as err:
             if not standalone_mode:
                 raise
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {as_options(str(err))}", err=True)
             sys.exit(err.exit_code)
         except MemoryError:
             if not standalone_mode:
@@ -67,12 +69,14 @@ def cli() -> None:
       influence show umbrella                   # nodes, arcs, what each decision knows
       influence graph umbrella -o umbrella.svg  # draw it
       influence validate my_model.yaml
+      influence evaluate model.net              # HUGIN, GeNIe .xdsl, pyAgrum .bifxml, ...
+      influence convert model.xdsl model.yaml   # between any two formats
 
     Exit codes: 0 success, 1 invalid model or data, 2 bad usage.
     """
 
 
-for _command in (evaluate, validate, show, models, graph):
+for _command in (evaluate, validate, show, models, graph, convert):
     cli.add_command(_command)
 
 

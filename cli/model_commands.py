@@ -16,7 +16,7 @@ from influence.model import bundled
 from influence.model.diagram import Diagram
 
 from .common import emit, load_model
-from .options import format_option, model_argument, output_option
+from .options import format_option, input_options, model_argument, output_option
 
 __all__ = ["validate", "show", "models", "model_notes"]
 
@@ -41,6 +41,7 @@ def model_notes(diagram: Diagram) -> list[str]:
 
 @click.command(short_help="Check model files; exit 1 if one is invalid.")
 @click.argument("models", nargs=-1, required=True, metavar="MODEL...")
+@input_options
 def validate(models: tuple[str, ...]) -> None:
     """Check that each MODEL (a file or a bundled model name) is a valid influence diagram.
 
@@ -73,6 +74,7 @@ def validate(models: tuple[str, ...]) -> None:
 
 @click.command(short_help="Describe a model: nodes, arcs, information, policies.")
 @model_argument()
+@input_options
 @format_option(("table", "json"))
 @click.option("--tables", is_flag=True,
               help="Table format: also print every probability and utility table (JSON always "

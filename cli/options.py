@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 import click
 
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
-           "output_option"]
+           "output_option", "input_options", "INPUT_FORMATS", "parse_order"]
+
+#: The formats a model file may be read from (``--input-format``).
+INPUT_FORMATS = ("yaml", "net", "xdsl", "bifxml", "xmlbif", "bif", "dne")
+
+#: Where the shared reading options of a command are kept for :func:`load_model`.
+READ_OPTIONS = "influence.read_options"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,3 +88,45 @@ def output_option(help: str = "Write to FILE (atomically) instead of standard ou
     """``--output/-o FILE``."""
     return click.option("--output", "-o", "output", metavar="FILE",
                         type=click.Path(dir_okay=False, writable=False), help=help)
+
+
+def parse_order(ctx: click.Context, param: click.Parameter, value: str | None
+                ) -> tuple[str, ...] | None:
+    """``--order D1,D2,...`` as a tuple of decision names."""
+    if value is None:
+        return None
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names:
+        raise click.BadParameter(f"expected decisions separated by commas (for example "
+                                 f"test,drill), got {value!r}", ctx=ctx, param=param)
+    return names
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(READ_OPTIONS, {})[param.name] = value
+    return value
+
+
+def input_options(f: F) -> F:
+    """``--input-format``, ``--strict`` and ``--order``: how to read a file of another tool
+    (HUGIN .net, GeNIe .xdsl, pyAgrum .bifxml, .xmlbif, .bif, Netica .dne). They are kept in
+    the context for :func:`influence.cli.common.load_model`, not passed to the command."""
+    options = [
+        click.option("--input-format", "input_format", type=click.Choice(INPUT_FORMATS),
+                     default=None, expose_value=False, callback=_remember, is_eager=True,
+                     help="Read MODEL in this format [default: from its suffix]."),
+        click.option("--strict", "strict", is_flag=True, expose_value=False,
+                     callback=_remember, is_eager=True,
+                     help="Files of other tools: refuse probability rows that do not sum to 1 "
+                          "within 1e-6 (by default rows rounded in the file, within 1e-3, are "
+                          "renormalised with a warning)."),
+        click.option("--order", "order", metavar="D1,D2,...", default=None,
+                     expose_value=False, is_eager=True,
+                     callback=lambda ctx, param, value: _remember(
+                         ctx, param, parse_order(ctx, param, value)),
+                     help="Files of other tools: the decisions in the order they are taken, "
+                          "where the file's arcs leave it open."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .api import evaluate, marginal, plan, solve
 from .errors import (
     EvidenceError,
+    FormatWarning,
     InfluenceError,
     ModelError,
     ModelNotFoundError,
@@ -32,8 +33,9 @@ from .errors import (
     QueryError,
     TooLargeError,
 )
+from .files import convert, load, save
 from .model.diagram import Diagram, Node, Policy, RuleRow
-from .model.loader import diagram_from_dict, load, loads
+from .model.loader import diagram_from_dict, loads
 from .solve.evaluation import DrawValues
 from .solve.plan import Plan
 from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
@@ -48,6 +50,10 @@ __all__ = [
     "__version__",
     "load",
     "loads",
+    "save",
+    "convert",
+    "from_pyagrum",
+    "to_pyagrum",
     "diagram_from_dict",
     "evaluate",
     "plan",
@@ -74,6 +80,7 @@ __all__ = [
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",
+    "FormatWarning",
 ]
 
 
@@ -83,9 +90,13 @@ def __getattr__(name: str) -> Any:
         from .bayes import fitting
 
         return getattr(fitting, name)
-    # The pgmpy bridge; pgmpy itself is imported only when a conversion runs.
+    # The pgmpy and pyAgrum bridges; those libraries are imported only when a conversion runs.
     if name in ("to_pgmpy", "from_pgmpy"):
         from .io import pgmpy_bridge
 
         return getattr(pgmpy_bridge, name)
+    if name in ("from_pyagrum", "to_pyagrum"):
+        from .io import pyagrum_bridge
+
+        return getattr(pyagrum_bridge, name)
     raise AttributeError(f"module 'influence' has no attribute {name!r}")

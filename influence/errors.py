@@ -15,6 +15,7 @@ __all__ = [
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",
+    "FormatWarning",
     "locate",
 ]
 
@@ -120,3 +121,9 @@ class PosteriorError(InfluenceError, ValueError):
 class TooLargeError(InfluenceError, ValueError):
     """A diagram is valid but too large to solve exactly on this machine: under perfect recall
     the last decision's strategy table grows with everything observed before it."""
+
+
+class FormatWarning(UserWarning):
+    """Something in a file of another tool that influence read in a documented way rather than
+    refusing it: rows renormalised, impossible rows made uniform, node names mapped to ids, or
+    what a conversion leaves out. The CLI prints each as one ``WARNING:`` line."""

@@ -12,6 +12,7 @@ import os
 __all__ = [
     "SUM_TOLERANCE",
     "SUM_ROUNDING",
+    "ROUNDING_TOLERANCE",
     "TIE_TOLERANCE",
     "POSSIBLE",
     "RHAT_LIMIT",
@@ -30,6 +31,11 @@ SUM_TOLERANCE = 1e-6
 #: Probability rows summing to within this of 1 already sum to 1 up to floating-point rounding:
 #: they are kept as written (dividing again would only move the last digits).
 SUM_ROUNDING = 1e-12
+
+#: Files of other tools: probability rows summing to within this of 1 (numbers rounded when the
+#: file was written, such as 0.333333 three times) are divided by their sum with a warning, or
+#: refused with ``strict``; beyond it a row is an error.
+ROUNDING_TOLERANCE = 1e-3
 
 #: Options whose expected utilities differ by less than this, relative to the scale of the
 #: utilities compared, are tied; ties go to the first state in file order.

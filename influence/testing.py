@@ -324,12 +324,9 @@ def scenario_candidates(diagram: Diagram) -> list[str]:
 
 
 def to_pyagrum(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None) -> Any:
-    """The same influence diagram as a ``pyagrum.InfluenceDiagram``.
-
-    Utility tables are multiplied by their weights (pyAgrum sums its utility nodes with weight
-    one). Tables are filled by state name, so pyAgrum's own variable order does not matter.
-    Decisions get no ordering arcs here: pass them, in order, to
-    ``addNoForgettingAssumption`` of the inference.
+    """The same influence diagram as a ``pyagrum.InfluenceDiagram``, without arcs added to order
+    the decisions: :func:`influence.io.pyagrum_bridge.to_pyagrum` with ``order_arcs=False``.
+    Pass the decisions, in order, to ``addNoForgettingAssumption`` of the inference.
 
     Parameters
     ----------
@@ -337,38 +334,9 @@ def to_pyagrum(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None)
     tables : mapping, optional
         Node -> table replacing the diagram's (no draw axis).
     """
-    import pyagrum as gum
+    from .io.pyagrum_bridge import to_pyagrum as convert
 
-    tables = dict(tables or {})
-    model = gum.InfluenceDiagram()
-    ids = {}
-    for n in diagram.nodes:
-        if n.kind == "utility":
-            ids[n.name] = model.addUtilityNode(gum.LabelizedVariable(n.name, n.name, 1))
-            continue
-        var = gum.LabelizedVariable(n.name, n.name, list(n.states))
-        add = model.addChanceNode if n.kind == "chance" else model.addDecisionNode
-        ids[n.name] = add(var)
-    for n in diagram.nodes:
-        for p in n.parents:
-            model.addArc(ids[p], ids[n.name])
-    for n in diagram.nodes:
-        if n.kind == "decision":
-            continue
-        table = np.asarray(tables.get(n.name, n.table), dtype=float)
-        target = model.cpt(n.name) if n.kind == "chance" else model.utility(n.name)
-        if not n.parents:
-            values = table if n.kind == "chance" else np.array([float(table) * n.weight])
-            target.fillWith([float(x) for x in np.ravel(values)])
-            continue
-        spaces = [diagram.node(p).states for p in n.parents]
-        for index in itertools.product(*(range(len(s)) for s in spaces)):
-            where = {p: s[i] for p, s, i in zip(n.parents, spaces, index, strict=True)}
-            if n.kind == "chance":
-                target[where] = [float(x) for x in table[index]]
-            else:
-                target[where] = [float(table[index]) * n.weight]
-    return model
+    return convert(diagram, tables, order_arcs=False)
 
 
 def perturbed_parameters(diagram: Diagram, draws: int, seed: int, concentration: float = 30.0,
