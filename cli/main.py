@@ -14,6 +14,7 @@ from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
+from .sensitivity import sensitivity
 
 __all__ = ["cli", "main"]
 
@@ -66,13 +67,14 @@ def cli() -> None:
       influence evaluate oil-wildcatter --given oil=wet --format json
       influence show umbrella                   # nodes, arcs, what each decision knows
       influence graph umbrella -o umbrella.svg  # draw it
+      influence sensitivity oil-wildcatter      # what drives the decision; break-even values
       influence validate my_model.yaml
 
     Exit codes: 0 success, 1 invalid model or data, 2 bad usage.
     """
 
 
-for _command in (evaluate, validate, show, models, graph):
+for _command in (evaluate, validate, show, models, graph, sensitivity):
     cli.add_command(_command)
 
 
