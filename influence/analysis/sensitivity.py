@@ -85,6 +85,15 @@ class ParameterSensitivity:
         values = {t.value for t in self.thresholds or () if self.low <= t.value <= self.high}
         return tuple(sorted(values, key=lambda v: abs(v - self.point)))
 
+    @property
+    def margin(self) -> float | None:
+        """How far the nearest break-even value inside the range lies from the point value,
+        as a share of the range's width (None when the decision does not change within it)."""
+        inside = self.within
+        if not inside:
+            return None
+        return abs(inside[0] - self.point) / max(self.high - self.low, 1e-300)
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "point": self.point, "low": self.low,
                 "high": self.high, "eu_low": self.eu_low, "eu_high": self.eu_high,
@@ -110,6 +119,9 @@ class SensitivityResult:
         Option id -> its label.
     parameters : tuple of ParameterSensitivity
         Largest swing first (ties in the model's order).
+    fragile : tuple of ParameterSensitivity
+        Those with a break-even value inside their range, the smallest
+        :attr:`~ParameterSensitivity.margin` first: the judgments that can change the decision.
     total : int
         How many parameters were analysed (``parameters`` may keep only the ``top``).
     two_way : TwoWayResult or None
@@ -127,6 +139,11 @@ class SensitivityResult:
     total: int
     two_way: Any = None
     probabilistic: Any = None
+
+    @property
+    def fragile(self) -> tuple[ParameterSensitivity, ...]:
+        return tuple(sorted((p for p in self.parameters if p.within),
+                            key=lambda p: p.margin))
 
     def parameter(self, parameter_id: str) -> ParameterSensitivity:
         """The result of one parameter, by its canonical id."""

@@ -63,10 +63,18 @@ def _grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable
     return out
 
 
+_BREAK = "\x1f"  # marks a break opportunity added after a comma of a long name
+
+
 def _wrap(text: str, indent: str = "  ", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent,
-                         subsequent_indent=rest if rest is not None else indent + "  ",
-                         break_on_hyphens=False, break_long_words=False)
+    """``text`` on lines of at most :data:`WIDTH` columns; a word too long for a line (a long
+    parameter name) is broken after one of its commas."""
+    words = [w.replace(",", "," + _BREAK + " ") if len(w) > WIDTH - 8 else w
+             for w in text.split(" ")]
+    lines = textwrap.wrap(" ".join(words), WIDTH, initial_indent=indent,
+                          subsequent_indent=rest if rest is not None else indent + "  ",
+                          break_on_hyphens=False, break_long_words=False)
+    return [line.replace(_BREAK + " ", "").replace(_BREAK, "") for line in lines]
 
 
 def _state(info: Mapping[str, str]) -> str:
@@ -154,13 +162,32 @@ def _threshold_section(result: SensitivityResult, shown: Sequence[ParameterSensi
     for p in shown:
         found = list(p.thresholds or ())
         domain = f"{format_number(p.domain[0])} to {format_number(p.domain[1])}"
-        head = f"  {p.id} = {format_number(p.point)}"
+        head = f"{p.id} = {format_number(p.point)}"
         if not found:
-            out.append(f"{head}: none in {domain}")
+            out += _wrap(f"{head}: none in {domain}", "  ", "      ")
             continue
-        out.append(f"{head} ({len(found)} in {domain}):")
+        out += _wrap(f"{head} ({len(found)} in {domain}):", "  ", "      ")
         for value, text in _nearest(p, SHOWN_THRESHOLDS):
             out += _wrap(f"{format_number(value, 6):>10}  {text}", "    ", " " * 16)
+    return out
+
+
+def _fragile_section(result: SensitivityResult, top: int) -> list[str]:
+    fragile = result.fragile
+    out = [""] + _wrap("Decisions that change inside a parameter's range (the nearest "
+                       "break-even value first, as a share of the range)", "", "  ")
+    if not fragile:
+        return out + ["  none: no break-even value lies inside any range"]
+    for p in fragile[:top]:
+        value = p.within[0]
+        head = (f"{p.id} = {format_number(p.point)} ({_SOURCE[p.source]} "
+                f"{format_number(p.low)} to {format_number(p.high)}): flips at "
+                f"{format_number(value, 6)}, {100 * p.margin:.1f}% of the range away")
+        out += _wrap(head, "  ", "      ")
+        for _, text in _grouped([t for t in p.thresholds or () if t.value == value]):
+            out += _wrap(text, "      ", "        ")
+    if len(fragile) > top:
+        out.append(f"  ... {len(fragile) - top} more (--top N shows more; JSON lists all)")
     return out
 
 
@@ -219,6 +246,7 @@ def sensitivity_table(result: SensitivityResult, *, top: int | None = None) -> s
     shown = result.parameters[:count]
     out = _header(result)
     out += _one_way_section(result, shown)
+    out += _fragile_section(result, count)
     out += _threshold_section(result, shown)
     if result.probabilistic is not None:
         out += _probabilistic_section(result, count)
