@@ -97,6 +97,15 @@ def test_a_scenario_changes_the_base_and_the_ends(oil):
     assert sorted({t.value for t in p.thresholds}) == pytest.approx([0.0])
 
 
+def test_a_range_end_that_makes_the_scenario_impossible_is_refused(oil):
+    with pytest.raises(QueryError, match="oil:wet over which the scenario oil=wet can occur"):
+        influence.sensitivity(oil, ["oil:wet"], given={"oil": "wet"}, ranges={"oil:wet": (0, 1)})
+    # The break-even search moves such an end a hair inwards instead (a probability's domain
+    # is always [0, 1]).
+    found = influence.thresholds(oil, ["oil:wet"], given={"oil": "wet"})
+    assert found["oil:wet"] == ()
+
+
 def test_two_way_map_matches_the_solver_cell_by_cell(oil):
     a, b = "oil:dry", "payoff[drill=yes,oil=soaking]"
     result = influence.sensitivity(oil, [a], two_way=(a, b), grid=7).two_way

@@ -209,6 +209,8 @@ def one_way(plan: Plan, items: Sequence[Ranged]) -> tuple[np.ndarray, list[str]]
     index = np.repeat(np.arange(len(items)), 2)
     values = np.array([[r.low, r.high] for r in items]).reshape(-1)
     sweep = Sweep.of(index, values)
+    if plan.given:
+        _check_scenario(plan, items, sweep)
     eus, best = [], []
     step = chunk_size(plan)
     for start in range(0, len(sweep), step):
@@ -217,6 +219,20 @@ def one_way(plan: Plan, items: Sequence[Ranged]) -> tuple[np.ndarray, list[str]]
         eus.append(drawn.maximum_expected_utility)
         best.extend(top_options(plan, drawn.options))
     return np.concatenate(eus).reshape(-1, 2), best
+
+
+def _check_scenario(plan: Plan, items: Sequence[Ranged], sweep: Sweep) -> None:
+    """Refuse a range end at which the scenario is impossible, naming the parameter."""
+    tables, weights = settings(plan, [r.parameter for r in items], sweep)
+    pe = plan.evidence_probability(plan.operands(tables, weights))
+    for i in np.flatnonzero(pe <= 0)[:1]:
+        item = items[int(i) // 2]
+        end, value = ("low", item.low) if i % 2 == 0 else ("high", item.high)
+        given = ", ".join(f"{k}={v}" for k, v in plan.given.items())
+        raise QueryError(f"expected a range of {item.parameter.id} over which the scenario "
+                         f"{given} can occur, got its {end} end {value:g}, where it has "
+                         "probability 0; give a narrower range", file=plan.diagram.file,
+                         node=item.parameter.node, parameter="ranges")
 
 
 def _threshold_lists(plan: Plan, items: Sequence[Ranged]) -> list[tuple[Threshold, ...]]:

@@ -57,7 +57,9 @@ def _grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable
     out = [line(headers), line(["-" * w for w in widths])]
     for r in rows:
         if wide is not None and len(r[wide]) > widths[wide]:
-            out.append(line([*r[:wide], r[wide]]))
+            lead = line([*r[:wide], ""])
+            lead = lead + " " * (2 + sum(widths[:wide]) + 2 * wide - len(lead))
+            out += _wrap(r[wide], lead, " " * (len(lead) + 2))
             r = [""] * (wide + 1) + r[wide + 1:]
         out.append(line(r))
     return out
@@ -194,7 +196,8 @@ def _fragile_section(result: SensitivityResult, top: int) -> list[str]:
 def _probabilistic_section(result: SensitivityResult, top: int) -> list[str]:
     prob = result.probabilistic
     seed = f", seed {prob.seed}" if prob.seed is not None else ""
-    out = ["", f"Probabilistic sensitivity: {prob.draws} {prob.uncertainty} draws{seed}"]
+    out = [""] + _wrap(f"Probabilistic sensitivity: {prob.draws} {prob.uncertainty} "
+                       f"draws{seed}", "", "  ")
     out += _wrap(f"D = EU({prob.best}) - EU({prob.runner_up}), the two best options (each "
                  f"strategy fixed as under --{prob.uncertainty}): mean "
                  f"{format_number(prob.difference_mean)}, sd "
@@ -215,7 +218,8 @@ def _probabilistic_section(result: SensitivityResult, top: int) -> list[str]:
 def _two_way_section(result: SensitivityResult) -> list[str]:
     tw = result.two_way
     n = len(tw.a_values)
-    out = ["", f"Two-way sensitivity: {tw.a} (across) and {tw.b} (up), {n} x {n} grid"]
+    out = [""] + _wrap(f"Two-way sensitivity: {tw.a} (across) and {tw.b} (up), {n} x {n} grid",
+                       "", "  ")
     out += _wrap("Each character is one grid cell, marked with the optimal strategy's region; "
                  "the model's values are the cell marked +. Exact boundary points are in the "
                  "JSON output.", "  ", "  ")
