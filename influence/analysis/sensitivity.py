@@ -172,8 +172,11 @@ class ThresholdAnalysis:
     Attributes
     ----------
     model : str
-    parameters : tuple of ParameterSensitivity
-        Only ``id``, ``kind``, ``point``, ``domain`` and ``thresholds`` are meaningful here.
+    thresholds : dict
+        Parameter id -> its break-even values (a tuple of :class:`Threshold`, by value);
+        ``result[parameter_id]`` reads the same.
+    domains : dict
+        Parameter id -> the (low, high) searched.
     """
 
     model: str

@@ -168,7 +168,9 @@ def _threshold_section(result: SensitivityResult, shown: Sequence[ParameterSensi
         if not found:
             out += _wrap(f"{head}: none in {domain}", "  ", "      ")
             continue
-        out += _wrap(f"{head} ({len(found)} in {domain}):", "  ", "      ")
+        count = len({t.value for t in found})
+        out += _wrap(f"{head} ({count} value{'s' if count > 1 else ''} in {domain}):", "  ",
+                     "      ")
         for value, text in _nearest(p, SHOWN_THRESHOLDS):
             out += _wrap(f"{format_number(value, 6):>10}  {text}", "    ", " " * 16)
     return out
@@ -237,7 +239,8 @@ def _two_way_section(result: SensitivityResult) -> list[str]:
     out.append(f"  {'':>{pad}} +{'-' * n}")
     out.append(f"  {'':>{pad}}  {low}{high:>{max(n - len(low), len(high) + 1)}}")
     for r in tw.regions:
-        cells = f"{r.cells} cells" if r.cells else "between grid values only"
+        cells = (f"{r.cells} cell{'s' if r.cells > 1 else ''}" if r.cells
+                 else "between grid values only")
         out += _wrap(f"{letters[r.id]}  ({cells}) {r.label}", "  ", "       ")
     return out
 
