@@ -16,6 +16,7 @@ from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
+from .sensitivity import sensitivity
 
 __all__ = ["cli", "main"]
 
@@ -68,6 +69,7 @@ def cli() -> None:
       influence evaluate oil-wildcatter --given oil=wet --format json
       influence show umbrella                   # nodes, arcs, what each decision knows
       influence graph umbrella -o umbrella.svg  # draw it
+      influence sensitivity oil-wildcatter      # what drives the decision; break-even values
       influence validate my_model.yaml
       influence evaluate model.net              # HUGIN, GeNIe .xdsl, pyAgrum .bifxml, ...
       influence convert model.xdsl model.yaml   # between any two formats
@@ -76,7 +78,7 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert):
+for _command in (evaluate, validate, show, models, graph, convert, sensitivity):
     cli.add_command(_command)
 
 

@@ -8,6 +8,9 @@ Load a model, evaluate it, read the results::
     result.maximum_expected_utility           # 22.5
     result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
 
+What drives the decision, and how far each number may move before the best choice changes:
+``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`).
+
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
@@ -22,6 +25,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .analysis.sensitivity import (
+    ParameterSensitivity,
+    SensitivityResult,
+    ThresholdAnalysis,
+    sensitivity,
+    thresholds,
+)
+from .analysis.thresholds import Threshold
+from .analysis.two_way import TwoWayResult, two_way
 from .api import evaluate, marginal, plan, solve
 from .errors import (
     EvidenceError,
@@ -61,6 +73,14 @@ __all__ = [
     "DrawValues",
     "solve",
     "marginal",
+    "sensitivity",
+    "thresholds",
+    "two_way",
+    "SensitivityResult",
+    "ParameterSensitivity",
+    "ThresholdAnalysis",
+    "Threshold",
+    "TwoWayResult",
     "fit",
     "Posterior",
     "to_pgmpy",

@@ -1,0 +1,75 @@
+"""The sensitivity documentation shows what the commands print today.
+
+Every ``console`` block of docs/sensitivity.md and of the article model's card that runs
+``influence sensitivity`` is run again: its lines (``...`` marks lines left out) must appear in
+the output, in order. The Python example must print its documented output, and the card's
+table must hold the numbers that example computes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from influence.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "sensitivity.md"
+CARD = ROOT / "models" / "cartel_intervention.md"
+
+
+def _console_blocks(path: Path) -> list[tuple[str, list[str]]]:
+    blocks = re.findall(r"```console\n\$ (influence sensitivity[^\n]*)\n(.*?)```",
+                        path.read_text(encoding="utf-8"), flags=re.S)
+    return [(command, body.splitlines()) for command, body in blocks]
+
+
+def _in_order(shown: list[str], printed: list[str]) -> None:
+    position = 0
+    for line in shown:
+        if line == "...":
+            continue
+        while position < len(printed) and printed[position] != line:
+            position += 1
+        assert position < len(printed), f"not printed (in this order): {line!r}"
+        position += 1
+
+
+@pytest.mark.parametrize("command, shown", _console_blocks(DOC) + _console_blocks(CARD),
+                         ids=lambda x: x if isinstance(x, str) else "")
+def test_documented_output_is_what_the_command_prints(command, shown):
+    result = CliRunner().invoke(cli, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    _in_order(shown, result.stdout.splitlines())
+
+
+def _example() -> tuple[str, str]:
+    text = DOC.read_text(encoding="utf-8")
+    code, printed = re.search(r"```python\n(import influence\n\ndiagram = .*?)```\n\nprints\n\n"
+                              r"```text\n(.*?)```", text, flags=re.S).groups()
+    return code, printed
+
+
+def test_the_python_example_prints_what_the_page_says():
+    code, printed = _example()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, str(DOC), "exec"), {})  # noqa: S102 - our own documentation
+    assert out.getvalue() == printed
+
+
+def test_the_card_table_holds_the_nearest_break_even_values():
+    code, printed = _example()
+    rows = re.findall(r"^\| `(\w+)` \| `([^`]+)` \| (\S+) \| (\S+) to (\S+) \| (\S+) \|",
+                      CARD.read_text(encoding="utf-8"), flags=re.M)
+    assert len(rows) == 5
+    for decision, parameter, point, low, high, value in rows:
+        line = next(x for x in printed.splitlines() if x.startswith(decision + ":"))
+        assert f" {parameter} = {point} " in line
+        assert f"{low} to {high})" in line and f"flips at {value}," in line
