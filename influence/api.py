@@ -15,7 +15,7 @@ __all__ = ["plan", "evaluate", "solve", "marginal"]
 
 
 def plan(diagram: Diagram, given: Mapping[str, str] | None = None, *,
-         memory_limit: int | None = None) -> Plan:
+         memory_limit: int | None = None, risk_tolerance: float | None = None) -> Plan:
     """Compile a diagram once, to evaluate it many times on changed numbers.
 
     Parameters
@@ -27,6 +27,9 @@ def plan(diagram: Diagram, given: Mapping[str, str] | None = None, *,
     memory_limit : int, optional
         Bytes of working memory an evaluation may use (default: half the machine's memory);
         larger work is refused with :class:`~influence.TooLargeError` before it starts.
+    risk_tolerance : float, optional
+        Choose strategies by expected exponential utility ``-exp(-U/R)`` with this ``R > 0``
+        and report certainty equivalents.
 
     Returns
     -------
@@ -44,18 +47,22 @@ def plan(diagram: Diagram, given: Mapping[str, str] | None = None, *,
     >>> p.evaluate({"oil": [0.2, 0.3, 0.5]}).maximum_expected_utility   # doctest: +ELLIPSIS
     101.0
     """
-    return Plan(diagram, given, memory_limit=memory_limit)
+    return Plan(diagram, given, memory_limit=memory_limit, risk_tolerance=risk_tolerance)
 
 
 def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None,
-              memory_limit: int | None) -> Plan:
+              memory_limit: int | None, risk_tolerance: float | None = None) -> Plan:
     if isinstance(diagram, Plan):
         if given is not None and dict(given) != dict(diagram.given):
             raise QueryError("expected `given` to be left out when evaluating a plan (its "
                              "scenario is fixed when it is built), got a different scenario",
                              file=diagram.diagram.file, parameter="given")
+        if risk_tolerance is not None and risk_tolerance != diagram.risk_tolerance:
+            raise QueryError("expected `risk_tolerance` to be left out when evaluating a plan "
+                             "(it is fixed when the plan is built), got a different one",
+                             file=diagram.diagram.file, parameter="risk_tolerance")
         return diagram
-    return Plan(diagram, given, memory_limit=memory_limit)
+    return Plan(diagram, given, memory_limit=memory_limit, risk_tolerance=risk_tolerance)
 
 
 def evaluate(
@@ -67,6 +74,7 @@ def evaluate(
     draws: int | None = None,
     seed: int | None = None,
     memory_limit: int | None = None,
+    risk_tolerance: float | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the optimal strategy of a diagram.
 
@@ -88,6 +96,10 @@ def evaluate(
     memory_limit : int, optional
         Bytes of working memory the evaluation may use (default: half the machine's memory;
         a plan keeps its own).
+    risk_tolerance : float, optional
+        ``R > 0``: the optimal strategy maximises expected exponential utility
+        ``-exp(-U/R)``; every option gets its certainty equivalent
+        ``-R ln E[exp(-U/R)]`` and the ranking follows it.
 
     Returns
     -------
@@ -101,7 +113,7 @@ def evaluate(
         For something other than a diagram, a bad scenario, or ``draws`` or ``seed`` without
         ``prior`` or ``posterior``.
     """
-    compiled = _compiled(diagram, given, memory_limit)
+    compiled = _compiled(diagram, given, memory_limit, risk_tolerance)
     if posterior is None and not prior:
         for name, value in (("draws", draws), ("seed", seed)):
             if value is not None:

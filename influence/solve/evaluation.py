@@ -135,16 +135,20 @@ class _Means:
     reach: np.ndarray
     draws: int
     single: tuple[np.ndarray, ...] | None
+    exponential: np.ndarray | None = None
 
 
 def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]) -> _Means:
-    stage_sum = reach_sum = None
+    stage_sum = reach_sum = exp_sum = None
     part_sums: list[np.ndarray] = []
     draws = 0
     single = None
     for i, chunk in enumerate(chunks()):
         stage, parts = plan.stage_terms(chunk)
         reach = plan.reach_tensor(chunk)
+        if plan.exponential is not None:
+            exp = plan.exponential.stage(chunk).sum(axis=0)
+            exp_sum = exp if exp_sum is None else exp_sum + exp
         single = (stage,) if i == 0 else None
         if stage_sum is None:
             stage_sum, reach_sum = stage.sum(axis=0), reach.sum(axis=0)
@@ -155,7 +159,8 @@ def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]) -> _Me
             part_sums = [a + part.sum(axis=0) for a, part in zip(part_sums, parts, strict=True)]
         draws += stage.shape[0]
     return _Means((stage_sum / draws)[None], [(s / draws)[None] for s in part_sums],
-                  (reach_sum / draws)[None], draws, single)
+                  (reach_sum / draws)[None], draws, single,
+                  None if exp_sum is None else (exp_sum / draws)[None])
 
 
 def by_utility(plan: Plan, parts: np.ndarray, choices: list[np.ndarray]) -> dict[str, float]:
@@ -186,30 +191,45 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
     """
     means = _mean_tensors(plan, chunks)
     draws = means.draws
+    # What the strategies maximise: the expected utility, or with a risk tolerance the
+    # expected exponential utility -E[exp(-U/R)] (up to a positive factor).
+    criterion = means.stage if means.exponential is None else -means.exponential
     # The Bayes strategies: the optimum, each alternative forced, each policy. Decisions after
     # the last one a mask constrains are played as in the optimum: those stages are reused.
-    best = backward_induction(means.stage, plan.layout, keep=True)
+    best = backward_induction(criterion, plan.layout, keep=True)
     strategies: list[tuple[OptionResult | None, InductionResult, int]] = [(None, best, -1)]
     for oid, label, kind, dname, state, masks in plan.options(policy_ids):
-        res = backward_induction(means.stage, plan.layout, masks, resume=best)
+        res = backward_induction(criterion, plan.layout, masks, resume=best)
         option = OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state)
         strategies.append((option, res, _constrained(masks)))
+    equivalents: list[float | None] = [None] * len(strategies)
+    shown = best
+    if plan.exponential is not None:
+        equivalents = [plan.exponential.certainty_equivalent(float(res.expected_utility[0]))
+                       for _, res, _ in strategies]
+        # The rules show conditional expected utilities of the risk-averse strategy.
+        shown = backward_induction(means.stage, plan.layout, fixed=best.choices)
 
     share = None
     evpi = None
     if draws == 1:
-        eus = [res.expected_utility for _, res, _ in strategies]
+        eus = [res.expected_utility if plan.exponential is None else
+               backward_induction(means.stage, plan.layout, fixed=res.choices,
+                                  values=False).expected_utility
+               for _, res, _ in strategies]
     else:
         stages = (means.single if means.single is not None
                   else (plan.stage_tensor(c) for c in chunks()))
         eus, optimum, share = _value_draws(plan, stages, strategies, best, draws)
-        evpi = float(optimum.mean() - eus[0].mean())
+        if plan.exponential is None:
+            evpi = float(optimum.mean() - eus[0].mean())
     extras = Extras(plan, np.concatenate(means.parts, axis=0),
                     [res.choices for _, res, _ in strategies],
                     next(iter(chunks())) if draws == 1 else None)
-    strategy = _strategy(plan, best, means.reach, share)
-    options = [replace(opt, draws=eu, extras=extras.of(i))
-               for i, ((opt, _, _), eu) in enumerate(zip(strategies, eus, strict=True))
+    strategy = _strategy(plan, shown, means.reach, share)
+    options = [replace(opt, draws=eu, extras=extras.of(i), certainty_equivalent=ce)
+               for i, ((opt, _, _), eu, ce) in enumerate(zip(strategies, eus, equivalents,
+                                                             strict=True))
                if opt is not None]
     alternatives: dict[str, dict[str, float]] = {}
     for o in options:
@@ -222,7 +242,8 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
         meu_draws=meu_draws if draws > 1 else None, optimal_strategy=strategy,
         alternatives=alternatives, options=tuple(summarize_draws(options)),
         draws=draws if uncertainty else None, uncertainty=uncertainty, evpi_parameters=evpi,
-        extras=extras.of(0),
+        extras=extras.of(0), risk_tolerance=plan.risk_tolerance,
+        maximum_certainty_equivalent=equivalents[0],
     )
 
 

@@ -58,6 +58,10 @@ class Plan:
         Bytes of working memory an evaluation may use (default
         :func:`~influence.limits.default_memory_limit`, half the machine's memory). Work
         estimated to need more is refused before anything is allocated.
+    risk_tolerance : float, optional
+        ``R > 0``: choose the strategy maximising expected exponential utility
+        ``-exp(-U/R)`` instead of expected utility, and report certainty equivalents (see
+        :mod:`influence.solve.exponential`).
 
     Raises
     ------
@@ -78,7 +82,8 @@ class Plan:
     """
 
     def __init__(self, diagram: Diagram, given: Mapping[str, str] | None = None, *,
-                 memory_limit: int | None = None) -> None:
+                 memory_limit: int | None = None,
+                 risk_tolerance: float | None = None) -> None:
         if not isinstance(diagram, Diagram):
             raise QueryError(f"expected a Diagram (see influence.load), got "
                              f"{type(diagram).__name__}", parameter="diagram")
@@ -107,6 +112,12 @@ class Plan:
         self._marginals: dict[tuple[Any, ...], tuple[Contraction, tuple[str, ...]]] = {}
         self.memory = memory.estimate(self)
         memory.check(self, 1, rules=False)
+        self.risk_tolerance = _risk_tolerance(risk_tolerance, diagram)
+        self.exponential = None
+        if self.risk_tolerance is not None:
+            from .exponential import Exponential
+
+            self.exponential = Exponential(self, self.risk_tolerance)
 
     def __repr__(self) -> str:
         return (f"Plan({self.diagram.name!r}, given={dict(self.given)!r}, "
@@ -465,3 +476,16 @@ def _memory_limit(value: Any, diagram: Diagram) -> int:
         raise QueryError(f"expected `memory_limit` to be a number of bytes > 0, got {value!r}",
                          file=diagram.file, parameter="memory_limit")
     return int(value)
+
+
+def _risk_tolerance(value: Any, diagram: Diagram) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise QueryError(f"expected `risk_tolerance` to be a number > 0, got {value!r}",
+                         file=diagram.file, parameter="risk_tolerance")
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise QueryError(f"expected `risk_tolerance` to be a finite number > 0, got {value!r}",
+                         file=diagram.file, parameter="risk_tolerance")
+    return value

@@ -127,6 +127,7 @@ class OptionResult:
     probability_best: float | None = None
     expected_loss: float | None = None
     extras: Any = field(default=None, repr=False, compare=False)
+    certainty_equivalent: float | None = None
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -155,6 +156,8 @@ class OptionResult:
             out["probability_best"] = self.probability_best
             out["expected_loss"] = self.expected_loss
         out.update(_risk_fields(self.utility_sd, self.risk_profile, self.sd is not None))
+        if self.certainty_equivalent is not None:
+            out["certainty_equivalent"] = self.certainty_equivalent
         if self.by_utility is not None:
             out["by_utility"] = dict(self.by_utility)
         return out
@@ -257,6 +260,8 @@ class Evaluation:
     evpi_parameters: float | None = None
     diagnostics: Mapping[str, Any] | None = None
     extras: Any = field(default=None, repr=False, compare=False)
+    risk_tolerance: float | None = None
+    maximum_certainty_equivalent: float | None = None
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -301,14 +306,21 @@ class Evaluation:
         raise KeyError(policy_id)
 
     def ranked(self) -> list[OptionResult]:
-        """Policies and alternatives, best expected utility first; options whose expected
-        utilities agree to within rounding noise keep the model's order (policies as listed,
-        then alternatives in decision order)."""
+        """Policies and alternatives, best first: by expected utility, or by certainty
+        equivalent when a risk tolerance is set. Options whose values agree to within rounding
+        noise keep the model's order (policies as listed, then alternatives in decision
+        order)."""
         if not self.options:
             return []
-        scale = max(abs(o.expected_utility) for o in self.options)
+
+        def value(o: OptionResult) -> float:
+            if self.risk_tolerance is not None and o.certainty_equivalent is not None:
+                return o.certainty_equivalent
+            return o.expected_utility
+
+        scale = max(abs(value(o)) for o in self.options)
         tol = TIE_TOLERANCE * scale
-        ordered = sorted(self.options, key=lambda o: -o.expected_utility)
+        ordered = sorted(self.options, key=lambda o: -value(o))
         # Group options into runs of near-equal values, then restore model order in each run.
         position = {id(o): i for i, o in enumerate(
             [o for o in self.options if o.kind == "policy"]
@@ -316,7 +328,7 @@ class Evaluation:
         out: list[OptionResult] = []
         run: list[OptionResult] = []
         for o in ordered:
-            if run and run[0].expected_utility - o.expected_utility > tol:
+            if run and value(run[0]) - value(o) > tol:
                 out.extend(sorted(run, key=lambda r: position[id(r)]))
                 run = []
             run.append(o)
@@ -338,6 +350,9 @@ class Evaluation:
             "units": self.units,
             "given": dict(self.given),
             "maximum_expected_utility": self.maximum_expected_utility,
+            **({} if self.risk_tolerance is None else {
+                "risk_tolerance": self.risk_tolerance,
+                "maximum_certainty_equivalent": self.maximum_certainty_equivalent}),
             **_risk_fields(self.utility_sd, self.risk_profile, self.uncertainty is not None),
             "optimal_strategy": {
                 d.decision: [r.to_dict() for r in d.rules] for d in self.optimal_strategy
