@@ -14,6 +14,7 @@ from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
+from .voi import voi
 
 __all__ = ["cli", "main"]
 
@@ -72,7 +73,7 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph):
+for _command in (evaluate, validate, show, models, graph, voi):
     cli.add_command(_command)
 
 

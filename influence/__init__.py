@@ -8,6 +8,10 @@ Load a model, evaluate it, read the results::
     result.maximum_expected_utility           # 22.5
     result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
 
+What is worth learning before deciding: ``influence.value_of_information(diagram)`` (observing
+chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
+``influence.evsi`` (learning parameters, proposed studies).
+
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
@@ -17,6 +21,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .analysis.evppi import evppi
+from .analysis.evsi import evsi
+from .analysis.voi import value_of_information
+from .analysis.voi_results import (
+    EVPPIResult,
+    EVSIResult,
+    GroupValue,
+    ObserveValue,
+    StudyValue,
+    ValueOfInformation,
+)
 from .api import evaluate, marginal, plan, solve
 from .errors import (
     EvidenceError,
@@ -49,6 +64,15 @@ __all__ = [
     "DrawValues",
     "solve",
     "marginal",
+    "value_of_information",
+    "evppi",
+    "evsi",
+    "ValueOfInformation",
+    "ObserveValue",
+    "GroupValue",
+    "StudyValue",
+    "EVPPIResult",
+    "EVSIResult",
     "fit",
     "Posterior",
     "Diagram",
