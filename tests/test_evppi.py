@@ -249,3 +249,62 @@ def test_bad_options(kwargs, message):
 def test_a_model_without_priors_is_refused():
     with pytest.raises(QueryError, match="expected priors in the model"):
         influence.evppi(influence.load("oil-wildcatter"), prior=True)
+
+
+# -- a posterior that couples nodes -------------------------------------------------------------
+
+
+class CoupledPosterior:
+    """A stand-in for a NUTS posterior fitted to case records that leave the weather
+    unobserved: its draws (here the prior's) come with the case records' table, from which the
+    coupling of the weather and report rows is read."""
+
+    method = "nuts"
+    diagnostics = {"warnings": ["a sampling warning"]}
+
+    def __init__(self, diagram, draws, seed):
+        import xarray as xr
+
+        self.diagram, self.draws = diagram, draws
+        self.tables = sample_prior_parameters(diagram, draws, seed)
+        cells = np.array([["windy", ""], ["calm", "dry"]])
+        observed = xr.Dataset({"cases_0": (("case_0", "column_0"), cells)},
+                              coords={"column_0": ["report", "weather"]})
+
+        class Data:
+            observed_data = observed
+
+        self.idata = Data()
+
+    def check(self, diagram):
+        assert diagram is self.diagram
+
+    def iter_parameters(self, diagram, chunk, max_draws=None):
+        for start in range(0, self.draws, chunk):
+            yield {k: v if v.shape[0] == 1 else v[start:start + chunk]
+                   for k, v in self.tables.items()}
+
+
+def test_coupled_posterior_uses_regression_where_means_are_not_exact():
+    diagram = three_way()
+    post = CoupledPosterior(diagram, 3000, seed=8)
+    voi = influence.value_of_information(diagram, posterior=post,
+                                         groups={"weather": ["weather"], "value": ["value"],
+                                                 "both": ["weather", "report"]})
+    methods = {g.group: g.method for g in voi.evppi}
+    assert methods == {"weather": "regression", "value": "regression",
+                       "both": "conditional-means"}
+    assert voi.method == "draws" and voi.diagnostics["warnings"] == ["a sampling warning"]
+    exact = influence.evppi(diagram, {"weather": ["weather"], "value": ["value"],
+                                      "both": ["weather", "report"]}, prior=True, draws=3000,
+                            seed=8)
+    for ours, theirs in zip(voi.evppi, exact.groups, strict=True):
+        assert 0 <= ours.value <= voi.evpi_parameters + 3 * ours.se
+        assert abs(ours.value - theirs.value) <= 4 * math.hypot(ours.se, theirs.se) + 0.1 * (
+            theirs.value + 0.1), ours.group
+    # observing the report before the plan: the Bayes decision on the mean over the draws
+    (o,) = [o for o in voi.observe if o.decision == "plan" and o.nodes == ("report",)]
+    (p,) = [o for o in influence.value_of_information(diagram, prior=True, draws=3000,
+                                                      seed=8).observe
+            if o.decision == "plan" and o.nodes == ("report",)]
+    assert o.value == pytest.approx(p.value, abs=0.5)

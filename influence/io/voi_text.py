@@ -144,13 +144,15 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 
 
 def _heading(result: ValueOfInformation) -> list[str]:
     title = f"{result.title} ({result.model})" if result.title else result.model
-    out = textwrap.wrap(f"Value of information: {title}", width=WIDTH, subsequent_indent="  ")
+    out = textwrap.wrap(f"Value of information: {title}", width=WIDTH, subsequent_indent="  ",
+                        break_on_hyphens=False)
     if result.uncertainty:
         how = ("decisions at the parameters' means (exact)" if result.method == "means"
                else "decisions on the mean over the draws (Monte Carlo)")
         out.append(f"Under the {result.uncertainty} ({result.draws} draws); {how}")
     if result.units:
-        out += textwrap.wrap(f"Utility in {result.units}", width=WIDTH, subsequent_indent="  ")
+        out += textwrap.wrap(f"Utility in {result.units}", width=WIDTH, subsequent_indent="  ",
+                             break_on_hyphens=False)
     given = ", ".join(f"{k}={v}" for k, v in result.given.items()) or "none"
     out += [f"Scenario: {given}", "",
             f"Maximum expected utility without further information: "
