@@ -195,3 +195,18 @@ def test_the_documented_outputs_are_what_the_command_prints():
             assert result.stdout == output, command
             checked += 1
     assert checked >= 4
+
+
+def test_the_figure_has_a_curve_panel_for_several_sample_sizes():
+    import influence
+    from influence.io.voi_plot import plot_voi
+
+    diagram = influence.loads(THREE_WAY)
+    several = influence.value_of_information(diagram, prior=True, draws=100, seed=1,
+                                             studies={"weather": [2, 8]}, study_cost=0.5)
+    one = influence.value_of_information(diagram, prior=True, draws=100, seed=1,
+                                         studies={"weather": 2})
+    assert len(plot_voi(several).axes) == 2
+    assert len(plot_voi(one).axes) == 1
+    labels = [t.get_text() for t in plot_voi(one).axes[0].get_yticklabels()]
+    assert "all parameters" in labels and "weather, n=2" in labels

@@ -32,6 +32,10 @@ DRAWS_PER_TERM = 10
 #: Draws of the regression coefficients behind the standard error of the fit.
 FIT_SAMPLES = 40
 
+#: Stage tensors with more entries use the residuals, not their covariance, to draw
+#: coefficients.
+MAX_COVARIANCE = 2000
+
 _KNOTS = (0.25, 0.5, 0.75)
 
 
@@ -89,18 +93,28 @@ def regression_evppi(valuer: Valuer, features: np.ndarray, stage: np.ndarray, *,
     gains = valuer.gains(fitted)
     value = float(gains.mean())
     mc = float(gains.std(ddof=1) / np.sqrt(draws)) if draws > 1 else 0.0
-    residual = stage - fitted
-    dof = max(draws - rank, 1)
-    cov = residual.T @ residual / dof
-    eigval, eigvec = np.linalg.eigh(cov)
-    keep = eigval > max(eigval.max(initial=0.0), 0.0) * 1e-12
-    root = eigvec[:, keep] * np.sqrt(eigval[keep])[None]
-    if not keep.any() or rank == 0:
+    root = _residual_root(stage - fitted, max(draws - rank, 1))
+    if root is None or rank == 0:
         return value, mc
     rng = np.random.default_rng(seed)
     samples = []
     for _ in range(FIT_SAMPLES):
-        z = rng.standard_normal((rank, root.shape[1]))
-        samples.append(float(valuer.gains(fitted + left @ (z @ root.T)).mean()))
+        z = rng.standard_normal((rank, root.shape[0]))
+        samples.append(float(valuer.gains(fitted + left @ (z @ root)).mean()))
     fit = float(np.std(samples, ddof=1))
     return value, float(np.sqrt(mc**2 + fit**2))
+
+
+def _residual_root(residual: np.ndarray, dof: int) -> np.ndarray | None:
+    """A matrix ``R`` (k, L) with ``R.T @ R`` the residual covariance (L, L): from its
+    eigenvectors when L is small, else the scaled residuals themselves (k = S), so that no
+    L x L matrix is formed for large stage tensors. None when nothing varies."""
+    if not np.any(residual):
+        return None
+    if residual.shape[1] > MAX_COVARIANCE:
+        return residual / np.sqrt(dof)
+    eigval, eigvec = np.linalg.eigh(residual.T @ residual / dof)
+    keep = eigval > eigval.max() * 1e-12
+    if not keep.any():
+        return None
+    return (eigvec[:, keep] * np.sqrt(eigval[keep])[None]).T

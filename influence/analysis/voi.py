@@ -21,13 +21,21 @@ from typing import Any
 
 from ..errors import QueryError
 from ..model.diagram import Diagram
-from .beliefs import beliefs
+from .beliefs import Beliefs, beliefs
 from .evppi import evppi_from, resolve_groups
 from .evsi import evsi_from, resolve_studies
 from .observe import bayes_valuer, observe_values
 from .voi_results import ValueOfInformation
 
 __all__ = ["value_of_information"]
+
+
+def _method(b: Beliefs) -> str:
+    """How decisions without further information are found (see
+    :attr:`ValueOfInformation.method`)."""
+    if not b.exact_means:
+        return "draws"
+    return "means" if b.distributions is not None else "draw-means"
 
 
 def _point_only(diagram: Diagram, **options: Any) -> None:
@@ -128,5 +136,5 @@ def value_of_information(
         model=diagram.name, maximum_expected_utility=base.maximum_expected_utility,
         observe=observed, evpi_parameters=evpi, evppi=values, evsi=sampled,
         title=diagram.title, units=diagram.units, given=dict(given or {}), uncertainty=b.kind,
-        draws=b.draws, evpi_se=se, method="means" if b.exact_means else "draws",
+        draws=b.draws, evpi_se=se, method=_method(b),
         diagnostics=b.diagnostics)

@@ -198,9 +198,11 @@ class ValueOfInformation:
     draws : int or None
     evpi_se : float or None
     method : str or None
-        How the observe values were computed under uncertainty: ``"means"`` (exact) or
-        ``"draws"`` (the Bayes decision over the draws, where parameters of different nodes
-        depend on each other).
+        How decisions without further information are found under uncertainty: ``"means"``
+        (at the exact means of the parameters' distributions: exact), ``"draw-means"`` (at
+        the means of a NUTS posterior's draws, whose rows are independent across nodes) or
+        ``"draws"`` (the Bayes decision on the mean over the draws, where parameters of
+        different nodes depend on each other).
     diagnostics : mapping or None
         A posterior's method and sampling diagnostics (with its ``warnings``), as in
         :attr:`influence.Evaluation.diagnostics`.

@@ -67,7 +67,12 @@ def _bar_panel(ax: Any, result: ValueOfInformation) -> None:
     units = f" ({result.units})" if result.units else ""
     ax.set_xlabel(f"value of information{units}", fontsize=9)
     ax.set_xlim(left=0)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    if bars:
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
+    else:
+        ax.text(0.5, 0.5, "nothing to value: every decision already knows, or influences, "
+                "every chance node", ha="center", va="center", transform=ax.transAxes,
+                fontsize=9)
     ax.set_title("Expected value of each piece of information (bars: 95% interval)",
                  fontsize=10)
 

@@ -147,8 +147,9 @@ def _heading(result: ValueOfInformation) -> list[str]:
     out = textwrap.wrap(f"Value of information: {title}", width=WIDTH, subsequent_indent="  ",
                         break_on_hyphens=False)
     if result.uncertainty:
-        how = ("decisions at the parameters' means (exact)" if result.method == "means"
-               else "decisions on the mean over the draws (Monte Carlo)")
+        how = {"means": "decisions at the parameters' means (exact)",
+               "draw-means": "decisions at the means of the draws",
+               "draws": "decisions on the mean over the draws (Monte Carlo)"}[result.method]
         out.append(f"Under the {result.uncertainty} ({result.draws} draws); {how}")
     if result.units:
         out += textwrap.wrap(f"Utility in {result.units}", width=WIDTH, subsequent_indent="  ",
