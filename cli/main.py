@@ -17,6 +17,7 @@ from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
 from .sensitivity import sensitivity
+from .voi import voi
 
 __all__ = ["cli", "main"]
 
@@ -78,7 +79,7 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert, sensitivity):
+for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi):
     cli.add_command(_command)
 
 

@@ -11,6 +11,10 @@ Load a model, evaluate it, read the results::
 What drives the decision, and how far each number may move before the best choice changes:
 ``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`).
 
+What is worth learning before deciding: ``influence.value_of_information(diagram)`` (observing
+chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
+``influence.evsi`` (learning parameters, proposed studies).
+
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
@@ -25,6 +29,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .analysis.evppi import evppi
+from .analysis.evsi import evsi
 from .analysis.sensitivity import (
     ParameterSensitivity,
     SensitivityResult,
@@ -34,6 +40,15 @@ from .analysis.sensitivity import (
 )
 from .analysis.thresholds import Threshold
 from .analysis.two_way import TwoWayResult, two_way
+from .analysis.voi import value_of_information
+from .analysis.voi_results import (
+    EVPPIResult,
+    EVSIResult,
+    GroupValue,
+    ObserveValue,
+    StudyValue,
+    ValueOfInformation,
+)
 from .api import evaluate, marginal, plan, solve
 from .errors import (
     EvidenceError,
@@ -81,6 +96,15 @@ __all__ = [
     "ThresholdAnalysis",
     "Threshold",
     "TwoWayResult",
+    "value_of_information",
+    "evppi",
+    "evsi",
+    "ValueOfInformation",
+    "ObserveValue",
+    "GroupValue",
+    "StudyValue",
+    "EVPPIResult",
+    "EVSIResult",
     "fit",
     "Posterior",
     "to_pgmpy",

@@ -20,6 +20,7 @@ __all__ = [
     "MEMORY_BUDGET",
     "UTILITY_BOUND",
     "MEMORY_FRACTION",
+    "EVSI_OUTCOMES",
     "default_memory_limit",
     "format_bytes",
 ]
@@ -61,6 +62,10 @@ MEMORY_BUDGET = 128 * 2**20
 MEMORY_FRACTION = 0.5
 
 _FALLBACK_MEMORY = 4 * 2**30
+
+#: A study's value is computed over every possible outcome when there are at most this many;
+#: by Monte Carlo (with a standard error) beyond.
+EVSI_OUTCOMES = 100_000
 
 
 def default_memory_limit() -> int:

@@ -1,0 +1,200 @@
+"""The expected value of perfect information about parameters: all of them (EVPI) and groups
+of them (EVPPI).
+
+Under the prior or a posterior, the decision taken now is the Bayes decision, ``s*``, best on
+average over the parameters. Learning a group ``phi`` of parameters first lets the decision
+depend on it:
+
+``EVPPI(phi) = E_phi[ max_s E[EU(s) | phi] ] - E[EU(s*)]``.
+
+**Conditional means (exact inner expectation).** Where the other parameters ``psi`` are
+independent of the group and of each other across nodes (priors, exact posteriors, NUTS
+posteriors of counts), ``E[EU(s) | phi] = EU(s; phi, E[psi])``: the expected utility of a fixed
+strategy is linear in each node's table (see :mod:`influence.analysis.valuation`). Each draw of
+the group is valued with everything else at its mean, the rows of a group within one node in one
+matrix product; the result is averaged over the draws, as the mean of the per-draw gains
+``max_s EU(s; phi_i, E[psi]) - EU(s*; phi_i, E[psi])`` (never negative). Only this outer mean is
+Monte Carlo: its standard error is reported. With every parameter in the group it is the EVPI.
+
+**Regression.** Where a posterior makes parameters of different nodes depend on each other (case
+records with unobserved nodes), the inner expectation is estimated by regressing the value of
+each draw of all the parameters on the group's (see :mod:`influence.analysis.regression`).
+
+The draws are those :func:`influence.evaluate` uses with the same ``draws`` and ``seed``; the
+EVPI here equals its ``evpi_parameters`` whenever its Bayes strategy, found from the mean over
+the draws, is ``s*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import QueryError
+from .beliefs import Beliefs, beliefs
+from .groups import Group, default_groups, group_features, group_tables, parse_group
+from .observe import bayes_valuer
+from .regression import regression_evppi
+from .valuation import Accumulator, Valuer
+from .voi_results import EVPPIResult, GroupValue
+
+__all__ = ["evppi", "evppi_from", "resolve_groups", "METHODS"]
+
+#: How the inner expectation may be computed: ``auto`` (conditional means where exact,
+#: regression elsewhere) or ``regression`` (always).
+METHODS = ("auto", "regression")
+
+
+def resolve_groups(diagram: Any, b: Beliefs,
+                   groups: Mapping[str, str | Sequence[str]] | Sequence[str] | None
+                   ) -> list[Group]:
+    """The groups asked for: a mapping name -> specifications, texts ``NAME=SPEC,SPEC...``,
+    or None for one group per node with priors."""
+    if groups is None:
+        return default_groups(diagram, b.slots)
+    if isinstance(groups, str):
+        groups = [groups]
+    items: list[tuple[str, Any]] = []
+    if isinstance(groups, Mapping):
+        items = list(groups.items())
+    else:
+        for text in groups:
+            name, eq, specs = str(text).partition("=")
+            if not eq or not name.strip() or not specs.strip():
+                raise QueryError(f"expected a group as NAME=SPEC,SPEC..., got {text!r}",
+                                 file=diagram.file, parameter="groups")
+            items.append((name, specs))
+    out = [parse_group(diagram, b.slots, name, specs) for name, specs in items]
+    names = [g.name for g in out]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise QueryError(f"expected each group name once, got {twice[0]!r} twice",
+                         file=diagram.file, parameter="groups")
+    if not out:
+        raise QueryError("expected at least one group, got none", file=diagram.file,
+                         parameter="groups")
+    return out
+
+
+def _exact(group: Group, b: Beliefs) -> bool:
+    """Whether conditional means are exact for ``group``: every slot coupled across nodes
+    lies inside it, or none does and the coupled ones are of one node; partial rows need
+    their exact Dirichlet."""
+    if group.partial and b.distributions is None:
+        return False
+    inside = b.coupled & group.slot_names
+    outside = b.coupled - group.slot_names
+    if not outside:
+        return True
+    return not inside and len({b.slot(s).node for s in outside}) <= 1
+
+
+def _group_stage(valuer: Valuer, group: Group, tables: Mapping[str, np.ndarray],
+                 b: Beliefs) -> np.ndarray:
+    drawn = group_tables(group, tables, valuer.means, b.distributions)
+    if len(group.nodes) == 1 and valuer.linear_fits(group.nodes[0]):
+        node = group.nodes[0]
+        return valuer.stage_of(node, drawn[node])
+    return valuer.unnormalized(drawn)
+
+
+def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto"
+               ) -> tuple[float, float, tuple[GroupValue, ...]]:
+    """EVPI (with its standard error) and the EVPPI of each group, in one pass over the draws.
+
+    Parameters
+    ----------
+    b : Beliefs
+    valuer : Valuer
+        The diagram's valuer at the means (or on the mean over the draws for dependent
+        parameters); see :func:`influence.analysis.observe.bayes_valuer`.
+    groups : list of Group
+    method : {"auto", "regression"}
+    """
+    if method not in METHODS:
+        raise QueryError(f"expected `method` among {', '.join(METHODS)}, got {method!r}",
+                         file=b.diagram.file, parameter="method")
+    exact = [g for g in groups if method == "auto" and _exact(g, b)]
+    regress = [g for g in groups if g not in exact]
+    evpi = Accumulator()
+    sums = {g.name: Accumulator() for g in exact}
+    stages: list[np.ndarray] = []
+    features: dict[str, list[np.ndarray]] = {g.name: [] for g in regress}
+    for tables in b.chunks(valuer.chunk()):
+        full = valuer.unnormalized(tables)
+        evpi.add(valuer.gains(full))
+        for g in exact:
+            sums[g.name].add(valuer.gains(_group_stage(valuer, g, tables, b)))
+        if regress:
+            stages.append(full)
+            for g in regress:
+                features[g.name].append(group_features(g, tables))
+    values = {g.name: (sums[g.name].mean, sums[g.name].se, "conditional-means") for g in exact}
+    if regress:
+        stage = np.concatenate(stages)
+        seed = b.seed if b.seed is not None else 0
+        for g in regress:
+            value, se = regression_evppi(valuer, np.concatenate(features[g.name]), stage,
+                                         seed=seed)
+            values[g.name] = (value, se, "regression")
+    out = tuple(GroupValue(group=g.name, parameters=g.parameters, value=values[g.name][0],
+                           method=values[g.name][2], se=values[g.name][1]) for g in groups)
+    return evpi.mean, evpi.se, out
+
+
+def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
+          *, given: Mapping[str, str] | None = None, prior: bool = False,
+          posterior: Any = None, draws: int | None = None, seed: int | None = None,
+          method: str = "auto") -> EVPPIResult:
+    """The expected value of perfect information about all the parameters, and about each group
+    of them.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        A model with priors.
+    groups : mapping or sequence of str, optional
+        Group name -> parameter specifications (``NODE``, ``NODE[PARENT=STATE,...]``,
+        ``NODE[PARENT=STATE,...]:STATE``; see :mod:`influence.analysis.groups`), or texts
+        ``NAME=SPEC,SPEC...``. Default: one group per node with priors.
+    given : mapping, optional
+        A scenario (see the module :mod:`influence.analysis.valuation` for how it weighs the
+        draws).
+    prior : bool
+        Under the model's priors.
+    posterior : Posterior or path, optional
+        Under a posterior from :func:`influence.fit` (or its file).
+    draws : int, optional
+        Prior draws (default 4000), or a cap on the posterior draws.
+    seed : int, optional
+        Seed of the prior draws (and of the regression's standard error).
+    method : {"auto", "regression"}
+        ``auto``: conditional means wherever they are exact, regression elsewhere.
+
+    Returns
+    -------
+    EVPPIResult
+
+    Raises
+    ------
+    QueryError
+        For both or neither of ``prior`` and ``posterior``, a model without priors, a bad
+        group, draws, seed or scenario.
+
+    Examples
+    --------
+    >>> import influence
+    >>> r = influence.evppi(influence.load("cartel-intervention"), prior=True, seed=1)
+    >>> r.evpi_parameters >= max(g.value for g in r.groups)       # doctest: +SKIP
+    True
+    """
+    b = beliefs(diagram, prior=prior, posterior=posterior, draws=draws, seed=seed)
+    chosen = resolve_groups(diagram, b, groups)
+    valuer = bayes_valuer(diagram, given, b)
+    evpi, se, values = evppi_from(b, valuer, chosen, method)
+    return EVPPIResult(model=diagram.name,
+                       maximum_expected_utility=valuer.maximum_expected_utility,
+                       evpi_parameters=evpi, evpi_se=se, groups=values, uncertainty=b.kind,
+                       draws=b.draws)

@@ -1,0 +1,292 @@
+"""Groups of uncertain parameters, and rows a study observes, named as everywhere else.
+
+A group is a list of specifications, each one of
+
+- ``NODE``: every uncertain row of a chance node, or every uncertain value of a utility node;
+- ``NODE[PARENT=STATE,...]``: one row of a chance node, or one value of a utility node;
+- ``NODE:STATE``, ``NODE[PARENT=STATE,...]:STATE``: one probability of a row (the parameter
+  names of :mod:`influence.analysis.parameters`).
+
+Only rows and values with a prior are uncertain; naming anything else is an error. One
+probability of a row of two states, or of a row with a Beta prior (whose other states keep fixed
+shares of the rest), determines the whole row. Of a Dirichlet row of more states, the named
+probabilities are learned and the rest of the row keeps its conditional mean: the other states
+share what is left in proportion to their concentrations, which is exact for a Dirichlet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..bayes.draws import Slot
+from ..errors import QueryError
+from ..messages import suggest
+from ..model.diagram import Diagram, Node
+from ..model.priors import BetaPrior, DirichletPrior, Prior
+
+__all__ = ["Piece", "Group", "parse_group", "default_groups", "parse_row", "split_specs",
+           "parameter_name", "conditional_rows", "group_tables", "group_features"]
+
+_SPEC = re.compile(r"^\s*(?P<node>[^\[\]:=,\s]+)\s*(?:\[(?P<given>[^\]]*)\])?\s*"
+                   r"(?::\s*(?P<state>\S(?:.*\S)?))?\s*$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One uncertain row or value of a group, whole (``components`` None) or some of its
+    probabilities (state indices)."""
+
+    slot: Slot
+    components: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named group of parameters learned together."""
+
+    name: str
+    pieces: tuple[Piece, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.slot.node for p in self.pieces))
+
+    @property
+    def slot_names(self) -> frozenset[str]:
+        return frozenset(p.slot.name for p in self.pieces)
+
+    @property
+    def partial(self) -> bool:
+        return any(p.components is not None for p in self.pieces)
+
+
+def parameter_name(node: Node, given: Mapping[str, str], state: str | None = None) -> str:
+    """``NODE[PARENT=STATE,...]:STATE`` (parents in the node's order; parts left out when
+    there are none)."""
+    text = node.name
+    if node.parents:
+        text += "[" + ",".join(f"{p}={given[p]}" for p in node.parents) + "]"
+    return f"{text}:{state}" if state is not None else text
+
+
+def split_specs(text: str) -> list[str]:
+    """Split ``A,B[x=1,y=2]:s,C`` at the commas outside brackets."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += ch
+    out.append(current)
+    return [s.strip() for s in out]
+
+
+def _error(diagram: Diagram, spec: Any, message: str, parameter: str,
+           node: str | None = None) -> QueryError:
+    return QueryError(f"{spec!r}: {message}", file=diagram.file, node=node, parameter=parameter)
+
+
+def parse_row(diagram: Diagram, spec: str, parameter: str, kinds: tuple[str, ...] = ("chance",)
+              ) -> tuple[Node, dict[str, str] | None, str | None]:
+    """The node, the row's parent states (None when no brackets were given) and the state of
+    ``spec``.
+
+    Raises
+    ------
+    QueryError
+        For a malformed spec, an unknown node, parent or state, or a node of another kind.
+    """
+    match = _SPEC.match(spec) if isinstance(spec, str) else None
+    if not match:
+        raise _error(diagram, spec, "expected NODE, NODE[PARENT=STATE,...] or "
+                     "NODE[PARENT=STATE,...]:STATE", parameter)
+    name = match["node"]
+    if name not in diagram:
+        candidates = [n.name for n in diagram.nodes if n.kind in kinds]
+        raise _error(diagram, spec, f"expected a {' or '.join(kinds)} node, got {name!r}, which "
+                     f"is not a node of the model{suggest(name, candidates)}", parameter, name)
+    node = diagram.node(name)
+    if node.kind not in kinds:
+        raise _error(diagram, spec, f"expected a {' or '.join(kinds)} node, got the {node.kind} "
+                     f"node '{name}'", parameter, name)
+    given = None
+    if match["given"] is not None:
+        given = {}
+        for part in match["given"].split(","):
+            parent, eq, state = (x.strip() for x in part.partition("="))
+            if not eq or parent not in node.parents:
+                raise _error(diagram, spec, f"expected PARENT=STATE with parents of '{name}' "
+                             f"({', '.join(node.parents) or 'none'}), got {part.strip()!r}"
+                             f"{suggest(parent, node.parents)}", parameter, name)
+            states = diagram.node(parent).states
+            if state not in states:
+                raise _error(diagram, spec, f"expected a state of '{parent}' "
+                             f"({', '.join(states)}), got {state!r}{suggest(state, states)}",
+                             parameter, name)
+            given[parent] = state
+        missing = [p for p in node.parents if p not in given]
+        if missing:
+            raise _error(diagram, spec, f"expected every parent of '{name}' named, got none "
+                         f"for {', '.join(missing)}", parameter, name)
+    state = match["state"]
+    if state is not None and (node.kind != "chance" or state not in node.states):
+        what = (f"a state of '{name}' ({', '.join(node.states)})" if node.kind == "chance"
+                else "no state on a utility node")
+        raise _error(diagram, spec, f"expected {what}, got {state!r}"
+                     f"{suggest(state, node.states)}", parameter, name)
+    return node, given, state
+
+
+def _whole_parameters(diagram: Diagram, slot: Slot) -> list[str]:
+    node = diagram.node(slot.node)
+    if node.kind == "utility":
+        return [parameter_name(node, slot.given)]
+    return [parameter_name(node, slot.given, s) for s in node.states]
+
+
+def _pieces(diagram: Diagram, slots: Sequence[Slot], spec: str) -> list[Piece]:
+    if isinstance(spec, str) and spec.strip().startswith("weight:"):
+        raise _error(diagram, spec, "expected parameters with a prior, got a weight (weights "
+                     "carry no prior)", "groups")
+    node, given, state = parse_row(diagram, spec, "groups", ("chance", "utility"))
+    own = [s for s in slots if s.node == node.name]
+    if given is None and node.parents and state is not None:
+        raise _error(diagram, spec, f"expected the row's parents named "
+                     f"({', '.join(node.parents)}) before the state", "groups", node.name)
+    if given is not None or not node.parents:
+        key = tuple((given or {})[p] for p in node.parents)
+        own = [s for s in own if s.key == key]
+    if not own:
+        raise _error(diagram, spec, "expected parameters with a prior, got "
+                     + ("a row or value without one" if given is not None or not node.parents
+                        else f"a node without any (the nodes with priors: "
+                        f"{', '.join(dict.fromkeys(s.node for s in slots)) or 'none'})"),
+                     "groups", node.name)
+    if state is None:
+        return [Piece(s) for s in own]
+    (slot,) = own
+    j = node.states.index(state)
+    prior = slot.prior
+    if isinstance(prior, BetaPrior) and j != prior.state and prior.rest[j] == 0:
+        raise _error(diagram, spec, "expected an uncertain probability, got one its Beta "
+                     "prior fixes at 0", "groups", node.name)
+    if len(node.states) <= 2 or isinstance(prior, BetaPrior):
+        return [Piece(slot)]
+    return [Piece(slot, frozenset({j}))]
+
+
+def _merge(diagram: Diagram, pieces: list[Piece]) -> list[Piece]:
+    by_slot: dict[str, Piece] = {}
+    for p in pieces:
+        old = by_slot.get(p.slot.name)
+        if old is None:
+            by_slot[p.slot.name] = p
+        elif old.components is not None and p.components is not None:
+            both = old.components | p.components
+            k = len(diagram.node(p.slot.node).states)
+            by_slot[p.slot.name] = Piece(p.slot, None if len(both) >= k - 1 else both)
+        else:
+            by_slot[p.slot.name] = Piece(p.slot)
+    return list(by_slot.values())
+
+
+def parse_group(diagram: Diagram, slots: Sequence[Slot], name: str,
+                specs: str | Sequence[str]) -> Group:
+    """The group ``name`` of the parameters named in ``specs`` (see the module's description).
+
+    Raises
+    ------
+    QueryError
+        For a bad name or spec, or one naming no parameter with a prior.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise QueryError(f"expected a group name (text), got {name!r}", file=diagram.file,
+                         parameter="groups")
+    if isinstance(specs, str):
+        specs = split_specs(specs)
+    if not specs:
+        raise QueryError(f"group {name!r}: expected at least one parameter, got none",
+                         file=diagram.file, parameter="groups")
+    pieces = _merge(diagram, [p for spec in specs for p in _pieces(diagram, slots, spec)])
+    order = {s.name: i for i, s in enumerate(slots)}
+    pieces.sort(key=lambda p: order[p.slot.name])
+    names: list[str] = []
+    for p in pieces:
+        if p.components is None:
+            names += _whole_parameters(diagram, p.slot)
+        else:
+            node = diagram.node(p.slot.node)
+            names += [parameter_name(node, p.slot.given, node.states[j])
+                      for j in sorted(p.components)]
+    return Group(name.strip(), tuple(pieces), tuple(names))
+
+
+def default_groups(diagram: Diagram, slots: Sequence[Slot]) -> list[Group]:
+    """One group per node with priors (all its uncertain rows or values), in file order."""
+    nodes = list(dict.fromkeys(s.node for s in slots))
+    return [parse_group(diagram, slots, n, [n]) for n in nodes]
+
+
+# -- draws of a group -----------------------------------------------------------------------------
+def conditional_rows(prior: Prior, components: frozenset[int], rows: np.ndarray) -> np.ndarray:
+    """Rows (S, k) with the ``components`` of ``rows`` kept and the rest of each row at its
+    conditional mean under the Dirichlet ``prior``: the others share what is left in
+    proportion to their concentrations."""
+    alpha = np.asarray(prior.alpha, dtype=float)
+    known = sorted(components)
+    rest = np.ones(alpha.size, dtype=bool)
+    rest[known] = False
+    out = np.empty_like(rows)
+    out[:, known] = rows[:, known]
+    left = 1.0 - rows[:, known].sum(axis=1)
+    out[:, rest] = left[:, None] * (alpha[rest] / alpha[rest].sum())[None]
+    return out
+
+
+def group_tables(group: Group, tables: Mapping[str, np.ndarray],
+                 means: Mapping[str, np.ndarray],
+                 distributions: Mapping[str, Prior] | None) -> dict[str, np.ndarray]:
+    """The tables of a group's nodes in each draw of ``tables``: the group's rows as drawn
+    (or, for some probabilities of a row, at their conditional mean), the rest at the means."""
+    draws = max(np.shape(tables[p.slot.node])[0] for p in group.pieces)
+    out: dict[str, np.ndarray] = {}
+    for node in group.nodes:
+        out[node] = np.repeat(np.asarray(means[node])[None], draws, axis=0)
+    for p in group.pieces:
+        index = (slice(None), *p.slot.index)
+        rows = np.broadcast_to(tables[p.slot.node][index], (draws,)
+                               + np.shape(tables[p.slot.node][index])[1:])
+        if p.components is not None:
+            rows = conditional_rows(distributions[p.slot.name], p.components, np.asarray(rows))
+        out[p.slot.node][index] = rows
+    return out
+
+
+def group_features(group: Group, tables: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The group's free parameters in each draw, (S, d): a Beta row's probability, a Dirichlet
+    row's probabilities but the last (or the components named), a utility value."""
+    columns = []
+    for p in group.pieces:
+        values = np.asarray(tables[p.slot.node][(slice(None), *p.slot.index)], dtype=float)
+        if p.slot.kind == "utility":
+            columns.append(values.reshape(-1, 1))
+        elif p.components is not None:
+            columns.append(values[:, sorted(p.components)])
+        elif isinstance(p.slot.prior, BetaPrior):
+            columns.append(values[:, [p.slot.prior.state]])
+        else:
+            columns.append(values[:, :-1])
+    return np.concatenate(columns, axis=1)
+
+
+def is_dirichlet(prior: Any) -> bool:
+    return isinstance(prior, DirichletPrior)
