@@ -9,12 +9,8 @@ from pathlib import Path
 import click
 
 import influence
-from influence.atomic import (
-    OutputError,
-    refuse_overwrite,
-    write_bytes_atomic,
-    write_text_atomic,
-)
+from influence.atomic import refuse_overwrite, write_bytes_atomic, write_text_atomic
+from influence.errors import OutputError
 from influence.model import bundled
 from influence.model.diagram import Diagram
 

@@ -12,7 +12,7 @@ from influence.io.render import EVALUATION_FORMATS, render_evaluation
 
 from .common import emit, load_model
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import OPTIONS, format_option, given_option, model_argument, output_option
 
 __all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
 
@@ -76,7 +76,8 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
         if error is None:
             raise
         raise error from None
-    text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states)
+    text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states,
+                             all_states_hint=OPTIONS["all_states"])
     emit(text, output, protect=(loaded.path, None if posterior is None else posterior),
          what=fmt)
     if result.diagnostics is not None:

@@ -14,6 +14,7 @@ from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
+from .options import option_message
 
 __all__ = ["cli", "main"]
 
@@ -28,8 +29,9 @@ LAZY_COMMANDS = {
 
 class InfluenceGroup(LazyGroup):
     """The root group. Its ``main`` is the one place where library errors
-    (:class:`~influence.errors.InfluenceError`) become a message on standard error and an exit
-    code (1: invalid model or data, 2: bad usage), never a traceback."""
+    (:class:`~influence.errors.InfluenceError`) become a message on standard error, naming
+    options where the library names parameters (:func:`~influence.cli.options.option_message`),
+    and an exit code (1: invalid model or data, 2: bad usage), never a traceback."""
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -39,7 +41,7 @@ class InfluenceGroup(LazyGroup):
         except InfluenceError as err:
             if not standalone_mode:
                 raise
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {option_message(err)}", err=True)
             sys.exit(err.exit_code)
         except MemoryError:
             if not standalone_mode:

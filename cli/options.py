@@ -1,4 +1,5 @@
-"""Options and arguments shared by the ``influence`` commands."""
+"""Options and arguments shared by the ``influence`` commands, and the option of each library
+parameter (library messages name parameters, ```given```; the command line names options)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,37 @@ from typing import Any, TypeVar
 
 import click
 
+from influence.errors import InfluenceError
+
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
-           "output_option"]
+           "output_option", "OPTIONS", "option_message"]
+
+#: The command-line option of each Python parameter of the library that has one.
+OPTIONS: dict[str, str] = {
+    "given": "--given",
+    "prior": "--prior",
+    "posterior": "--posterior",
+    "draws": "--draws",
+    "seed": "--seed",
+    "all_states": "--all-states",
+    "tables": "--tables",
+    "fmt": "--format",
+    "output": "--output",
+    "evidence": "--evidence",
+    "start": "--start",
+    "method": "--method",
+    "chains": "--chains",
+    "max_parameters": "--max-parameters",
+}
+
+
+def option_message(err: InfluenceError) -> str:
+    """The message of a library error as the command line shows it: when the error is about a
+    parameter (:attr:`InfluenceError.parameter`) that has an option, the parameter named in
+    backquotes (```given```) is replaced by the option (``--given``)."""
+    text = str(err)
+    option = OPTIONS.get(err.parameter or "")
+    return text.replace(f"`{err.parameter}`", option) if option else text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -19,13 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 from .api import evaluate
 from .errors import (
+    CommandUnavailableError,
+    ConvergenceWarning,
+    DrawingError,
+    DrawingFormatError,
     EvidenceError,
+    GraphvizNotFoundError,
     InfluenceError,
     ModelError,
     ModelNotFoundError,
+    OutputError,
     PosteriorError,
     QueryError,
     TooLargeError,
+    UnknownNameError,
 )
 from .model.diagram import Diagram, Node, Policy, RuleRow
 from .model.loader import diagram_from_dict, load, loads
@@ -33,7 +40,8 @@ from .solve.plan import marginal, solve
 from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .bayes.fitting import Posterior, fit
+    from .bayes.fitting import fit
+    from .bayes.posterior import Posterior
 
 __version__ = "0.1.0"
 
@@ -59,16 +67,28 @@ __all__ = [
     "ModelError",
     "ModelNotFoundError",
     "QueryError",
+    "UnknownNameError",
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",
+    "OutputError",
+    "DrawingError",
+    "DrawingFormatError",
+    "GraphvizNotFoundError",
+    "CommandUnavailableError",
+    "ConvergenceWarning",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # The Bayesian layer (PyMC, ArviZ) is imported only when it is used.
-    if name in ("fit", "Posterior"):
-        from .bayes import fitting
+    # The Bayesian layer is imported only when it is used (and PyMC, ArviZ further down, only
+    # by the functions that need them).
+    if name == "fit":
+        from .bayes.fitting import fit
 
-        return getattr(fitting, name)
+        return fit
+    if name == "Posterior":
+        from .bayes.posterior import Posterior
+
+        return Posterior
     raise AttributeError(f"module 'influence' has no attribute {name!r}")

@@ -15,16 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InfluenceError
+from .errors import OutputError
 
-__all__ = [
-    "OutputError", "atomic_target", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite",
-]
-
-
-class OutputError(InfluenceError):
-    """An output file cannot be written, or would overwrite an input."""
-
+__all__ = ["atomic_target", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite"]
 
 @contextlib.contextmanager
 def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 import influence
-from influence.bayes import fitting
-from influence.bayes.fitting import ConvergenceWarning, Posterior, fit
-from influence.errors import EvidenceError, PosteriorError, QueryError
+from influence.bayes import fitting, summary
+from influence.bayes import posterior as posterior_file
+from influence.bayes.fitting import fit
+from influence.bayes.posterior import Posterior
+from influence.errors import ConvergenceWarning, EvidenceError, PosteriorError, QueryError
 
 MODEL = textwrap.dedent("""\
     name: rain
@@ -280,7 +282,7 @@ def test_write_and_read_round_trip(exact, diagram, tmp_path):
 
 
 def test_write_never_overwrites_the_inputs(exact, files, tmp_path):
-    from influence.atomic import OutputError
+    from influence.errors import OutputError
 
     for name in ("rain.yaml", "seven.yaml", "wet.yaml"):
         before = (files / name).read_bytes()
@@ -295,7 +297,7 @@ def test_write_never_overwrites_the_inputs(exact, files, tmp_path):
 
 
 def test_case_files_are_protected_too(nuts_cases, files):
-    from influence.atomic import OutputError
+    from influence.errors import OutputError
 
     with pytest.raises(OutputError):
         nuts_cases.write(files / "cases.csv")
@@ -312,7 +314,7 @@ def test_a_failed_write_leaves_the_old_file(exact, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(exact.idata, "to_netcdf", broken)
-    from influence.atomic import OutputError
+    from influence.errors import OutputError
 
     with pytest.raises(OutputError, match="No space left"):
         exact.write(path)
@@ -365,7 +367,7 @@ def test_disagreeing_chains_and_divergences_are_reported(diagram):
     draws = np.stack([rng.normal(0, 1, 600), rng.normal(3, 1, 600)])
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 600), dtype=bool))})
     stats["diverging"][0, :3] = True
-    diag = fitting._diagnose(slots, {s.name: s.prior for s in slots}, {slots[0].name: draws},
+    diag = summary.diagnose(slots, {s.name: s.prior for s in slots}, {slots[0].name: draws},
                              stats, "nuts")
     assert diag["divergences"] == 3
     assert diag["warnings"][0].startswith("3 divergent transitions")
@@ -377,12 +379,13 @@ def test_disagreeing_chains_and_divergences_are_reported(diagram):
 
 
 def test_exact_refuses_case_records(diagram, files):
-    with pytest.raises(QueryError, match="method 'exact' takes counts only, but entry 1"):
+    with pytest.raises(QueryError, match="`method` 'exact' takes counts only, but entry 1"):
         fit(diagram, files / "cases.yaml", method="exact")
 
 
 def test_bad_options(diagram, files):
-    with pytest.raises(QueryError, match="expected a method of auto, exact, nuts, got 'mcmc'"):
+    with pytest.raises(QueryError,
+                       match="expected `method` to be one of auto, exact, nuts, got 'mcmc'"):
         fit(diagram, files / "seven.yaml", method="mcmc")
     with pytest.raises(QueryError, match="expected `draws` to be a whole number >= 1, got 0"):
         fit(diagram, files / "seven.yaml", draws=0)
@@ -457,7 +460,7 @@ def test_a_parameter_whose_diagnostics_cannot_be_computed_is_named(diagram):
 
     slots = [s for s in uncertain_slots(diagram) if s.kind == "utility"]
     constant = np.full((2, 50), 4.0)
-    diag = fitting._diagnose(slots, {s.name: s.prior for s in slots}, {slots[0].name: constant},
+    diag = summary.diagnose(slots, {s.name: s.prior for s in slots}, {slots[0].name: constant},
                              None, "nuts")
     assert any(m.startswith(f"{slots[0].name}: r_hat") and "cannot be computed" in m
                for m in diag["warnings"]), diag["warnings"]
@@ -498,7 +501,7 @@ def test_files_of_either_engine_read_with_both_and_with_plain_arviz(writer, nuts
                                                                     monkeypatch):
     import arviz as az
 
-    monkeypatch.setattr(fitting, "_netcdf_engine", lambda: writer)
+    monkeypatch.setattr(posterior_file, "_netcdf_engine", lambda: writer)
     # `exact` has built its InferenceData (ArviZ writes it); a new exact fit has not (netCDF4
     # writes it directly, or ArviZ when the writer is h5netcdf).
     fresh = fit(diagram, [files / "seven.yaml", files / "wet.yaml"], seed=8, draws=250)
@@ -507,7 +510,7 @@ def test_files_of_either_engine_read_with_both_and_with_plain_arviz(writer, nuts
         path = tmp_path / f"{posterior.method}-{id(posterior)}.nc"
         posterior.write(path)
         for reader in ("netcdf4", "h5netcdf"):
-            monkeypatch.setattr(fitting, "_netcdf_engines", lambda reader=reader: [reader])
+            monkeypatch.setattr(posterior_file, "_netcdf_engines", lambda reader=reader: [reader])
             back = Posterior.read(path)
             assert back.diagnostics == posterior.diagnostics
             for name, values in posterior.parameters(diagram).items():
@@ -522,15 +525,15 @@ def test_files_of_either_engine_read_with_both_and_with_plain_arviz(writer, nuts
 def test_read_tries_the_next_engine(exact, tmp_path, monkeypatch):
     path = tmp_path / "post.nc"
     exact.write(path)
-    monkeypatch.setattr(fitting, "_netcdf_engines", lambda: ["no-such-engine", "h5netcdf"])
+    monkeypatch.setattr(posterior_file, "_netcdf_engines", lambda: ["no-such-engine", "h5netcdf"])
     assert Posterior.read(path).model_name == "rain"
-    monkeypatch.setattr(fitting, "_netcdf_engines", lambda: ["no-such-engine"])
+    monkeypatch.setattr(posterior_file, "_netcdf_engines", lambda: ["no-such-engine"])
     with pytest.raises(PosteriorError, match="unreadable file"):
         Posterior.read(path)
 
 
 def test_continuing_from_a_file_protects_it_and_what_it_came_from(diagram, files, tmp_path):
-    from influence.atomic import OutputError
+    from influence.errors import OutputError
 
     first = tmp_path / "first.nc"
     fit(diagram, files / "seven.yaml", seed=1).write(first)

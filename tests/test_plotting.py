@@ -10,7 +10,7 @@ import pytest
 
 import influence
 from influence import QueryError
-from influence.atomic import OutputError
+from influence.errors import OutputError
 
 pytest.importorskip("matplotlib")
 az = pytest.importorskip("arviz")
