@@ -8,13 +8,14 @@ from typing import Any
 import click
 
 import influence
+from influence.bayes.summary import sampling_warnings
 from influence.io.render import EVALUATION_FORMATS, render_evaluation
 
 from .common import emit, load_model
 from .lazy import missing_extras_error
 from .options import OPTIONS, format_option, given_option, model_argument, output_option
 
-__all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
+__all__ = ["evaluate", "echo_posterior_warnings"]
 
 
 @click.command(short_help="Rank policies and alternatives; the optimal strategy.")
@@ -84,19 +85,13 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
         echo_posterior_warnings(result.diagnostics)
 
 
-def posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
-    """The sampling warnings of a posterior: its ``diagnostics["warnings"]``, which
-    :func:`influence.fit` fills (about the parameters the evidence moved)."""
-    return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
-
-
 def echo_posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
     """Print a posterior's sampling warnings on standard error, one ``WARNING:`` line each.
 
     Every command that uses a posterior calls this, whatever its output format or destination:
     the diagnostics are shown again whenever the posterior is used. Returns the warnings.
     """
-    lines = posterior_warnings(diagnostics)
+    lines = sampling_warnings(diagnostics)
     for line in lines:
         click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
     return lines

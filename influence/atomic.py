@@ -60,10 +60,8 @@ def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputError(f"cannot write {target}: expected an existing directory, got "
                           f"{directory}, which does not exist")
     mode = None
-    try:
+    with contextlib.suppress(OSError):  # a new file: the mode the umask gives
         mode = target.stat().st_mode & 0o7777
-    except OSError:
-        pass
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         os.close(fd)
@@ -145,7 +143,5 @@ def refuse_overwrite(output: str | os.PathLike[str],
 
 
 def _discard(tmp: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(tmp)
-    except OSError:
-        pass

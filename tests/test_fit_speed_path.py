@@ -176,6 +176,7 @@ def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
         [d for d, _ in raw_old["posterior"]["dims"] if d.startswith("state[")])
 
 
+@pytest.mark.slow
 def test_arviz_and_posterior_read_it_as_the_old_file(cartel, tmp_path):
     import arviz as az
 

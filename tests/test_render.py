@@ -80,7 +80,7 @@ def test_evaluation_json_is_the_to_dict_contract(oil: Evaluation) -> None:
     assert closed["probability"] == 0.24  # float noise (0.24000000000000002) rounded away
 
 
-def test_evaluation_json_has_no_nan_when_a_number_is_missing(oil: Evaluation) -> None:
+def test_evaluation_json_has_no_nan_when_a_number_is_missing() -> None:
     broken = Evaluation(
         model="m", maximum_expected_utility=float("nan"), optimal_strategy=(),
         alternatives={}, options=(OptionResult(id="p", label="P", kind="policy"),))
@@ -269,3 +269,57 @@ def test_render_evaluation_rejects_unknown_format(oil: Evaluation) -> None:
         render.render_evaluation(oil, "xml")
 
 
+
+
+def test_validation_report_notes_nodes_that_cannot_matter() -> None:
+    diagram = influence.loads("""\
+name: idle
+nodes:
+  weather: {type: chance, states: [dry, wet], p: [0.6, 0.4]}
+  gossip: {type: chance, states: [a, b], p: [0.5, 0.5]}
+  go: {type: decision, states: ["no", "yes"], observes: [weather]}
+  shrug: {type: decision, states: [x, y]}
+  joy:
+    type: utility
+    parents: [go, weather]
+    values:
+      - {given: {go: "no", weather: dry}, value: 0}
+      - {given: {go: "no", weather: wet}, value: 0}
+      - {given: {go: "yes", weather: dry}, value: 5}
+      - {given: {go: "yes", weather: wet}, value: -2}
+""", file="idle.yaml")
+    assert text_report.model_notes(diagram) == [
+        "chance node 'gossip' has no path to a utility node, so it cannot change any expected "
+        "utility",
+        "decision 'shrug' influences no utility node, so every choice is equally good",
+    ]
+    assert text_report.validation_report(diagram, "idle.yaml").splitlines() == [
+        "idle.yaml: valid (2 chance, 2 decision, 1 utility nodes, 0 policies)",
+        "  note: chance node 'gossip' has no path to a utility node, so it cannot change any "
+        "expected utility",
+        "  note: decision 'shrug' influences no utility node, so every choice is equally good",
+    ]
+    oil = influence.load("oil-wildcatter")
+    assert text_report.model_notes(oil) == []
+
+
+def test_the_hidden_states_note_names_how_to_show_them(oil: Evaluation) -> None:
+    python = evaluation_text.evaluation_table(oil)
+    assert "5 of 8 information states cannot occur under this strategy (all_states=True shows " \
+           "them)." in python
+    cli = render.render_evaluation(oil, "table", all_states_hint="--all-states")
+    assert "(--all-states shows them)." in cli
+    assert cli.replace("--all-states", "all_states=True") == python
+
+
+def test_render_picks_the_renderer_of_each_format(oil: Evaluation,
+                                                  oil_diagram: influence.Diagram) -> None:
+    assert render.render_evaluation(oil, "json") == plain.evaluation_json(oil)
+    assert render.render_evaluation(oil, "csv") == plain.evaluation_csv(oil)
+    assert render.render_diagram(oil_diagram, "json") == plain.diagram_json(oil_diagram)
+    assert render.render_diagram(oil_diagram, tables=True) == text_report.diagram_table(
+        oil_diagram, tables=True)
+    assert render.render_models([("m", "M")], "json", default="m") == plain.models_json(
+        [("m", "M")], default="m")
+    with pytest.raises(influence.QueryError, match="expected `fmt` among table, json, got 'csv'"):
+        render.render_diagram(oil_diagram, "csv")

@@ -104,7 +104,7 @@ def fit(
     diagram : Diagram
         A model with priors.
     evidence : Evidence, path, or a list of them
-        Evidence files (see :mod:`influence.evidence`); several are combined.
+        Evidence files (see :mod:`influence.bayes.evidence`); several are combined.
     method : {"auto", "exact", "nuts"}
         ``exact`` draws from the conjugate posterior (counts evidence only); ``nuts`` samples
         a PyMC model; ``auto`` is exact when it applies, else NUTS.
@@ -292,6 +292,14 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
                               random_seed=seed, progressbar=progressbar,
                               target_accept=target_accept, compute_convergence_checks=False,
                               return_inferencedata=True, model=model)
+    posterior, prior_draws = _nuts_draws(idata, slots, priors, free, draws, chains, seed)
+    return posterior, prior_draws, idata.sample_stats
+
+
+def _nuts_draws(idata: Any, slots: list[Slot], priors: dict[str, Prior], free: dict[str, str],
+                draws: int, chains: int, seed: int | None) -> tuple[dict, dict]:
+    """The posterior draws of every slot (sampled, or for the slots NUTS left out, drawn from
+    their priors) and the prior draws, each ``(chain, draw, ...)``."""
     posterior = {}
     post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
     for slot in slots:
@@ -306,7 +314,7 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
     for slot in slots:
         values = priors[slot.name].sample(prior_rng, draws * chains)
         prior_draws[slot.name] = values.reshape((chains, draws) + values.shape[1:])
-    return posterior, prior_draws, idata.sample_stats
+    return posterior, prior_draws
 
 
 def _tensor_tables(diagram: Diagram, slots: list[Slot], rows: dict[str, Any],

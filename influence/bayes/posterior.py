@@ -67,7 +67,7 @@ def _netcdf_engine() -> str:
 
 
 class Posterior:
-    """Posterior draws of a model's uncertain rows and values, from :func:`fit`.
+    """Posterior draws of a model's uncertain rows and values, from :func:`influence.fit`.
 
     Attributes
     ----------
@@ -91,6 +91,11 @@ class Posterior:
         Hash of the evidence files (and CSV files) it was fitted to.
     file : str or None
         The file it was read from, if any.
+    slots : list of dict
+        What the file says of each uncertain row and value: ``name``, ``node``, ``given``,
+        ``index``, ``kind``, ``states``, ``components`` (the free components: a Beta row's
+        state, a Dirichlet row's every state), ``moved`` (whether the evidence informs it)
+        and ``prior`` (its description).
     """
 
     def __init__(self, idata: arviz.InferenceData, *, file: str | None = None,
@@ -274,7 +279,8 @@ class Posterior:
         if max_draws is None or max_draws >= total:
             return np.arange(total)
         if max_draws < 1:
-            raise QueryError(f"expected at least one draw, got max_draws={max_draws}")
+            raise QueryError(f"expected `max_draws` to be at least 1, got {max_draws}",
+                             parameter="max_draws")
         return (np.arange(max_draws) * total) // max_draws
 
     def _batch(self, diagram: Diagram, slots: list[Slot], index: np.ndarray
@@ -307,7 +313,8 @@ class Posterior:
         """:meth:`parameters` in batches of at most ``chunk`` draws."""
         self.check(diagram)
         if chunk < 1:
-            raise QueryError(f"expected a chunk of at least one draw, got {chunk}")
+            raise QueryError(f"expected `chunk` to be at least 1 draw, got {chunk}",
+                             parameter="chunk")
         slots = uncertain_slots(diagram)
         index = self._index(max_draws)
         for start in range(0, len(index), chunk):
@@ -319,17 +326,23 @@ class Posterior:
         Raises
         ------
         QueryError
-            For a NUTS posterior, which has no closed form.
+            For a NUTS posterior, which has no closed form (about ``start``, the argument of
+            :func:`~influence.bayes.fitting.fit` that continues from a posterior).
+        PosteriorError
+            If the file's conjugate posterior of a parameter is malformed.
         """
         if self._conjugate is None:
             raise QueryError(f"a {self.method} posterior has no closed form to continue from; "
                              "fit all the evidence at once instead", file=self.file,
                              parameter="start")
-        try:
-            return {name: Prior.from_dict(doc) for name, doc in self._conjugate.items()}
-        except ModelError as exc:
-            raise PosteriorError(f"expected the conjugate posterior of each parameter, got "
-                                 f"{exc.detail}", file=self.file) from None
+        priors = {}
+        for name, doc in self._conjugate.items():
+            try:
+                priors[name] = Prior.from_dict(doc)
+            except ModelError as exc:
+                raise PosteriorError(f"the conjugate posterior of {name}: {exc.detail}",
+                                     file=self.file) from None
+        return priors
 
     def summary(self) -> list[dict[str, Any]]:
         """One entry per parameter the evidence moved (see

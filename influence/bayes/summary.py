@@ -106,7 +106,8 @@ def diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str
 
 
 def sampling_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
-    """The sampling warnings of a posterior's (or an evaluation's) ``diagnostics``."""
+    """The sampling warnings of a posterior's (or an evaluation's) ``diagnostics``: those
+    :func:`diagnose` words, about the parameters the evidence moved."""
     return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
 
 

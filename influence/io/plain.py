@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..bayes.summary import sampling_warnings
 from ..model.diagram import Diagram, Node, Policy
 from ..solve.results import Evaluation
 
@@ -242,5 +243,5 @@ def fit_dict(posterior: Posterior, *, model: str, output: str | None,
         "start": start,
         "parameters": posterior.summary(),
         "diagnostics": diagnostics,
-        "warnings": [str(w) for w in diagnostics.get("warnings") or ()],
+        "warnings": sampling_warnings(diagnostics),
     }
