@@ -154,6 +154,7 @@ def _without_storage(raw: dict) -> dict:
             if g != "/" else doc for g, doc in raw.items()}
 
 
+@pytest.mark.slow
 def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
     from influence.bayes.netcdf import write_groups
 

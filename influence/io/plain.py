@@ -5,8 +5,8 @@ null, floats to 12 significant digits); :func:`evaluation_json` and :func:`evalu
 ``influence evaluate --format json|csv`` (field names in :meth:`Evaluation.to_dict
 <influence.solve.results.Evaluation.to_dict>`, a public contract), :func:`diagram_dict` is
 ``influence show --format json`` and :func:`fit_dict` the JSON report of ``influence fit``.
-Only the standard library is imported here (numpy values are converted through their
-``tolist``).
+They compute nothing the library has not computed; numpy values are converted through their
+``tolist``, so this module does not import numpy itself.
 """
 
 from __future__ import annotations
