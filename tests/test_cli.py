@@ -562,9 +562,8 @@ def test_a_drawing_format_the_library_cannot_tell_names_fmt_there_and_format_her
     assert result.stderr.rstrip().endswith("got .jpeg; or give --format")
 
 
-@pytest.mark.xfail(reason="the scenario checks of influence.solve.plan still name the option "
-                          "--given; they are being rewritten to name the parameter `given`",
-                   strict=False)
+@pytest.mark.xfail(reason="the scenario messages of influence.solve.plan name the option "
+                          "--given, not the parameter `given`", strict=False)
 def test_a_bad_scenario_names_given_in_python_and_the_option_on_the_command_line() -> None:
     diagram = influence.load("oil-wildcatter")
     with pytest.raises(influence.QueryError) as info:
