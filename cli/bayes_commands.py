@@ -6,10 +6,8 @@ ArviZ and matplotlib are imported further down, by the library functions they ca
 
 from __future__ import annotations
 
-import math
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +15,14 @@ import click
 
 import influence
 from influence.atomic import refuse_overwrite
-from influence.bayes.fitting import ESS_LIMIT, RHAT_LIMIT
-from influence.io.render import format_number, to_json
+from influence.io.render import DIAGRAM_FORMATS, render_fit
 
 from .common import load_model
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, input_options, model_argument
+from .options import format_option, given_option, input_options, model_argument, option_message
 
-__all__ = ["fit", "plot", "R_HAT_LIMIT", "ESS_BULK_LIMIT"]
-
-#: A parameter whose r_hat exceeds this has chains that disagree: the fit is not to be trusted.
-R_HAT_LIMIT = RHAT_LIMIT
-
-#: A parameter with fewer effective draws than this has unreliable means and intervals.
-ESS_BULK_LIMIT = ESS_LIMIT
+__all__ = ["fit", "plot"]
 
 
 def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -79,7 +70,7 @@ def _stderr_is_terminal() -> bool:
 @click.option("--chains", type=click.IntRange(min=1), default=4, show_default=True,
               metavar="N", help="Number of chains (r_hat needs at least 2).")
 @click.option("--seed", type=int, metavar="S", help="Random seed.")
-@format_option(("table", "json"), help="How to print the summary of the fit.")
+@format_option(DIAGRAM_FORMATS, help="How to print the summary of the fit.")
 def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, method: str,
         draws: int, chains: int, seed: int | None, fmt: str) -> None:
     """Fit the priors of MODEL to the data in one or more evidence files and write the
@@ -111,92 +102,15 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
     progress = _stderr_is_terminal()
     with warnings.catch_warnings():  # the convergence warnings are printed below, once
         warnings.simplefilter("ignore", UserWarning)
-        posterior = _library_call("fitting", _fit, loaded.diagram, list(evidence),
+        posterior = _library_call("fitting", influence.fit, loaded.diagram, list(evidence),
                                   method=method, draws=draws, chains=chains, seed=seed,
                                   progressbar=progress, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
     click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
                f"{posterior.method})", err=True)
-    summary = posterior.summary()
-    diagnostics = dict(posterior.diagnostics or {})
-    problems = echo_posterior_warnings(diagnostics)
-    if fmt == "json":
-        click.echo(to_json({
-            "model": loaded.diagram.name,
-            "output": output,
-            "method": posterior.method,
-            "evidence": list(evidence),
-            "start": start,
-            "parameters": summary,
-            "diagnostics": diagnostics,
-            "warnings": problems,
-        }), nl=False)
-    else:
-        click.echo(fit_table(loaded.diagram, summary, posterior.method, diagnostics,
-                             problems), nl=False)
-
-
-def _fit(diagram: Any, evidence: list[str], **kwargs: Any) -> Any:
-    return influence.fit(diagram, evidence if len(evidence) > 1 else evidence[0], **kwargs)
-
-
-def _number(x: Any) -> float | None:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _cell(value: Any) -> str:
-    """A summary value for the table: a number, a row of numbers, or an interval."""
-    if value is None:
-        return "n/a"
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, list | tuple):
-        if len(value) == 2 and all(not isinstance(v, list | tuple) for v in value):
-            return f"[{format_number(value[0], 3)}, {format_number(value[1], 3)}]"
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
-    return format_number(_number(value), 3)
-
-
-def fit_table(diagram: Any, summary: Sequence[Mapping[str, Any]], method: str,
-              diagnostics: Mapping[str, Any], warnings: Sequence[str]) -> str:
-    """The text report of a fit: one row per parameter the evidence moved."""
-    out = [f"Posterior of {diagram.title or diagram.name} (method: {method})"]
-    divergences = diagnostics.get("divergences")
-    if divergences is not None:
-        out.append(f"Divergent transitions: {divergences}")
-    out.append("")
-    if not summary:
-        out.append("The evidence moved no parameter.")
-    else:
-        headers = ["parameter", "state", "prior mean", "prior 90%", "posterior mean",
-                   "posterior 90%", "r_hat", "ess_bulk"]
-        rows = [[str(r.get("name")), str(r.get("state") or ""), _cell(r.get("prior_mean")),
-                 _cell(r.get("prior_interval_90")), _cell(r.get("mean")),
-                 _cell(r.get("interval_90")), _cell(r.get("r_hat")),
-                 "n/a" if _number(r.get("ess_bulk")) is None
-                 else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
-        out += _grid(headers, rows)
-    out.append("")
-    out.append(f"Convergence: r_hat <= {R_HAT_LIMIT} and bulk ESS >= {ESS_BULK_LIMIT} expected; "
-               + (f"{len(warnings)} warning(s) above." if warnings else "no warnings."))
-    return "\n".join(out) + "\n"
-
-
-def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [c.ljust(w) if i == 0 else c.rjust(w)
-                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
-        return ("  " + "  ".join(parts)).rstrip()
-
-    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    echo_posterior_warnings(posterior.diagnostics)
+    click.echo(render_fit(posterior, fmt, diagram=loaded.diagram, output=output,
+                          evidence=evidence, start=start), nl=False)
 
 
 # -- plot -----------------------------------------------------------------------------------------
@@ -235,7 +149,7 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
     try:
         plot_format(output)
     except influence.InfluenceError as err:
-        raise click.BadParameter(err.detail, param_hint="'--output'") from None
+        raise click.BadParameter(option_message(err), param_hint="'--output'") from None
     loaded = load_model(model)
     protect = (loaded.path, posterior)
     refuse_overwrite(output, *protect)
@@ -253,6 +167,4 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
 
 
 def _read_posterior(path: str) -> Any:
-    from influence.bayes.fitting import Posterior
-
-    return Posterior.read(path)
+    return influence.Posterior.read(path)

@@ -10,19 +10,14 @@ from pathlib import Path
 import click
 
 import influence
-from influence.atomic import (
-    OutputError,
-    refuse_overwrite,
-    write_bytes_atomic,
-    write_text_atomic,
-)
-from influence.errors import FormatWarning
+from influence.atomic import refuse_overwrite, write_bytes_atomic, write_text_atomic
+from influence.errors import FormatWarning, OutputError
 from influence.model import bundled
 from influence.model.diagram import Diagram
 
-from .options import READ_OPTIONS
+from .options import READ_OPTIONS, as_options
 
-__all__ = ["LoadedModel", "load_model", "emit", "echo_warnings", "read_options", "as_options"]
+__all__ = ["LoadedModel", "load_model", "emit", "echo_warnings", "read_options"]
 
 
 class LoadedModel:
@@ -32,18 +27,6 @@ class LoadedModel:
         self.diagram = diagram
         self.shown_as = shown_as
         self.path = path
-
-
-#: Python parameters of reading and writing files, and the options that set them.
-_OPTIONS = {"`order`": "--order", "`strict`": "--strict", "`format`": "--input-format",
-            "`output_format`": "--output-format"}
-
-
-def as_options(message: str) -> str:
-    """A library message with the Python parameters it names replaced by the CLI's options."""
-    for parameter, option in _OPTIONS.items():
-        message = message.replace(parameter, option)
-    return message
 
 
 def echo_warnings(caught: list[warnings.WarningMessage]) -> None:

@@ -8,19 +8,22 @@ from typing import Any
 import click
 
 import influence
+from influence.bayes.summary import sampling_warnings
 from influence.io.render import EVALUATION_FORMATS, render_evaluation
 
 from .common import emit, load_model
 from .lazy import missing_extras_error
 from .options import (
+    OPTIONS,
     format_option,
     given_option,
     input_options,
+    memory_limit_option,
     model_argument,
     output_option,
 )
 
-__all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
+__all__ = ["evaluate", "echo_posterior_warnings"]
 
 
 @click.command(short_help="Rank policies and alternatives; the optimal strategy.")
@@ -41,9 +44,13 @@ __all__ = ["evaluate", "posterior_warnings", "echo_posterior_warnings"]
 @click.option("--all-states", is_flag=True,
               help="Table format: list every information state of every decision, including "
                    "those that cannot occur under the optimal strategy.")
+@click.option("--risk-tolerance", "risk_tolerance", type=float, metavar="R",
+              help="Choose by expected exponential utility -exp(-U/R) (risk aversion, R > 0 "
+                   "in the model's units) and report certainty equivalents.")
+@memory_limit_option
 def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
              posterior: str | None, draws: int | None, seed: int | None, output: str | None,
-             all_states: bool) -> None:
+             all_states: bool, risk_tolerance: float | None, memory_limit: int | None) -> None:
     """Evaluate MODEL: rank its policies and alternatives by expected utility (EU) and print
     the maximum expected utility and the optimal strategy.
 
@@ -63,6 +70,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
       influence evaluate my_model.yaml --format csv
       influence evaluate my_model.yaml --prior --draws 4000 --seed 1
       influence evaluate my_model.yaml --posterior posterior.nc --format json -o result.json
+      influence evaluate oil-wildcatter --risk-tolerance 100
     """
     if prior and posterior:
         raise click.UsageError("give --prior or --posterior, not both")
@@ -77,23 +85,19 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     loaded = load_model(model)
     try:
         result = influence.evaluate(loaded.diagram, given=given or None, prior=prior,
-                                    posterior=posterior, draws=draws, seed=seed)
+                                    posterior=posterior, draws=draws, seed=seed,
+                                    risk_tolerance=risk_tolerance, memory_limit=memory_limit)
     except ImportError as exc:
         error = missing_extras_error(exc, "evaluating under parameter uncertainty")
         if error is None:
             raise
         raise error from None
-    text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states)
+    text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states,
+                             all_states_hint=OPTIONS["all_states"])
     emit(text, output, protect=(loaded.path, None if posterior is None else posterior),
          what=fmt)
     if result.diagnostics is not None:
         echo_posterior_warnings(result.diagnostics)
-
-
-def posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
-    """The sampling warnings of a posterior: its ``diagnostics["warnings"]``, which
-    :func:`influence.fit` fills (about the parameters the evidence moved)."""
-    return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
 
 
 def echo_posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
@@ -102,7 +106,7 @@ def echo_posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
     Every command that uses a posterior calls this, whatever its output format or destination:
     the diagnostics are shown again whenever the posterior is used. Returns the warnings.
     """
-    lines = posterior_warnings(diagnostics)
+    lines = sampling_warnings(diagnostics)
     for line in lines:
         click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
     return lines

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from influence.io.drawing import FORMATS, DrawingFormatError, format_for, render
+from influence.errors import DrawingFormatError
+from influence.io.drawing import FORMATS, format_for, render
 
 from .common import emit, load_model
-from .options import input_options, model_argument
+from .options import input_options, model_argument, option_message
 
 __all__ = ["graph"]
 
@@ -41,7 +42,7 @@ def graph(model: str, output: str | None, fmt: str | None, no_legend: bool) -> N
     try:
         chosen = format_for(output, fmt)
     except DrawingFormatError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(option_message(exc)) from None
     if output is None and chosen not in ("dot", "svg"):
         raise click.UsageError(f"{chosen.upper()} is binary: give --output FILE")
     if output is not None and fmt is not None:

@@ -13,18 +13,13 @@ from typing import Any, NamedTuple
 
 import click
 
-from influence.errors import InfluenceError
+from influence.errors import CommandUnavailableError
 
-__all__ = ["LazyCommand", "LazyGroup", "CommandUnavailableError", "BAYES_MODULES",
-           "missing_extras_error"]
+__all__ = ["LazyCommand", "LazyGroup", "BAYES_MODULES", "missing_extras_error"]
 
 #: Top-level modules of the Bayesian layer (dependencies of influence, imported lazily).
 BAYES_MODULES = frozenset({"pymc", "pytensor", "arviz", "xarray", "h5netcdf", "netCDF4",
                            "matplotlib"})
-
-
-class CommandUnavailableError(InfluenceError):
-    """A command cannot run in this installation (one of its modules is missing)."""
 
 
 def missing_extras_error(exc: ImportError, what: str) -> CommandUnavailableError | None:

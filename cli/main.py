@@ -10,12 +10,12 @@ import click
 from influence import __version__
 from influence.errors import InfluenceError
 
-from .common import as_options
 from .convert import convert
 from .evaluate import evaluate
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
+from .options import option_message
 from .sensitivity import sensitivity
 from .voi import voi
 
@@ -32,8 +32,9 @@ LAZY_COMMANDS = {
 
 class InfluenceGroup(LazyGroup):
     """The root group. Its ``main`` is the one place where library errors
-    (:class:`~influence.errors.InfluenceError`) become a message on standard error and an exit
-    code (1: invalid model or data, 2: bad usage), never a traceback."""
+    (:class:`~influence.errors.InfluenceError`) become a message on standard error, naming
+    options where the library names parameters (:func:`~influence.cli.options.option_message`),
+    and an exit code (1: invalid model or data, 2: bad usage), never a traceback."""
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -43,7 +44,7 @@ class InfluenceGroup(LazyGroup):
         except InfluenceError as err:
             if not standalone_mode:
                 raise
-            click.echo(f"Error: {as_options(str(err))}", err=True)
+            click.echo(f"Error: {option_message(err)}", err=True)
             sys.exit(err.exit_code)
         except MemoryError:
             if not standalone_mode:

@@ -5,38 +5,14 @@ from __future__ import annotations
 import click
 
 from influence.errors import InfluenceError
-from influence.io.render import (
-    diagram_json,
-    diagram_table,
-    models_json,
-    models_table,
-    validation_summary,
-)
+from influence.io.render import DIAGRAM_FORMATS, render_diagram, render_models
+from influence.io.text import validation_report
 from influence.model import bundled
-from influence.model.diagram import Diagram
 
 from .common import emit, load_model
-from .options import format_option, input_options, model_argument, output_option
+from .options import format_option, input_options, model_argument, option_message, output_option
 
-__all__ = ["validate", "show", "models", "model_notes"]
-
-
-def model_notes(diagram: Diagram) -> list[str]:
-    """Things that are valid but usually a modelling slip: nodes that cannot affect any
-    utility, decisions that affect none."""
-    utilities = {u.name for u in diagram.utilities}
-    notes = []
-    for node in diagram.nodes:
-        if node.kind == "utility":
-            continue
-        if not diagram.descendants(node.name) & utilities:
-            if node.kind == "decision":
-                notes.append(f"decision '{node.name}' influences no utility node, so every "
-                             "choice is equally good")
-            else:
-                notes.append(f"chance node '{node.name}' has no path to a utility node, so it "
-                             "cannot change any expected utility")
-    return notes
+__all__ = ["validate", "show", "models"]
 
 
 @click.command(short_help="Check model files; exit 1 if one is invalid.")
@@ -62,12 +38,10 @@ def validate(models: tuple[str, ...]) -> None:
             if len(models) == 1:
                 raise
             # several models: report every invalid one, then exit with the worst code
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {option_message(err)}", err=True)
             worst = max(worst, err.exit_code)
             continue
-        click.echo(validation_summary(loaded.diagram, model))
-        for note in model_notes(loaded.diagram):
-            click.echo(f"  note: {note}")
+        click.echo(validation_report(loaded.diagram, model), nl=False)
     if worst:
         click.get_current_context().exit(worst)
 
@@ -75,7 +49,7 @@ def validate(models: tuple[str, ...]) -> None:
 @click.command(short_help="Describe a model: nodes, arcs, information, policies.")
 @model_argument()
 @input_options
-@format_option(("table", "json"))
+@format_option(DIAGRAM_FORMATS)
 @click.option("--tables", is_flag=True,
               help="Table format: also print every probability and utility table (JSON always "
                    "includes them).")
@@ -92,13 +66,12 @@ def show(model: str, fmt: str, tables: bool, output: str | None) -> None:
       influence show my_model.yaml --format json
     """
     loaded = load_model(model)
-    text = diagram_json(loaded.diagram) if fmt == "json" else diagram_table(loaded.diagram,
-                                                                             tables=tables)
-    emit(text, output, protect=(loaded.path,), what=fmt)
+    emit(render_diagram(loaded.diagram, fmt, tables=tables), output, protect=(loaded.path,),
+         what=fmt)
 
 
 @click.command(short_help="List the bundled models.")
-@format_option(("table", "json"))
+@format_option(DIAGRAM_FORMATS)
 def models(fmt: str) -> None:
     """List the bundled models, one per line: name and title.
 
@@ -109,8 +82,5 @@ def models(fmt: str) -> None:
       influence models
       influence models --format json
     """
-    summaries = bundled.summaries()
-    if fmt == "json":
-        click.echo(models_json(summaries, default=bundled.default_model()), nl=False)
-    else:
-        click.echo(models_table(summaries), nl=False)
+    click.echo(render_models(bundled.summaries(), fmt, default=bundled.default_model()),
+               nl=False)

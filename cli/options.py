@@ -1,4 +1,5 @@
-"""Options and arguments shared by the ``influence`` commands."""
+"""Options and arguments shared by the ``influence`` commands, and the option of each library
+parameter (library messages name parameters, ```given```; the command line names options)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,71 @@ from typing import Any, TypeVar
 
 import click
 
+from influence.errors import InfluenceError
+
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
-           "output_option", "input_options", "INPUT_FORMATS", "parse_order"]
+           "output_option", "input_options", "INPUT_FORMATS", "parse_order", "OPTIONS",
+           "option_message", "as_options", "memory_limit_option", "parse_size"]
 
 #: The formats a model file may be read from (``--input-format``).
 INPUT_FORMATS = ("yaml", "net", "xdsl", "bifxml", "xmlbif", "bif", "dne")
 
 #: Where the shared reading options of a command are kept for :func:`load_model`.
 READ_OPTIONS = "influence.read_options"
+
+#: The command-line option of each Python parameter of the library that has one.
+OPTIONS: dict[str, str] = {
+    "given": "--given",
+    "prior": "--prior",
+    "posterior": "--posterior",
+    "draws": "--draws",
+    "seed": "--seed",
+    "all_states": "--all-states",
+    "tables": "--tables",
+    "fmt": "--format",
+    "output": "--output",
+    "evidence": "--evidence",
+    "start": "--start",
+    "method": "--method",
+    "chains": "--chains",
+    "max_parameters": "--max-parameters",
+    "memory_limit": "--memory-limit",
+    "risk_tolerance": "--risk-tolerance",
+    "order": "--order",
+    "strict": "--strict",
+    "format": "--input-format",
+    "output_format": "--output-format",
+    "parameters": "--parameter",
+    "ranges": "--range",
+    "top": "--top",
+    "two_way": "--two-way",
+    "grid": "--grid",
+    "nodes": "--nodes",
+    "decision": "--decision",
+    "groups": "--group",
+    "studies": "--study",
+    "study_cost": "--study-cost",
+}
+
+#: Parameters of reading and writing files, named in warnings (which carry no parameter).
+_READING = ("order", "strict", "format", "output_format")
+
+
+def option_message(err: InfluenceError) -> str:
+    """The message of a library error as the command line shows it: when the error is about a
+    parameter (:attr:`InfluenceError.parameter`) that has an option, the parameter named in
+    backquotes (```given```) is replaced by the option (``--given``)."""
+    text = str(err)
+    option = OPTIONS.get(err.parameter or "")
+    return text.replace(f"`{err.parameter}`", option) if option else as_options(text)
+
+
+def as_options(message: str) -> str:
+    """A reading or writing message (a warning, or an error about the file options) with the
+    Python parameters it names in backquotes replaced by the options that set them."""
+    for parameter in _READING:
+        message = message.replace(f"`{parameter}`", OPTIONS[parameter])
+    return message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,3 +188,41 @@ def input_options(f: F) -> F:
     for option in reversed(options):
         f = option(f)
     return f
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:e(\d+))?\s*([kmgt]i?b?|b)?\s*$", re.I)
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "ki": 2**10, "kib": 2**10,
+          "m": 10**6, "mb": 10**6, "mi": 2**20, "mib": 2**20,
+          "g": 10**9, "gb": 10**9, "gi": 2**30, "gib": 2**30,
+          "t": 10**12, "tb": 10**12, "ti": 2**40, "tib": 2**40}
+
+
+def parse_size(ctx: click.Context | None, param: click.Parameter | None,
+               value: str | None) -> int | None:
+    """A memory size such as ``4GB``, ``512MiB`` or ``2e9`` (bytes), as a number of bytes.
+
+    Raises
+    ------
+    click.BadParameter
+        For anything else, or a size of zero.
+    """
+    if value is None:
+        return None
+    match = _SIZE.match(value)
+    if not match:
+        raise click.BadParameter(f"expected a size such as 4GB, 512MiB or 2e9 (bytes), got "
+                                 f"{value!r}", ctx=ctx, param=param)
+    number = float(match.group(1)) * 10 ** int(match.group(2) or 0)
+    size = int(number * _UNITS[(match.group(3) or "").lower()])
+    if size <= 0:
+        raise click.BadParameter(f"expected a size above zero, got {value!r}", ctx=ctx,
+                                 param=param)
+    return size
+
+
+def memory_limit_option(f: F) -> F:
+    """``--memory-limit SIZE``: the working memory a computation may plan to use."""
+    return click.option(
+        "--memory-limit", "memory_limit", metavar="SIZE", callback=parse_size,
+        help="Working memory the computation may use, e.g. 4GB or 512MiB (default: half of "
+             "the machine's memory). Larger work is refused before it starts.")(f)

@@ -51,14 +51,21 @@ from .analysis.voi_results import (
 )
 from .api import evaluate, marginal, plan, solve
 from .errors import (
+    CommandUnavailableError,
+    ConvergenceWarning,
+    DrawingError,
+    DrawingFormatError,
     EvidenceError,
     FormatWarning,
+    GraphvizNotFoundError,
     InfluenceError,
     ModelError,
     ModelNotFoundError,
+    OutputError,
     PosteriorError,
     QueryError,
     TooLargeError,
+    UnknownNameError,
 )
 from .files import convert, load, save
 from .model.diagram import Diagram, Node, Policy, RuleRow
@@ -68,7 +75,8 @@ from .solve.plan import Plan
 from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .bayes.fitting import Posterior, fit
+    from .bayes.fitting import fit
+    from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
 
 __version__ = "0.1.0"
@@ -121,19 +129,31 @@ __all__ = [
     "ModelError",
     "ModelNotFoundError",
     "QueryError",
+    "UnknownNameError",
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",
     "FormatWarning",
+    "OutputError",
+    "DrawingError",
+    "DrawingFormatError",
+    "GraphvizNotFoundError",
+    "CommandUnavailableError",
+    "ConvergenceWarning",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # The Bayesian layer (PyMC, ArviZ) is imported only when it is used.
-    if name in ("fit", "Posterior"):
-        from .bayes import fitting
+    # The Bayesian layer is imported only when it is used (and PyMC, ArviZ further down, only
+    # by the functions that need them).
+    if name == "fit":
+        from .bayes.fitting import fit
 
-        return getattr(fitting, name)
+        return fit
+    if name == "Posterior":
+        from .bayes.posterior import Posterior
+
+        return Posterior
     # The pgmpy and pyAgrum bridges; those libraries are imported only when a conversion runs.
     if name in ("to_pgmpy", "from_pgmpy"):
         from .io import pgmpy_bridge

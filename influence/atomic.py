@@ -15,16 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InfluenceError
+from .errors import OutputError
 
-__all__ = [
-    "OutputError", "atomic_target", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite",
-]
-
-
-class OutputError(InfluenceError):
-    """An output file cannot be written, or would overwrite an input."""
-
+__all__ = ["atomic_target", "write_text_atomic", "write_bytes_atomic", "refuse_overwrite"]
 
 @contextlib.contextmanager
 def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -67,10 +60,8 @@ def atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputError(f"cannot write {target}: expected an existing directory, got "
                           f"{directory}, which does not exist")
     mode = None
-    try:
+    with contextlib.suppress(OSError):  # a new file: the mode the umask gives
         mode = target.stat().st_mode & 0o7777
-    except OSError:
-        pass
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         os.close(fd)
@@ -152,7 +143,5 @@ def refuse_overwrite(output: str | os.PathLike[str],
 
 
 def _discard(tmp: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(tmp)
-    except OSError:
-        pass

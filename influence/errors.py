@@ -1,8 +1,13 @@
-"""The error hierarchy of influence.
+"""The error hierarchy of influence, and its one warning.
 
-Every error raised on bad input derives from :class:`InfluenceError`. Messages name the file,
-the node and the field concerned and say what was expected and what was found. The CLI catches
-:class:`InfluenceError` once, prints the message and exits with :attr:`InfluenceError.exit_code`.
+Every error raised on bad input derives from :class:`InfluenceError`, and each class also
+derives from the standard exception it is a kind of (``ValueError``, ``LookupError``,
+``OSError``, ``RuntimeError``), so ``except ValueError`` keeps working. Messages name the file,
+the node and the field concerned and say what was expected and what was found; a message about
+a Python argument names it in backquotes (```given```) and sets
+:attr:`InfluenceError.parameter`. The CLI catches :class:`InfluenceError` once, names the
+option instead of the parameter, prints the message and exits with
+:attr:`InfluenceError.exit_code`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,13 @@ __all__ = [
     "PosteriorError",
     "TooLargeError",
     "FormatWarning",
+    "UnknownNameError",
+    "OutputError",
+    "DrawingError",
+    "DrawingFormatError",
+    "GraphvizNotFoundError",
+    "CommandUnavailableError",
+    "ConvergenceWarning",
     "locate",
 ]
 
@@ -110,6 +122,11 @@ class QueryError(InfluenceError, ValueError):
     exit_code = 2
 
 
+class UnknownNameError(QueryError, LookupError):
+    """A request names a node, state, policy or decision the model does not have: a
+    :class:`QueryError` (so a ``ValueError``) that is also a ``LookupError``."""
+
+
 class EvidenceError(InfluenceError, ValueError):
     """An evidence file is invalid or does not fit its model."""
 
@@ -121,6 +138,32 @@ class PosteriorError(InfluenceError, ValueError):
 class TooLargeError(InfluenceError, ValueError):
     """A diagram is valid but too large to solve exactly on this machine: under perfect recall
     the last decision's strategy table grows with everything observed before it."""
+
+
+class OutputError(InfluenceError, OSError):
+    """An output file cannot be written, or would overwrite an input."""
+
+
+class DrawingError(InfluenceError, RuntimeError):
+    """A drawing cannot be made (Graphviz failed or is unavailable)."""
+
+
+class DrawingFormatError(DrawingError, ValueError):
+    """The requested drawing format is unknown, or cannot be told from the file name."""
+
+    exit_code = 2
+
+
+class GraphvizNotFoundError(DrawingError):
+    """Graphviz's ``dot`` program, needed for SVG, PNG and PDF, is not installed."""
+
+
+class CommandUnavailableError(InfluenceError, RuntimeError):
+    """A command cannot run in this installation (one of its modules is missing)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """The sampler's diagnostics say the posterior draws are not to be trusted as they are."""
 
 
 class FormatWarning(UserWarning):

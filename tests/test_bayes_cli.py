@@ -9,8 +9,8 @@ from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 
 from influence.cli import bayes_commands
-from influence.cli.bayes_commands import fit_table
 from influence.cli.main import cli
+from influence.io.text import fit_table
 
 
 def run(*args: str):
@@ -188,7 +188,7 @@ def two_files(files):
 
 
 def _draws(path):
-    from influence.bayes.fitting import Posterior
+    from influence.bayes.posterior import Posterior
 
     posterior = Posterior.read(path)
     return posterior, {name: posterior._values(name) for name in posterior.idata.posterior}
@@ -250,7 +250,9 @@ def test_start_with_nuts_is_refused_by_the_library(two_files):
     result = run("fit", str(two_files / "bet.yaml"), "-e", str(two_files / "more.yaml"),
                  "--start", str(first), "--method", "nuts", "-o", str(two_files / "x.nc"))
     assert result.exit_code == 2
-    assert "continuing from a posterior (start=) needs the exact method" in result.stderr
+    # The library names its parameter, `start`; the command line names the option.
+    assert "continuing from a posterior (--start) needs the exact method" in result.stderr
+    assert "`start`" not in result.stderr
     assert "Traceback" not in result.output
     assert not (two_files / "x.nc").exists()
 
@@ -286,7 +288,7 @@ def test_fit_warns_about_one_chain_and_the_moved_parameters_only(poor):
     assert not any("u[gain" in x for x in lines)  # drawn from its prior, not sampled
     assert "no warnings" not in result.stdout
     assert f"{len(lines)} warning(s) above" in result.stdout
-    from influence.bayes.fitting import Posterior
+    from influence.bayes.posterior import Posterior
 
     stored = Posterior.read(posterior).diagnostics["warnings"]
     assert ["WARNING: " + w for w in stored] == lines

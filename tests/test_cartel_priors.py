@@ -244,10 +244,27 @@ def evidence_raw() -> dict:
     return yaml.safe_load(EVIDENCE.read_text(encoding="utf-8"))
 
 
-def test_evidence_file_loads_against_the_model(d: influence.Diagram) -> None:
+def test_evidence_file_loads_against_the_model(d: influence.Diagram,
+                                               evidence_raw: dict) -> None:
+    """Each entry of the file becomes the counts of the row it names, in state order, with its
+    weight, on the slot of that row's prior."""
+    from influence.bayes.draws import uncertain_slots
     from influence.bayes.evidence import load_evidence
 
-    load_evidence(EVIDENCE, d)
+    evidence = load_evidence(EVIDENCE, d)
+    assert (evidence.model, evidence.fingerprint) == (d.name, d.fingerprint)
+    assert evidence.cases == () and evidence.inputs == (str(EVIDENCE),)
+    slots = {s.name: s for s in uncertain_slots(d)}
+    entries = evidence_raw["observations"]
+    assert [obs.entry for obs in evidence.counts] == list(range(1, len(entries) + 1))
+    for obs, entry in zip(evidence.counts, entries, strict=True):
+        states = d.node(entry["node"]).states
+        given = entry.get("given") or {}
+        assert (obs.node, dict(obs.given)) == (entry["node"], given)
+        assert obs.counts == tuple(entry["counts"].get(state, 0) for state in states)
+        assert obs.weight == entry["weight"]
+        slot = slots[obs.slot]
+        assert (slot.node, slot.key) == (entry["node"], _key(d, entry["node"], given))
 
 
 def test_every_evidence_entry_has_source_weight_and_reason(evidence_raw: dict) -> None:

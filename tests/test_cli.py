@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 import influence
 from influence.cli.lazy import LazyCommand, LazyGroup
 from influence.cli.main import cli
+from influence.cli.options import OPTIONS, option_message
 from influence.model import bundled
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
@@ -323,12 +324,13 @@ def test_uncertainty_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert run("evaluate", "oil-wildcatter", "--prior", "--draws", "50", "--seed", "3",
                "-g", "oil=dry").exit_code == 0
     assert calls[-1] == {"given": {"oil": "dry"}, "prior": True, "posterior": None,
-                         "draws": 50, "seed": 3}
+                         "draws": 50, "seed": 3, "risk_tolerance": None, "memory_limit": None}
     posterior = tmp_path / "posterior.nc"
     posterior.write_bytes(b"")
     assert run("evaluate", "oil-wildcatter", "--posterior", str(posterior)).exit_code == 0
     assert calls[-1] == {"given": None, "prior": False, "posterior": str(posterior),
-                         "draws": None, "seed": None}
+                         "draws": None, "seed": None, "risk_tolerance": None,
+                         "memory_limit": None}
 
 
 def test_missing_bayesian_extras_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -505,8 +507,78 @@ def test_graph_without_dot_program(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "Error: drawing SVG needs Graphviz's 'dot' program" in result.stderr
 
 
-def test_group_is_a_click_group() -> None:
-    assert isinstance(cli, click.Group)
+def test_the_group_resolves_each_of_its_commands() -> None:
+    ctx = click.Context(cli)
+    names = cli.list_commands(ctx)
+    assert names == ["convert", "evaluate", "fit", "graph", "models", "plot", "sensitivity", "show",
+                     "validate", "voi"]
+    assert [cli.get_command(ctx, name).name for name in names] == names
+    assert cli.get_command(ctx, "frobnicate") is None
+
+
+# -- library messages name parameters; the command line names options -------------------------
+
+
+def _options_of_every_command() -> set[str]:
+    ctx = click.Context(cli)
+    return {opt for name in cli.list_commands(ctx)
+            for param in cli.get_command(ctx, name).params if isinstance(param, click.Option)
+            for opt in param.opts}
+
+
+def test_every_option_of_the_table_is_an_option_of_a_command() -> None:
+    assert set(OPTIONS.values()) <= _options_of_every_command()
+    # and each names the parameter it is the option of: --all-states for all_states
+    # and each names the parameter it is the option of: --all-states for all_states, except
+    # where a Python name is plural or shorter than its option
+    named_otherwise = {"fmt": "--format", "format": "--input-format", "parameters": "--parameter",
+                       "ranges": "--range", "groups": "--group", "studies": "--study"}
+    assert all(option == named_otherwise.get(parameter, "--" + parameter.replace("_", "-"))
+               for parameter, option in OPTIONS.items())
+
+
+def test_option_message_replaces_the_parameter_only() -> None:
+    err = influence.QueryError("`given` oil=damp: expected a state; `mass` is a field",
+                               file="m.yaml", parameter="given")
+    assert option_message(err) == "m.yaml: --given oil=damp: expected a state; `mass` is a field"
+    # no parameter, or one without an option: the message as the library wrote it
+    for parameter in (None, "policy_id"):
+        plain = influence.QueryError("`given` and `policy_id`", parameter=parameter)
+        assert option_message(plain) == "`given` and `policy_id`"
+
+
+def test_a_library_error_about_a_parameter_names_the_option(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    def refuse(diagram, **kwargs):
+        raise influence.QueryError("expected `draws` to be at least 2, got 1", parameter="draws")
+
+    monkeypatch.setattr(influence, "evaluate", refuse)
+    result = run("evaluate", "oil-wildcatter", "--prior", "--draws", "2")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: expected --draws to be at least 2, got 1\n"
+
+
+def test_a_drawing_format_the_library_cannot_tell_names_fmt_there_and_format_here(
+        tmp_path: Path) -> None:
+    from influence.io.drawing import format_for
+
+    with pytest.raises(influence.DrawingFormatError, match="or give `fmt`$") as info:
+        format_for(tmp_path / "oil.jpeg")
+    assert info.value.parameter == "fmt"
+    result = run("graph", "oil-wildcatter", "-o", str(tmp_path / "oil.jpeg"))
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith("got .jpeg; or give --format")
+
+
+def test_a_bad_scenario_names_given_in_python_and_the_option_on_the_command_line() -> None:
+    diagram = influence.load("oil-wildcatter")
+    with pytest.raises(influence.QueryError) as info:
+        influence.evaluate(diagram, given={"oil": "damp"})
+    assert info.value.parameter == "given"
+    assert "`given`" in str(info.value) and "--given" not in str(info.value)
+    result = run("evaluate", "oil-wildcatter", "--given", "oil=damp")
+    assert result.exit_code == 2
+    assert "--given" in result.stderr and "`given`" not in result.stderr
 
 
 # -- the documentation ------------------------------------------------------------------------

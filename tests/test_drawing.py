@@ -111,7 +111,7 @@ def test_svg_parses_and_names_every_node(oil: influence.Diagram, tmp_path: Path)
 
 
 @needs_dot
-def test_svg_of_a_model_with_awkward_labels_parses(tmp_path: Path) -> None:
+def test_svg_of_a_model_with_awkward_labels_parses() -> None:
     diagram = influence.loads("""
 name: awkward
 nodes:

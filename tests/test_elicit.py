@@ -94,12 +94,14 @@ def test_every_phrase_fit_puts_the_mass_in_its_range(expression, alternative, lo
     assert elicit.fit_beta_interval(low, high) == (a, b)  # the alternative shares the fit
 
 
+@pytest.mark.slow
 def test_interval_fit_with_another_mass():
     a, b = elicit.fit_beta_interval(0.6, 0.7, 0.5)
     assert abs(stats.beta.cdf(0.7, a, b) - stats.beta.cdf(0.6, a, b) - 0.5) <= 1e-3
     assert a / (a + b) == pytest.approx(0.65, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_normal_interval_fit():
     mu, sigma = elicit.fit_normal_interval(-20, -5, 0.9)
     assert mu == pytest.approx(-12.5)
@@ -242,6 +244,7 @@ def test_loading_a_model_without_priors_imports_no_bayesian_library(tmp_path):
     assert out == "[]"
 
 
+@pytest.mark.slow
 def test_a_cached_elicited_fit_loads_without_pymc(tmp_path):
     model = tmp_path / "m.yaml"
     model.write_text(textwrap.dedent("""\

@@ -326,6 +326,7 @@ CASES = ("a,b,c,d,g\n"
          "y,,lo,on,\n")        # a repeat
 
 
+@pytest.mark.slow
 def test_case_likelihood_matches_brute_force_enumeration(tmp_path, diagram):
     body = "model: chain\nobservations:\n  - cases: cases.csv\n"
     ev = load_evidence(write(tmp_path, body, CASES), diagram)

@@ -16,7 +16,9 @@ import pytest
 import influence
 from influence.bayes import diagnostics as mcmc_diagnostics
 from influence.bayes import fitting
-from influence.bayes.fitting import Posterior
+from influence.bayes import posterior as posterior_file
+from influence.bayes.posterior import Posterior
+from influence.errors import ConvergenceWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "models" / "evidence" / "cartel_operations.yaml"
@@ -104,7 +106,7 @@ def cartel():
 
 def _fit(diagram) -> Posterior:
     with warnings.catch_warnings():  # 3 x 60 draws: too few effective draws, as it warns
-        warnings.simplefilter("ignore", fitting.ConvergenceWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
         return fitting.fit(diagram, EVIDENCE, method="exact", draws=60, chains=3, seed=5)
 
 
@@ -152,6 +154,7 @@ def _without_storage(raw: dict) -> dict:
             if g != "/" else doc for g, doc in raw.items()}
 
 
+@pytest.mark.slow
 def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
     from influence.bayes.netcdf import write_groups
 
@@ -174,6 +177,7 @@ def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
         [d for d, _ in raw_old["posterior"]["dims"] if d.startswith("state[")])
 
 
+@pytest.mark.slow
 def test_arviz_and_posterior_read_it_as_the_old_file(cartel, tmp_path):
     import arviz as az
 
@@ -226,7 +230,7 @@ def test_the_lazy_inference_data_is_the_one_built_before(cartel):
 
 
 def test_a_failed_direct_write_leaves_the_old_file(cartel, tmp_path, monkeypatch):
-    from influence.atomic import OutputError
+    from influence.errors import OutputError
 
     path = tmp_path / "post.nc"
     path.write_text("the old posterior")
@@ -235,7 +239,7 @@ def test_a_failed_direct_write_leaves_the_old_file(cartel, tmp_path, monkeypatch
         Path(filename).write_text("half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fitting, "write_groups", broken)
+    monkeypatch.setattr(posterior_file, "write_groups", broken)
     with pytest.raises(OutputError, match="No space left"):
         _fit(cartel).write(path)
     assert path.read_text() == "the old posterior"

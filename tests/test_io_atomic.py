@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from influence.atomic import OutputError, atomic_target, write_text_atomic
+from influence.atomic import atomic_target, write_text_atomic
+from influence.errors import OutputError
 
 
 def test_a_symbolic_link_is_written_through_and_kept(tmp_path):

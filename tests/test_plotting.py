@@ -10,7 +10,7 @@ import pytest
 
 import influence
 from influence import QueryError
-from influence.atomic import OutputError
+from influence.errors import OutputError
 
 pytest.importorskip("matplotlib")
 az = pytest.importorskip("arviz")
@@ -26,7 +26,7 @@ from influence.io.plotting import (  # noqa: E402
 
 class IdataPosterior:
     """Parameter draws plus an InferenceData with prior and posterior groups, shaped like
-    :class:`influence.bayes.fitting.Posterior`."""
+    :class:`influence.bayes.posterior.Posterior`."""
 
     method = "exact"
     diagnostics = {"divergences": 0, "warnings": [], "parameters": {}}

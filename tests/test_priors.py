@@ -150,6 +150,7 @@ def test_interval_prior_on_a_probability():
     assert prior.a / (prior.a + prior.b) == pytest.approx(0.675, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_utility_priors():
     d = load(model(comfort_row="prior: {interval: [-20, -5], mass: 0.9}"))
     node = d.node("comfort")

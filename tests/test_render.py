@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import influence
-from influence.io import render
+from influence.io import evaluation_text, plain, render
+from influence.io import text as text_report
 from influence.solve.plan import Plan
 from influence.solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 from influence.solve.tables import point_parameters
@@ -51,25 +52,25 @@ def oil_uncertain(oil_diagram: influence.Diagram) -> Evaluation:
     (float("inf"), "n/a"), (None, "n/a"),
 ])
 def test_format_number(value: float | None, text: str) -> None:
-    assert render.format_number(value) == text
+    assert text_report.format_number(value) == text
 
 
 def test_json_ready_turns_nan_and_infinity_into_null_and_numpy_into_floats() -> None:
     data = {"a": float("nan"), "b": [float("inf"), -float("inf")], "c": np.float64(0.1 + 0.2),
             "d": np.array([1.0, 2.5]), "e": (1, "x"), "f": np.int64(3), "g": True}
-    out = render.json_ready(data)
+    out = plain.json_ready(data)
     assert out == {"a": None, "b": [None, None], "c": 0.3, "d": [1.0, 2.5], "e": [1, "x"],
                    "f": 3, "g": True}
     assert type(out["c"]) is float
-    _strict_json(render.to_json(data))
+    _strict_json(plain.to_json(data))
 
 
 # -- evaluation: JSON ---------------------------------------------------------------------------
 
 
 def test_evaluation_json_is_the_to_dict_contract(oil: Evaluation) -> None:
-    data = _strict_json(render.evaluation_json(oil))
-    assert data == render.json_ready(oil.to_dict())
+    data = _strict_json(plain.evaluation_json(oil))
+    assert data == plain.json_ready(oil.to_dict())
     assert data["model"] == "oil-wildcatter"
     assert data["maximum_expected_utility"] == 22.5
     assert data["alternatives"] == {"test": {"no": 20.0, "yes": 22.5}}
@@ -80,17 +81,17 @@ def test_evaluation_json_is_the_to_dict_contract(oil: Evaluation) -> None:
     assert closed["probability"] == 0.24  # float noise (0.24000000000000002) rounded away
 
 
-def test_evaluation_json_has_no_nan_when_a_number_is_missing(oil: Evaluation) -> None:
+def test_evaluation_json_has_no_nan_when_a_number_is_missing() -> None:
     broken = Evaluation(
         model="m", maximum_expected_utility=float("nan"), optimal_strategy=(),
         alternatives={}, options=(OptionResult(id="p", label="P", kind="policy"),))
-    data = _strict_json(render.evaluation_json(broken))
+    data = _strict_json(plain.evaluation_json(broken))
     assert data["maximum_expected_utility"] is None
     assert data["policies"][0]["expected_utility"] is None
 
 
 def test_evaluation_json_under_uncertainty(oil_uncertain: Evaluation) -> None:
-    data = _strict_json(render.evaluation_json(oil_uncertain))
+    data = _strict_json(plain.evaluation_json(oil_uncertain))
     assert data["uncertainty"] == "prior"
     assert data["draws"] == 300
     assert data["evpi_parameters"] == pytest.approx(oil_uncertain.evpi_parameters)
@@ -101,8 +102,8 @@ def test_evaluation_json_under_uncertainty(oil_uncertain: Evaluation) -> None:
 
 
 def test_evaluation_csv_one_row_per_option(oil: Evaluation) -> None:
-    rows = list(csv.reader(io.StringIO(render.evaluation_csv(oil))))
-    assert rows[0] == list(render.CSV_COLUMNS)
+    rows = list(csv.reader(io.StringIO(plain.evaluation_csv(oil))))
+    assert rows[0] == list(plain.CSV_COLUMNS)
     optimum = dict(zip(rows[0], rows[1], strict=True))
     assert optimum["kind"] == "optimum"
     assert float(optimum["expected_utility"]) == pytest.approx(oil.maximum_expected_utility)
@@ -118,8 +119,8 @@ def test_evaluation_csv_one_row_per_option(oil: Evaluation) -> None:
 
 
 def test_evaluation_csv_uncertainty_columns(oil_uncertain: Evaluation) -> None:
-    reader = csv.DictReader(io.StringIO(render.evaluation_csv(oil_uncertain)))
-    assert reader.fieldnames == list(render.CSV_COLUMNS) + list(render.CSV_UNCERTAINTY_COLUMNS)
+    reader = csv.DictReader(io.StringIO(plain.evaluation_csv(oil_uncertain)))
+    assert reader.fieldnames == list(plain.CSV_COLUMNS) + list(plain.CSV_UNCERTAINTY_COLUMNS)
     rows = {r["id"]: r for r in reader}
     assert float(rows["optimal-strategy"]["sd"]) == pytest.approx(oil_uncertain.meu_sd)
     option = oil_uncertain.policy("drill-blind")
@@ -135,15 +136,17 @@ def test_evaluation_csv_uncertainty_columns(oil_uncertain: Evaluation) -> None:
 
 
 def test_evaluation_table(oil: Evaluation, oil_diagram: influence.Diagram) -> None:
-    text = render.evaluation_table(oil, diagram=oil_diagram)
+    text = evaluation_text.evaluation_table(oil, diagram=oil_diagram)
     lines = text.splitlines()
     assert lines[0] == "Oil wildcatter (oil-wildcatter)"
     assert lines[1] == "Scenario: none"
-    assert "Maximum expected utility: 22.5 thousands of dollars" in lines
+    assert ("Maximum expected utility: 22.5 thousands of dollars  (sd of the total utility "
+            "87.46; 5% and 95% quantiles -80 and 190)") in lines
     start = lines.index("Policies and alternatives, best first") + 3
     ranked = [ln.split() for ln in lines[start:start + 5]]
     assert [r[0] for r in ranked] == ["1", "1", "3", "3", "5"]  # ties share a rank
-    assert [r[-1] for r in ranked] == ["22.5", "22.5", "20", "20", "0"]
+    assert [r[-4] for r in ranked] == ["22.5", "22.5", "20", "20", "0"]  # EU
+    assert [r[-3:] for r in ranked][:3:2] == [["87.46", "-80", "190"], ["103.9", "-70", "200"]]
     assert any("1. test (Seismic test): choose yes" in ln for ln in lines)
     rows = {ln.split()[0]: ln.split() for ln in lines
             if ln.strip().startswith(("closed ", "open ", "diffuse "))}
@@ -156,7 +159,7 @@ def test_evaluation_table(oil: Evaluation, oil_diagram: influence.Diagram) -> No
 
 
 def test_evaluation_table_columns_are_aligned(oil: Evaluation) -> None:
-    lines = render.evaluation_table(oil).splitlines()
+    lines = evaluation_text.evaluation_table(oil).splitlines()
     start = lines.index("Policies and alternatives, best first") + 1
     header, rule = lines[start], lines[start + 1]
     assert set(rule.strip()) <= {"-", " "}
@@ -166,7 +169,7 @@ def test_evaluation_table_columns_are_aligned(oil: Evaluation) -> None:
 
 
 def test_evaluation_table_all_states(oil: Evaluation) -> None:
-    text = render.evaluation_table(oil, all_states=True)
+    text = evaluation_text.evaluation_table(oil, all_states=True)
     assert "impossible" in text and "unreachable" in text
     assert "cannot occur under this strategy" not in text
     impossible = [ln for ln in text.splitlines() if "impossible" in ln]
@@ -175,7 +178,7 @@ def test_evaluation_table_all_states(oil: Evaluation) -> None:
 
 def test_evaluation_table_scenario(oil_diagram: influence.Diagram) -> None:
     wet = influence.evaluate(oil_diagram, given={"oil": "wet"})
-    text = render.evaluation_table(wet, diagram=oil_diagram)
+    text = evaluation_text.evaluation_table(wet, diagram=oil_diagram)
     assert "Scenario: oil=wet (results are conditional on it)" in text
     assert "Maximum expected utility: 50 thousands of dollars" in text
     assert "2. drill (Drill): choose yes   (knowing test=no, result=none; EU no 0, yes 50)" \
@@ -183,11 +186,11 @@ def test_evaluation_table_scenario(oil_diagram: influence.Diagram) -> None:
 
 
 def test_evaluation_table_under_uncertainty(oil_uncertain: Evaluation) -> None:
-    text = render.evaluation_table(oil_uncertain)
+    text = evaluation_text.evaluation_table(oil_uncertain)
     assert "Parameter uncertainty: 300 prior draws" in text
     for column in ("sd", "90% interval", "P(best)", "E[loss]", "P(optimal)"):
         assert column in text
-    evpi = render.format_number(oil_uncertain.evpi_parameters)
+    evpi = text_report.format_number(oil_uncertain.evpi_parameters)
     assert f"(EVPI): {evpi} thousands of dollars" in text
     share = oil_uncertain.decision("test").rules[0].probability_optimal
     assert f"optimal in {100 * share:.1f}% of draws" in text or \
@@ -204,7 +207,7 @@ def test_merged_information_states_average_their_expected_utilities() -> None:
         rule("y", "1", "no", 0.1, -5.0), rule("y", "2", "no", 0.4, -1.0)))
     result = Evaluation(model="m", maximum_expected_utility=1.0, optimal_strategy=(decision,),
                         alternatives={}, options=())
-    text = render.evaluation_table(result)
+    text = evaluation_text.evaluation_table(result)
     rows = {ln.split()[0]: ln.split() for ln in text.splitlines()
             if ln.strip().startswith(("x ", "y "))}
     # a=x merges b=1 (p .2, EU 10) and b=2 (p .3, EU 20): p .5, EU (2 + 6) / .5 = 16
@@ -217,7 +220,7 @@ def test_merged_information_states_average_their_expected_utilities() -> None:
 
 
 def test_diagram_dict(oil_diagram: influence.Diagram) -> None:
-    data = _strict_json(render.diagram_json(oil_diagram))
+    data = _strict_json(plain.diagram_json(oil_diagram))
     assert data["model"] == "oil-wildcatter"
     assert [n["name"] for n in data["nodes"]] == list(oil_diagram.names)
     drill = next(n for n in data["nodes"] if n["name"] == "drill")
@@ -237,7 +240,7 @@ def test_diagram_dict(oil_diagram: influence.Diagram) -> None:
 
 
 def test_diagram_table(oil_diagram: influence.Diagram) -> None:
-    text = render.diagram_table(oil_diagram)
+    text = text_report.diagram_table(oil_diagram)
     for name in oil_diagram.names:
         assert f"  {name} " in text
     assert "  1. test: knows nothing" in text
@@ -246,21 +249,21 @@ def test_diagram_table(oil_diagram: influence.Diagram) -> None:
     assert "drill: result=diffuse -> no; result=closed -> yes; result=open -> yes" in text
     assert "test_cost [test=yes]: Raiffa (1968)" in text
     assert "Tables" not in text
-    with_tables = render.diagram_table(oil_diagram, tables=True)
+    with_tables = text_report.diagram_table(oil_diagram, tables=True)
     assert "result: P(result | oil, test)" in with_tables
     assert "payoff: utility [thousands of dollars]" in with_tables
 
 
 def test_models_table_and_json() -> None:
     summaries = [("a-model", "A model"), ("longer-name", "Another")]
-    assert render.models_table(summaries) == "a-model      A model\nlonger-name  Another\n"
-    data = _strict_json(render.models_json(summaries, default="a-model"))
+    assert text_report.models_table(summaries) == "a-model      A model\nlonger-name  Another\n"
+    data = _strict_json(plain.models_json(summaries, default="a-model"))
     assert data == [{"name": "a-model", "title": "A model", "default": True},
                     {"name": "longer-name", "title": "Another", "default": False}]
 
 
 def test_validation_summary(oil_diagram: influence.Diagram) -> None:
-    assert render.validation_summary(oil_diagram, "oil-wildcatter") == (
+    assert text_report.validation_summary(oil_diagram, "oil-wildcatter") == (
         "oil-wildcatter: valid (2 chance, 2 decision, 2 utility nodes, 3 policies)")
 
 
@@ -269,3 +272,57 @@ def test_render_evaluation_rejects_unknown_format(oil: Evaluation) -> None:
         render.render_evaluation(oil, "xml")
 
 
+
+
+def test_validation_report_notes_nodes_that_cannot_matter() -> None:
+    diagram = influence.loads("""\
+name: idle
+nodes:
+  weather: {type: chance, states: [dry, wet], p: [0.6, 0.4]}
+  gossip: {type: chance, states: [a, b], p: [0.5, 0.5]}
+  go: {type: decision, states: ["no", "yes"], observes: [weather]}
+  shrug: {type: decision, states: [x, y]}
+  joy:
+    type: utility
+    parents: [go, weather]
+    values:
+      - {given: {go: "no", weather: dry}, value: 0}
+      - {given: {go: "no", weather: wet}, value: 0}
+      - {given: {go: "yes", weather: dry}, value: 5}
+      - {given: {go: "yes", weather: wet}, value: -2}
+""", file="idle.yaml")
+    assert text_report.model_notes(diagram) == [
+        "chance node 'gossip' has no path to a utility node, so it cannot change any expected "
+        "utility",
+        "decision 'shrug' influences no utility node, so every choice is equally good",
+    ]
+    assert text_report.validation_report(diagram, "idle.yaml").splitlines() == [
+        "idle.yaml: valid (2 chance, 2 decision, 1 utility nodes, 0 policies)",
+        "  note: chance node 'gossip' has no path to a utility node, so it cannot change any "
+        "expected utility",
+        "  note: decision 'shrug' influences no utility node, so every choice is equally good",
+    ]
+    oil = influence.load("oil-wildcatter")
+    assert text_report.model_notes(oil) == []
+
+
+def test_the_hidden_states_note_names_how_to_show_them(oil: Evaluation) -> None:
+    python = evaluation_text.evaluation_table(oil)
+    assert "5 of 8 information states cannot occur under this strategy (all_states=True shows " \
+           "them)." in python
+    cli = render.render_evaluation(oil, "table", all_states_hint="--all-states")
+    assert "(--all-states shows them)." in cli
+    assert cli.replace("--all-states", "all_states=True") == python
+
+
+def test_render_picks_the_renderer_of_each_format(oil: Evaluation,
+                                                  oil_diagram: influence.Diagram) -> None:
+    assert render.render_evaluation(oil, "json") == plain.evaluation_json(oil)
+    assert render.render_evaluation(oil, "csv") == plain.evaluation_csv(oil)
+    assert render.render_diagram(oil_diagram, "json") == plain.diagram_json(oil_diagram)
+    assert render.render_diagram(oil_diagram, tables=True) == text_report.diagram_table(
+        oil_diagram, tables=True)
+    assert render.render_models([("m", "M")], "json", default="m") == plain.models_json(
+        [("m", "M")], default="m")
+    with pytest.raises(influence.QueryError, match="expected `fmt` among table, json, got 'csv'"):
+        render.render_diagram(oil_diagram, "csv")

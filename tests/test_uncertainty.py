@@ -31,7 +31,7 @@ from influence.testing import perturbed_parameters, random_diagram
 
 class DrawsPosterior:
     """A posterior holding given parameter draws, with the interface of
-    :class:`influence.bayes.fitting.Posterior` that the evaluation uses."""
+    :class:`influence.bayes.posterior.Posterior` that the evaluation uses."""
 
     method = "nuts"
 

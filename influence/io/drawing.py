@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_bytes_atomic
-from ..errors import InfluenceError
+from ..errors import DrawingError, DrawingFormatError, GraphvizNotFoundError
 from ..model.diagram import Diagram, Node
 
 __all__ = [
     "FORMATS",
-    "DrawingError",
-    "DrawingFormatError",
-    "GraphvizNotFoundError",
     "format_for",
     "to_dot",
     "render",
@@ -50,20 +47,6 @@ _ARC_STYLE = {
 _MAX_STATES_SHOWN = 8
 
 
-class DrawingError(InfluenceError):
-    """A drawing cannot be made (Graphviz failed or is unavailable)."""
-
-
-class DrawingFormatError(DrawingError):
-    """The requested drawing format is unknown, or cannot be told from the file name."""
-
-    exit_code = 2
-
-
-class GraphvizNotFoundError(DrawingError):
-    """Graphviz's ``dot`` program, needed for SVG, PNG and PDF, is not installed."""
-
-
 def _graphviz() -> Any:
     try:
         import graphviz
@@ -85,8 +68,8 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None = None) -> s
     if fmt is not None:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise DrawingFormatError(f"expected a drawing format among {', '.join(FORMATS)}, "
-                                     f"got {fmt!r}")
+            raise DrawingFormatError(f"expected `fmt` among {', '.join(FORMATS)}, got {fmt!r}",
+                                     parameter="fmt")
         return fmt
     if path is None:
         return "dot"
@@ -94,8 +77,8 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None = None) -> s
     if suffix not in _SUFFIXES:
         raise DrawingFormatError(
             f"cannot tell the drawing format from the file name {str(path)!r}: expected a suffix "
-            f"among {', '.join(sorted(_SUFFIXES))}, got {suffix or 'none'}; or give --format"
-        )
+            f"among {', '.join(sorted(_SUFFIXES))}, got {suffix or 'none'}; or give `fmt`",
+            parameter="fmt")
     return _SUFFIXES[suffix]
 
 
@@ -216,7 +199,7 @@ def render(diagram: Diagram, fmt: str = "svg", *, legend: bool = True) -> bytes:
         raise GraphvizNotFoundError(
             f"drawing {fmt.upper()} needs Graphviz's 'dot' program, which is not on the PATH; "
             "install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
-            "graphviz) or write DOT with --format dot"
+            "graphviz), or write DOT by giving `fmt` dot", parameter="fmt"
         ) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) \

@@ -77,9 +77,9 @@ def plot_uncertainty(evaluation: Evaluation, *, posterior: Any = None, diagram: 
     from matplotlib.figure import Figure
 
     if evaluation.uncertainty is None or evaluation.meu_draws is None:
-        raise QueryError("expected an evaluation under parameter uncertainty (with --prior or "
-                         "--posterior and at least 2 draws), got a point evaluation",
-                         file=None)
+        raise QueryError("expected `evaluation` under parameter uncertainty (from "
+                         "influence.evaluate with prior=True or a posterior, and at least 2 "
+                         "draws), got a point evaluation", parameter="evaluation")
     params = moved_parameters(posterior, diagram)[:max_parameters] if posterior else []
     rows_eu = len(evaluation.options) + 1
     ncols = min(3, max(1, len(params)))
@@ -104,7 +104,8 @@ def plot_uncertainty(evaluation: Evaluation, *, posterior: Any = None, diagram: 
 def render_uncertainty_plot(evaluation: Evaluation, fmt: str, **kwargs: Any) -> bytes:
     """The figure of :func:`plot_uncertainty` rendered in ``fmt`` (see :data:`PLOT_FORMATS`)."""
     if fmt not in PLOT_FORMATS:
-        raise QueryError(f"expected a plot format among {', '.join(PLOT_FORMATS)}, got {fmt!r}")
+        raise QueryError(f"expected `fmt` among {', '.join(PLOT_FORMATS)}, got {fmt!r}",
+                         parameter="fmt")
     fig = plot_uncertainty(evaluation, **kwargs)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=120)

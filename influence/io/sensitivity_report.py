@@ -16,7 +16,8 @@ from typing import Any
 
 from ..analysis.sensitivity import ParameterSensitivity, SensitivityResult
 from ..analysis.thresholds import Threshold
-from .render import format_number, json_ready, to_json
+from .plain import json_ready, to_json
+from .text import format_number
 
 __all__ = ["SENSITIVITY_FORMATS", "SENSITIVITY_CSV_COLUMNS", "DEFAULT_TABLE_TOP",
            "render_sensitivity", "sensitivity_table", "sensitivity_json", "sensitivity_csv"]

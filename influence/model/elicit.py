@@ -13,18 +13,21 @@ between 0.6 and 0.8". This module turns both into distributions:
 * every fit is checked with SciPy: the mass inside the range must match the requested mass
   within :data:`MASS_TOLERANCE`, otherwise a :class:`~influence.errors.ModelError` says so.
 
-Fits are slow (PyMC compiles the distribution's CDF and its gradient), so each one is cached,
-in memory and on disk, under a key made of the distribution, the range, the mass and
-:data:`METHOD_VERSION`. The disk cache lives in :func:`cache_dir`; entries are JSON files
-written atomically. The cache is never needed for correctness: an entry that cannot be read,
-does not match its key or fails the mass check is refitted, and a directory that cannot be
-written is skipped silently.
+Fits are slow (PyMC compiles the distribution's CDF and its gradient), so each one is cached
+under a key made of the distribution, the range, the mass and :data:`METHOD_VERSION`. A fit is
+looked up in this order: the memory cache of the process; the fits shipped with the package
+(:data:`PACKAGED_FITS`, checked for form only); the user's disk cache in :func:`cache_dir`
+(JSON files written atomically, checked in full); and only then fitted with PyMC, checked, and
+written to the disk cache. The caches are never needed for correctness: an entry that cannot be
+read, does not match its key or fails the mass check is refitted, and a directory that cannot
+be written is skipped silently.
 
 PyMC is imported only inside :func:`_fit_with_pymc`, i.e. only when a fit is not cached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -339,9 +342,10 @@ def _fit_with_pymc(distribution: str, low: float, high: float, mass: float) -> d
 # -- fits shipped with the package ---------------------------------------------------------------
 
 #: Fits of the ICD 203 phrases at common masses and of the bundled models' intervals, made with
-#: :func:`_fit_with_pymc` by ``scripts/refresh_elicitation_fits.py``. Consulted after the user
-#: cache and checked like it, so a fresh installation evaluates the bundled models without
-#: importing PyMC; they are an optimisation, never needed for correctness.
+#: :func:`_fit_with_pymc` by ``scripts/refresh_elicitation_fits.py``. Consulted after the
+#: memory cache and before the user cache, and checked for form only (the tests check that
+#: each puts its mass in its range), so a fresh installation evaluates the bundled models
+#: without importing PyMC or SciPy; they are an optimisation, never needed for correctness.
 PACKAGED_FITS = "elicitation_fits.json"
 
 
@@ -440,7 +444,5 @@ def _write_cache(digest: str, key: dict[str, Any], params: dict[str, float]) -> 
         pass  # the cache is an optimisation only
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass

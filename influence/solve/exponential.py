@@ -104,7 +104,10 @@ class Exponential:
                 f"expected a risk tolerance large enough for exp(-U/R) to stay above zero, got "
                 f"{self.risk_tolerance:g}", file=self.plan.diagram.file,
                 parameter="risk_tolerance")
-        return self.total_shift - self.risk_tolerance * float(np.log(expectation))
+        value = self.total_shift - self.risk_tolerance * float(np.log(expectation))
+        # Rounding noise of the shift and the logarithm is not a certainty equivalent.
+        noise = 1e-12 * max(abs(self.total_shift), self.risk_tolerance)
+        return 0.0 if abs(value) < noise else value
 
 
 def _middle(values: np.ndarray) -> float:

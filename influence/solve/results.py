@@ -1,6 +1,6 @@
 """Result objects of an evaluation, and their plain-data form (what JSON and CSV print).
 
-The solver fills these; renderers (:mod:`influence.render`) only read them. Field names of
+The solver fills these; renderers (:mod:`influence.io.render`) only read them. Field names of
 :meth:`Evaluation.to_dict` are a public contract: scripts rely on them.
 """
 
@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnknownNameError
 from ..limits import TIE_TOLERANCE
+from ..messages import suggest
 
 __all__ = [
     "RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws",
@@ -299,11 +301,20 @@ class Evaluation:
         return tuple(o for o in self.options if o.kind == "policy")
 
     def policy(self, policy_id: str) -> OptionResult:
-        """The result of named policy ``policy_id``."""
+        """The result of named policy ``policy_id``.
+
+        Raises
+        ------
+        UnknownNameError
+            If the model has no policy of that id (a ``LookupError`` and a ``ValueError``).
+        """
         for o in self.policies:
             if o.id == policy_id:
                 return o
-        raise KeyError(policy_id)
+        ids = [o.id for o in self.policies]
+        raise UnknownNameError(
+            f"expected one of the policies of '{self.model}' ({', '.join(ids) or 'none'}), "
+            f"got {policy_id!r}{suggest(policy_id, ids)}", parameter="policy_id")
 
     def ranked(self) -> list[OptionResult]:
         """Policies and alternatives, best first: by expected utility, or by certainty
@@ -336,11 +347,20 @@ class Evaluation:
         return out
 
     def decision(self, name: str) -> DecisionResult:
-        """The optimal rule of decision ``name``."""
+        """The optimal rule of decision ``name``.
+
+        Raises
+        ------
+        UnknownNameError
+            If the model has no decision of that name (a ``LookupError`` and a ``ValueError``).
+        """
         for d in self.optimal_strategy:
             if d.decision == name:
                 return d
-        raise KeyError(name)
+        names = [d.decision for d in self.optimal_strategy]
+        raise UnknownNameError(
+            f"expected one of the decisions of '{self.model}' ({', '.join(names) or 'none'}), "
+            f"got {name!r}{suggest(name, names)}", parameter="name")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: the fields scripts rely on, named as documented."""

@@ -1,0 +1,145 @@
+"""What a fit reports: the sampling diagnostics of the parameters the evidence moved, and the
+summary of each of them (prior and posterior mean and 90% interval).
+
+:func:`diagnose` computes R-hat and the bulk ESS (with :mod:`influence.bayes.diagnostics`, numpy
+only) and words the warnings :func:`influence.fit` issues and stores in the posterior file;
+:func:`summarize` makes the rows of :meth:`Posterior.summary`, which the fit report renders
+(:func:`influence.io.text.fit_table`, :func:`influence.io.plain.fit_dict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..limits import ESS_LIMIT, RHAT_LIMIT
+from ..model.distributions import BetaPrior, Prior
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .draws import Slot
+    from .posterior import Posterior
+
+__all__ = ["diagnose", "summarize", "sampling_warnings", "MIN_CHAINS", "MIN_DRAWS"]
+
+#: R-hat needs at least this many chains, and R-hat and the ESS this many draws per chain
+#: (ArviZ returns NaN below them); a fit with fewer warns that it cannot be checked.
+MIN_CHAINS = 2
+MIN_DRAWS = 4
+
+
+def _free(values: np.ndarray, prior: Prior) -> np.ndarray:
+    """A slot's free parameters as ``(chain, draw, component)``: a Beta row's one probability,
+    a Dirichlet row's whole row, a utility value."""
+    v = np.asarray(values, dtype=float)
+    if isinstance(prior, BetaPrior):
+        v = v[..., prior.state]
+    return v.reshape(v.shape[:2] + (-1,))
+
+
+def _shape_warnings(chains: int, draws: int) -> list[str]:
+    messages = []
+    if chains < MIN_CHAINS:
+        messages.append(f"r_hat needs at least {MIN_CHAINS} chains; got {chains}: whether the "
+                        "sampler converged is unchecked; run 2 or more chains")
+    if draws < MIN_DRAWS:
+        messages.append(f"r_hat and bulk ESS need at least {MIN_DRAWS} draws per chain; got "
+                        f"{draws}: convergence and precision are unchecked; draw more")
+    return messages
+
+
+def _slot_warnings(name: str, r_max: float | None, e_min: float | None,
+                   can_check: bool) -> list[str]:
+    messages = []
+    if r_max is not None and r_max > RHAT_LIMIT:
+        messages.append(f"{name}: r_hat {r_max:.3f} > {RHAT_LIMIT} (the chains disagree; draw "
+                        "more or tune longer)")
+    if e_min is not None and e_min < ESS_LIMIT:
+        messages.append(f"{name}: bulk ESS {e_min:.0f} < {ESS_LIMIT} (too few effective draws "
+                        "for precise summaries; draw more)")
+    if can_check and (r_max is None or e_min is None):
+        missing = " and ".join(n for n, v in (("r_hat", r_max), ("bulk ESS", e_min)) if v is None)
+        messages.append(f"{name}: {missing} cannot be computed from its draws (are they "
+                        "constant or not finite?); its convergence is unchecked")
+    return messages
+
+
+def diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str, np.ndarray],
+             sample_stats: Any, method: str, moved: set[str] | None = None) -> dict[str, Any]:
+    """R-hat and bulk ESS of the slots in ``moved``, and the warnings about them.
+
+    Diagnostics concern the parameters the evidence moved (all slots when ``moved`` is None):
+    the others are drawn exactly from their priors, never sampled, so there is nothing to
+    check. A check that cannot be made (one chain, too few draws) is a warning too: a missing
+    diagnostic is not a passed one.
+
+    Returns
+    -------
+    dict
+        ``divergences``, ``warnings``, ``parameters`` (slot name: ``r_hat``, ``ess_bulk``) and
+        ``method``.
+    """
+    from .diagnostics import ess_bulk, rhat
+
+    checked = [s for s in slots if moved is None or s.name in moved]
+    chains, draws = next(iter(posterior.values())).shape[:2] if posterior else (0, 0)
+    messages = _shape_warnings(chains, draws) if checked else []
+    can_check = chains >= MIN_CHAINS and draws >= MIN_DRAWS
+    parameters: dict[str, dict[str, float | None]] = {}
+    for slot in checked:
+        free = _free(posterior[slot.name], priors[slot.name])
+        r = np.array([rhat(free[:, :, k]) for k in range(free.shape[2])])
+        e = np.array([ess_bulk(free[:, :, k]) for k in range(free.shape[2])])
+        r_max = float(np.nanmax(r)) if np.any(np.isfinite(r)) else None
+        e_min = float(np.nanmin(e)) if np.any(np.isfinite(e)) else None
+        parameters[slot.name] = {"r_hat": r_max, "ess_bulk": e_min}
+        messages += _slot_warnings(slot.name, r_max, e_min, can_check)
+    divergences = 0
+    if sample_stats is not None and "diverging" in sample_stats:
+        divergences = int(np.asarray(sample_stats["diverging"].values).sum())
+    if divergences:
+        messages.insert(0, f"{divergences} divergent transitions (the sampler missed part of "
+                           "the posterior; raise target_accept or simplify the model)")
+    return {"divergences": divergences, "warnings": messages, "parameters": parameters,
+            "method": method}
+
+
+def sampling_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
+    """The sampling warnings of a posterior's (or an evaluation's) ``diagnostics``: those
+    :func:`diagnose` words, about the parameters the evidence moved."""
+    return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
+
+
+def _interval_entry(label: str, data: np.ndarray | None, j: int | None) -> dict[str, Any]:
+    if data is None:
+        return {f"{label}mean": None, f"{label}interval_90": None}
+    values = data if j is None else data[:, j]
+    lo, hi = np.quantile(values, [0.05, 0.95])
+    return {f"{label}mean": float(values.mean()), f"{label}interval_90": [float(lo), float(hi)]}
+
+
+def summarize(posterior: Posterior) -> list[dict[str, Any]]:
+    """One entry per parameter the evidence moved.
+
+    A Dirichlet row gives one entry per state, a Beta row one for the state it is on, a
+    utility value one. Each entry has ``name`` (the slot), ``node``, ``given``, ``state``
+    (None for utilities), ``prior_mean``, ``prior_interval_90``, ``mean``, ``interval_90``
+    (central 90% intervals of the draws), ``r_hat`` and ``ess_bulk`` (of the slot).
+    """
+    rows = []
+    for slot in posterior.slots:
+        if not slot["moved"]:
+            continue
+        name = slot["name"]
+        after, before = posterior.values(name), posterior.values(name, "prior")
+        diag = posterior.diagnostics.get("parameters", {}).get(name, {})
+        for j in slot["components"] or [None]:
+            entry = {"name": name, "node": slot["node"], "given": slot["given"],
+                     "state": None if j is None else slot["states"][j]}
+            entry.update(_interval_entry("prior_", before, j))
+            entry.update(_interval_entry("", after, j))
+            entry["r_hat"] = diag.get("r_hat")
+            entry["ess_bulk"] = diag.get("ess_bulk")
+            rows.append(entry)
+    return rows

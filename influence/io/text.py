@@ -1,0 +1,341 @@
+"""Plain-text reports of models and fits, and the building blocks of every text table.
+
+:func:`format_number` and :func:`grid` lay numbers and columns out for all the text reports
+(the evaluation report of :mod:`influence.io.evaluation_text` too). The reports here describe
+a model (:func:`diagram_table`: what ``influence show`` prints), list the bundled models,
+summarise a validation with its notes, and report a fit (:func:`fit_table`). They read
+:class:`~influence.model.diagram.Diagram` objects and plain data, and return strings.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..limits import ESS_LIMIT, RHAT_LIMIT
+from ..model.diagram import Diagram, Policy
+from .plain import arc_kind, node_table
+
+__all__ = [
+    "format_number",
+    "percent",
+    "grid",
+    "format_given",
+    "diagram_table",
+    "models_table",
+    "model_notes",
+    "validation_summary",
+    "validation_report",
+    "fit_table",
+]
+
+
+# -- building blocks ------------------------------------------------------------------------------
+
+
+def format_number(x: float | None, digits: int = 4) -> str:
+    """A number for a text table: ``digits`` significant digits, never fewer than the integer part.
+
+    Trailing zeros are dropped and ``-0`` prints as ``0``; None, NaN and infinities print as
+    ``n/a``.
+
+    Examples
+    --------
+    >>> format_number(22.857142857)
+    '22.86'
+    >>> format_number(-9.999999999999998)
+    '-10'
+    >>> format_number(123456.7)
+    '123457'
+    """
+    if x is None:
+        return "n/a"
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = min(max(digits - 1 - magnitude, 0), 10)
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def percent(x: float | None) -> str:
+    """A share as a percentage: ``40%``, ``12.5%``; ``n/a`` for None or NaN."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{100 * x:.0f}%" if abs(100 * x - round(100 * x)) < 0.05 else f"{100 * x:.1f}%"
+
+
+def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = (),
+         indent: str = "  ") -> list[str]:
+    """Aligned columns with a dashed rule under the header; columns in ``right`` are
+    right-aligned."""
+    rows = [list(map(str, r)) for r in rows]
+    right = set(right)
+    widths = [len(h) for h in headers]
+    for r in rows:
+        for i, cell in enumerate(r):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return (indent + "  ".join(parts)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in rows)
+    return out
+
+
+def format_given(given: Mapping[str, str]) -> str:
+    """``node=state, node=state``."""
+    return ", ".join(f"{k}={v}" for k, v in given.items())
+
+
+def _wrap(text: str, width: int = 96, indent: str = "") -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
+                         subsequent_indent=indent) or [indent.rstrip()]
+
+
+def _node_counts(diagram: Diagram) -> list[int]:
+    return [sum(n.kind == k for n in diagram.nodes) for k in ("chance", "decision", "utility")]
+
+
+# -- the model: influence show --------------------------------------------------------------------
+
+
+def _header(diagram: Diagram) -> list[str]:
+    title = diagram.title or diagram.name
+    out = [f"{title} ({diagram.name})" if title != diagram.name else title]
+    if diagram.description:
+        out += _wrap(diagram.description)
+    if diagram.file:
+        out.append(f"File: {diagram.file}")
+    if diagram.units:
+        out.append(f"Units: {diagram.units}")
+    kinds = _node_counts(diagram)
+    out.append(f"{kinds[0]} chance, {kinds[1]} decision, {kinds[2]} utility nodes; "
+               f"{len(diagram.policies)} policies; fingerprint {diagram.fingerprint}")
+    return out
+
+
+def _nodes_section(diagram: Diagram) -> list[str]:
+    rows = []
+    for n in diagram.nodes:
+        if n.kind == "decision":
+            parents = "observes " + (", ".join(n.parents) if n.parents else "nothing")
+        else:
+            parents = ", ".join(n.parents) or "-"
+        states = ", ".join(n.states) if n.kind != "utility" else (n.unit or "-")
+        extra = f" (weight {format_number(n.weight)})" if n.kind == "utility" and n.weight != 1 \
+            else ""
+        rows.append([n.name, n.kind, states + extra, parents, n.label or "-"])
+    return (["Nodes (in file order, which is the order decisions are taken)"]
+            + grid(["name", "type", "states / unit", "parents", "label"], rows))
+
+
+def _arcs_section(diagram: Diagram) -> list[str]:
+    arc_rows = [[p, n.name, arc_kind(n)] for n in diagram.nodes for p in n.parents]
+    out = ["Arcs"] + (grid(["from", "to", "kind"], arc_rows) if arc_rows else ["  (none)"])
+    out.append("  conditional: into a chance node; informational: observed before a decision; "
+               "functional: into a utility node.")
+    return out
+
+
+def _decisions_section(diagram: Diagram) -> list[str]:
+    out = ["Decisions, in the order taken, and what each knows (perfect recall)"]
+    for i, d in enumerate(diagram.decisions, start=1):
+        knows = diagram.information_set(d.name)
+        out.append(f"  {i}. {d.name}: knows {', '.join(knows) if knows else 'nothing'}")
+    return out if diagram.decisions else out + ["  (none)"]
+
+
+def _rule_text(policy: Policy, decision: str) -> str:
+    rows = policy.rules[decision]
+    if len(rows) == 1 and not rows[0].given:
+        return rows[0].choose
+    return "; ".join(f"{format_given(r.given) or 'otherwise'} -> {r.choose}" for r in rows)
+
+
+def _policies_section(diagram: Diagram) -> list[str]:
+    out = ["Policies"]
+    if not diagram.policies:
+        return out + ["  (none)"]
+    for p in diagram.policies:
+        out.append(f"  {p.id}: {p.label}")
+        for decision in p.rules:
+            out.append(f"      {decision}: {_rule_text(p, decision)}")
+        if p.description:
+            out += _wrap(p.description, indent="      ")
+        if p.source:
+            out.append(f"      source: {p.source}")
+    out.append("  Decisions or information states a policy leaves out are played optimally.")
+    return out
+
+
+def _sources_section(diagram: Diagram) -> list[str]:
+    lines = [f"  model: {s}" for s in diagram.sources]
+    for n in diagram.nodes:
+        if n.source:
+            lines.append(f"  {n.name}: {n.source}")
+        for key, src in n.row_sources.items():
+            if not n.parents and src == n.source:
+                continue
+            given = format_given(dict(zip(n.parents, key, strict=True)))
+            lines.append(f"  {n.name} [{given}]: {src}")
+    return ["Sources"] + (lines or ["  (none given)"])
+
+
+def _tables_section(diagram: Diagram) -> list[str]:
+    out = ["Tables"]
+    for n in diagram.nodes:
+        if n.kind == "decision":
+            continue
+        rows_data = node_table(diagram, n)
+        if n.kind == "chance":
+            out.append(f"  {n.name}: P({n.name} | {', '.join(n.parents)})" if n.parents
+                       else f"  {n.name}: P({n.name})")
+            headers = list(n.parents) + list(n.states)
+            rows = [[r["given"][p] for p in n.parents]
+                    + [format_number(r["p"][s]) for s in n.states] for r in rows_data]
+        else:
+            unit = f" [{n.unit}]" if n.unit else ""
+            out.append(f"  {n.name}: utility{unit}")
+            headers = list(n.parents) + ["value"]
+            rows = [[r["given"][p] for p in n.parents] + [format_number(r["value"])]
+                    for r in rows_data]
+        out += grid(headers, rows, right=range(len(n.parents), len(headers)), indent="      ")
+    return out
+
+
+def diagram_table(diagram: Diagram, *, tables: bool = False) -> str:
+    """A plain-text description of a diagram: what ``influence show`` prints.
+
+    Parameters
+    ----------
+    diagram : Diagram
+    tables : bool
+        Also print every probability and utility table.
+    """
+    sections = [_header(diagram), _nodes_section(diagram), _arcs_section(diagram),
+                _decisions_section(diagram), _policies_section(diagram),
+                _sources_section(diagram)]
+    if tables:
+        sections.append(_tables_section(diagram))
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+# -- models and validation ------------------------------------------------------------------------
+
+
+def models_table(summaries: Sequence[tuple[str, str]]) -> str:
+    """One line per bundled model: name and title, aligned."""
+    if not summaries:
+        return "(no bundled models)\n"
+    width = max(len(name) for name, _ in summaries)
+    return "".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in summaries)
+
+
+def model_notes(diagram: Diagram) -> list[str]:
+    """Things that are valid but usually a modelling slip: nodes that cannot affect any
+    utility, decisions that affect none."""
+    utilities = {u.name for u in diagram.utilities}
+    notes = []
+    for node in diagram.nodes:
+        if node.kind == "utility" or diagram.descendants(node.name) & utilities:
+            continue
+        if node.kind == "decision":
+            notes.append(f"decision '{node.name}' influences no utility node, so every choice "
+                         "is equally good")
+        else:
+            notes.append(f"chance node '{node.name}' has no path to a utility node, so it "
+                         "cannot change any expected utility")
+    return notes
+
+
+def validation_summary(diagram: Diagram, shown_as: str) -> str:
+    """``"MODEL: valid (N chance, N decision, N utility nodes, N policies)"``."""
+    counts = _node_counts(diagram)
+    return (f"{shown_as}: valid ({counts[0]} chance, {counts[1]} decision, {counts[2]} utility "
+            f"nodes, {len(diagram.policies)} policies)")
+
+
+def validation_report(diagram: Diagram, shown_as: str) -> str:
+    """What ``influence validate`` prints for a valid model: :func:`validation_summary`, then
+    one ``note:`` line per :func:`model_notes`."""
+    lines = [validation_summary(diagram, shown_as)]
+    lines += [f"  note: {note}" for note in model_notes(diagram)]
+    return "\n".join(lines) + "\n"
+
+
+# -- a fit: influence fit -------------------------------------------------------------------------
+
+
+def _number(x: Any) -> float | None:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _cell(value: Any) -> str:
+    """A summary value for the table: a number, a row of numbers, or an interval."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        if len(value) == 2 and all(not isinstance(v, list | tuple) for v in value):
+            return f"[{format_number(value[0], 3)}, {format_number(value[1], 3)}]"
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    return format_number(_number(value), 3)
+
+
+def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: str,
+              diagnostics: Mapping[str, Any], warnings: Sequence[str]) -> str:
+    """The text report of a fit: one row per parameter the evidence moved.
+
+    Parameters
+    ----------
+    diagram : Diagram
+        The model fitted.
+    summary : sequence of mapping
+        :meth:`Posterior.summary <influence.bayes.posterior.Posterior.summary>`.
+    method : str
+        The fit's method.
+    diagnostics : mapping
+        :attr:`Posterior.diagnostics <influence.bayes.posterior.Posterior.diagnostics>`.
+    warnings : sequence of str
+        The sampling warnings (counted in the last line).
+    """
+    out = [f"Posterior of {diagram.title or diagram.name} (method: {method})"]
+    divergences = diagnostics.get("divergences")
+    if divergences is not None:
+        out.append(f"Divergent transitions: {divergences}")
+    out.append("")
+    if not summary:
+        out.append("The evidence moved no parameter.")
+    else:
+        headers = ["parameter", "state", "prior mean", "prior 90%", "posterior mean",
+                   "posterior 90%", "r_hat", "ess_bulk"]
+        rows = [[str(r.get("name")), str(r.get("state") or ""), _cell(r.get("prior_mean")),
+                 _cell(r.get("prior_interval_90")), _cell(r.get("mean")),
+                 _cell(r.get("interval_90")), _cell(r.get("r_hat")),
+                 "n/a" if _number(r.get("ess_bulk")) is None
+                 else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
+        out += grid(headers, rows, right=range(1, len(headers)))
+    out.append("")
+    out.append(f"Convergence: r_hat <= {RHAT_LIMIT} and bulk ESS >= {ESS_LIMIT} expected; "
+               + (f"{len(warnings)} warning(s) above." if warnings else "no warnings."))
+    return "\n".join(out) + "\n"
