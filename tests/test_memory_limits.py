@@ -59,29 +59,36 @@ from test_memory_limits import grid, wide
 out = {{}}
 for name, doc in (("wide", wide(24)), ("grid", grid(16))):
     try:
-        influence.evaluate(influence.plan(influence.diagram_from_dict(doc),
-                                          memory_limit={limit}))
+        result = influence.evaluate(influence.plan(influence.diagram_from_dict(doc),
+                                                   memory_limit={limit}))
         out[name] = "solved"
+        result.to_dict()
+        out[name] = "listed"
     except influence.TooLargeError as err:
-        out[name] = str(err)
+        out[name] = out[name] + ": " + str(err) if name in out else str(err)
 out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps(out))
 """
 
 
 def test_hostile_diagrams_are_refused_in_small_memory() -> None:
-    """The strategy table at the old 2**25 cap (about 20 GB of result rows) and a 16 x 16 grid
-    whose contraction needs an intermediate of 2.3e9 entries: both refused, by a process
-    that stays under 1 GB."""
+    """A decision observing 24 nodes but needing one: solved at once, its 2**24 result rows
+    (about 30 GB) refused when listed; a 16 x 16 grid whose elimination needs an intermediate
+    of 1.5e13 entries: refused before anything is allocated; the process stays under 1 GB."""
     from pathlib import Path
+
+    from influence.solve.memory import estimate_point
 
     code = REFUSE.format(tests=str(Path(__file__).parent), limit=LIMIT)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=300)
     out = json.loads(run.stdout)
-    assert ("one result row per information state" in out["wide"]
-            or "the strategy tables of 'd'" in out["wide"])
-    assert "node 'u'" in out["grid"] and "2,324,522,934 entries" in out["grid"]
+    assert out["wide"].startswith("solved: ")
+    assert "one result row per information state" in out["wide"]
+    assert "16,777,216 states" in out["wide"]
+    entries = estimate_point(influence.plan(diagram_from_dict(grid(16)),
+                                            memory_limit=2**62)).largest[0]
+    assert "node 'd'" in out["grid"] and entries in out["grid"]
     for name in ("wide", "grid"):
         assert "memory limit of 4 GiB" in out[name] and "`memory_limit`" in out[name]
     assert out["rss"] < 2**30

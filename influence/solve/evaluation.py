@@ -8,16 +8,21 @@ value-of-information questions need).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..limits import POSSIBLE
 from .kernels import InductionResult, backward_induction
-from .results import DecisionResult, Evaluation, OptionResult, RuleResult, summarize_draws
+from .results import (
+    DecisionResult,
+    Evaluation,
+    OptionResult,
+    RuleResult,
+    build_rules,
+    summarize_draws,
+)
 from .tables import Parameters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -362,32 +367,22 @@ def _past_probability(plan: Plan, reach: np.ndarray, k: int, per_draw: bool = Fa
     return out[index].reshape(mean.shape[:axis + lead])
 
 
-def _rules(plan: Plan, k: int, prob: np.ndarray, reach_k: np.ndarray, choice: np.ndarray,
-           values: np.ndarray, share: np.ndarray | None) -> tuple[RuleResult, ...]:
-    """One rule per information state of decision ``k``, as plain floats."""
-    d = plan.diagram.decisions[k]
-    past = plan.past(k)
-    probs = np.ravel(prob).tolist()
-    reaches = np.ravel(reach_k).tolist()
-    chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
-    positive = np.reshape(prob, (-1, 1)) > POSSIBLE
-    cells = np.reshape(values, (-1, len(d.states)))
-    conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
-    shares = np.ravel(share).tolist() if share is not None else [None] * len(probs)
-    spaces = [plan.diagram.node(v).states for v in past]
-    rows = []
-    for i, combo in enumerate(itertools.product(*spaces)):
-        possible = probs[i] > POSSIBLE
-        rows.append(RuleResult(
-            given=dict(zip(past, combo, strict=True)),
-            choose=d.states[chosen[i]] if possible else None,
-            reachable=reaches[i] > POSSIBLE,
-            probability=reaches[i],
-            expected_utilities=dict(zip(d.states, conditional[i], strict=True))
-            if possible else None,
-            probability_optimal=shares[i] if possible else None,
-        ))
-    return tuple(rows)
+class StageRules:
+    """The rules of one decision from the stage tensor's arrays, made when first asked."""
+
+    def __init__(self, plan: Plan, k: int, prob: np.ndarray, reach: np.ndarray,
+                 choice: np.ndarray, values: np.ndarray, share: np.ndarray | None) -> None:
+        self.plan, self.k = plan, k
+        self.arrays = (prob, reach, choice, values, share)
+
+    def rules(self) -> tuple[RuleResult, ...]:
+        from .memory import check_rules
+
+        check_rules(self.plan, self.plan.diagram.decisions[self.k].name, self.plan.past(self.k))
+        prob, reach, choice, values, share = self.arrays
+        d = self.plan.diagram.decisions[self.k]
+        return build_rules(self.plan, d.name, self.plan.past(self.k), prob, reach, choice,
+                           values, share)
 
 
 def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
@@ -400,9 +395,9 @@ def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
         if k == 0:
             on_path = np.ones(prob.shape)
         choice = result.choices[k]
-        rules = _rules(plan, k, prob, prob * on_path, choice, result.values[k],
-                       None if optimal_share is None else optimal_share[k])
-        out.append(DecisionResult(decision=d.name, knows=plan.past(k), rules=rules))
+        rules = StageRules(plan, k, prob, prob * on_path, choice, result.values[k],
+                           None if optimal_share is None else optimal_share[k])
+        out.append(DecisionResult(d.name, plan.past(k), source=rules))
         if k + 1 < len(decisions):
             # extend the on-path indicator to the past of the next decision
             follow = np.zeros(prob.shape + (plan.sizes[d.name],))

@@ -25,12 +25,19 @@ from ..limits import format_bytes
 if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
 
-__all__ = ["MemoryEstimate", "estimate", "check"]
+__all__ = ["MemoryEstimate", "estimate", "estimate_stage", "estimate_point", "check",
+           "check_point", "check_rules"]
 
 #: Copies of the stage tensor an evaluation holds at its peak (per draw, float64).
 STAGE_COPIES = 12
 #: Bytes of one rule (information state) of a result, plus per known variable and per option.
 RULE_BYTES, RULE_BYTES_PER_VARIABLE, RULE_BYTES_PER_OPTION = 450, 50, 80
+#: Copies of the largest array of the potentials solver alive at once (its inputs, the sum of
+#: the utilities, the quotient).
+POINT_COPIES = 6
+#: Bytes the interpreter allocates on its own during an evaluation (modules imported when
+#: first used, small objects).
+POINT_OVERHEAD = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,61 @@ class MemoryEstimate:
 
 
 def estimate(plan: Plan) -> MemoryEstimate:
-    """The memory an evaluation of ``plan`` needs (see the module's description)."""
+    """The memory an evaluation of ``plan`` on one set of numbers needs: with the potentials
+    solver (:func:`estimate_point`) or on the stage tensor (:func:`estimate_stage`)."""
+    return plan.point_memory
+
+
+def estimate_point(plan: Plan) -> MemoryEstimate:
+    """The memory the potentials solver needs for one set of numbers: the tables, every array
+    its program makes (the state before each update is kept, to value the alternatives and
+    policies from it), a few copies of the largest, and a fixed allowance for the
+    interpreter's own allocations. Rules are made later, when asked (:func:`check_rules`)."""
+    program = plan.factored.program
+    params = sum(n.table.size for n in plan.diagram.nodes if n.table is not None)
+    largest = program.largest
+    last = plan.factored.order[-1] if plan.factored.order else None
+    what = f"an intermediate table of the solve ({largest:,} entries)"
+    per_draw = 8 * (2 * params + program.created + POINT_COPIES * largest) + POINT_OVERHEAD
+    return MemoryEstimate(per_draw=int(per_draw), rules=0, largest=(what, 8 * largest),
+                          node=last)
+
+
+def check_point(plan: Plan) -> None:
+    """Refuse a point evaluation that would not fit ``plan.memory_limit``."""
+    need = plan.point_memory.total(1)
+    if need <= plan.memory_limit:
+        return
+    what, size = plan.point_memory.largest
+    raise TooLargeError(
+        f"expected an evaluation within the memory limit of "
+        f"{format_bytes(plan.memory_limit)}, got an estimated {format_bytes(need)}, mostly "
+        f"for {what}: {format_bytes(size)}; observe fewer nodes, merge states, or raise "
+        "`memory_limit`", file=plan.diagram.file, node=plan.point_memory.node,
+        parameter="memory_limit")
+
+
+def check_rules(plan: Plan, decision: str, knows: tuple[str, ...]) -> None:
+    """Refuse to list the rules of a decision (one per information state) that would not fit
+    ``plan.memory_limit``."""
+    states = int(np.prod([plan.sizes[v] for v in knows], dtype=float))
+    options = plan.sizes[decision]
+    need = states * (RULE_BYTES + RULE_BYTES_PER_VARIABLE * len(knows)
+                     + RULE_BYTES_PER_OPTION * options + 8 * 6 * options)
+    if need <= plan.memory_limit:
+        return
+    raise TooLargeError(
+        f"expected the rules of '{decision}' within the memory limit of "
+        f"{format_bytes(plan.memory_limit)}, got an estimated {format_bytes(need)} for "
+        f"one result row per information state ({states:,} states of what it knows); its "
+        "choice depends only on its requisite information: read it from the table report, "
+        "or raise `memory_limit`", file=plan.diagram.file, node=decision,
+        parameter="memory_limit")
+
+
+def estimate_stage(plan: Plan) -> MemoryEstimate:
+    """The memory an evaluation of ``plan`` on the stage tensor needs (see the module's
+    description)."""
     diagram = plan.diagram
     params = sum(n.table.size for n in diagram.nodes if n.table is not None)
     stage = plan.information_states

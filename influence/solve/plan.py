@@ -99,21 +99,14 @@ class Plan:
         # can never collide however many nodes there are.
         self._sym = {n: opt_einsum.get_symbol(i + 1) for i, n in enumerate(self.sizes)}
         self._letter_sizes = {self._sym[n]: k for n, k in self.sizes.items()}
-        observed = {v for v in self.layout_vars if diagram.node(v).kind == "chance"}
-        base = observed | set(self.given)
-        base_relevant = self._relevant(base)
-        self.utility_terms = tuple(
-            self._term(u.name, self._relevant(base | set(u.parents)) | base_relevant)
-            for u in diagram.utilities)
-        self.reach_term = self._term(None, base_relevant)
-        self.evidence_term = (self._term(None, self._relevant(set(self.given)), output_vars=())
-                              if self.given else None)
         self._masks: dict[tuple[Any, ...], tuple[Policy | None, list[np.ndarray | None]]] = {}
         self._marginals: dict[tuple[Any, ...], tuple[Contraction, tuple[str, ...]]] = {}
-        self.memory = memory.estimate(self)
-        memory.check(self, 1, rules=False)
         self.risk_tolerance = _risk_tolerance(risk_tolerance, diagram)
         self.exponential = None
+        if self.factored_point:
+            memory.check_point(self)
+        else:
+            memory.check(self, 1, rules=False)
         if self.risk_tolerance is not None:
             from .exponential import Exponential
 
@@ -135,6 +128,63 @@ class Plan:
             seen.update(d.observes)
             stages.append(tuple(sorted(new, key=position.__getitem__)))
         return tuple(stages)
+
+    @cached_property
+    def _base(self) -> set[str]:
+        observed = {v for v in self.layout_vars if self.diagram.node(v).kind == "chance"}
+        return observed | set(self.given)
+
+    @cached_property
+    def utility_terms(self) -> tuple[Term, ...]:
+        """One planned contraction per utility node: its part of the stage tensor."""
+        base_relevant = self._relevant(self._base)
+        return tuple(self._term(u.name, self._relevant(self._base | set(u.parents))
+                                | base_relevant) for u in self.diagram.utilities)
+
+    @cached_property
+    def reach_term(self) -> Term:
+        """The contraction of the probability of each information state."""
+        return self._term(None, self._relevant(self._base))
+
+    @cached_property
+    def evidence_term(self) -> Term | None:
+        """The contraction of the scenario's probability (None without a scenario)."""
+        if not self.given:
+            return None
+        return self._term(None, self._relevant(set(self.given)), output_vars=())
+
+    @cached_property
+    def memory(self) -> memory.MemoryEstimate:
+        """What evaluating batches of draws on the stage tensor needs (see
+        :mod:`influence.solve.memory`)."""
+        return memory.estimate_stage(self)
+
+    @cached_property
+    def factored(self):  # noqa: ANN201 - a Factored, imported late
+        """The potentials solver (requisite information, exact order of updating; see
+        :mod:`influence.solve.factored`), built when first used."""
+        from .factored import Factored
+
+        return Factored(self)
+
+    @cached_property
+    def factored_point(self) -> bool:
+        """Whether point values are evaluated with the potentials solver (the default; the
+        stage tensor serves exponential utility)."""
+        return self.risk_tolerance is None and self.factored.program is not None
+
+    @cached_property
+    def point_memory(self) -> memory.MemoryEstimate:
+        """What evaluating one set of numbers needs."""
+        return memory.estimate_point(self) if self.factored_point else self.memory
+
+    def knows(self, k: int) -> tuple[str, ...]:
+        """What decision ``k`` (0-based) knows: under perfect recall, its past."""
+        return self.past(k)
+
+    def solution_note(self) -> dict[str, Any] | None:
+        """How the strategy is found, when worth saying (limited memory); None otherwise."""
+        return None
 
     @cached_property
     def information_states(self) -> int:
@@ -335,6 +385,20 @@ class Plan:
             mask[index] = sub
         return mask
 
+    def option_specs(self, policies: tuple[str, ...] | None = None
+                     ) -> list[tuple[str, str, str, str | None, str | None, Policy | None]]:
+        """Every alternative and named policy as ``(id, label, kind, decision, state,
+        policy)``, in the order of :meth:`options` (no masks made)."""
+        out: list[tuple[str, str, str, str | None, str | None, Policy | None]] = []
+        for dname in self.free_decisions:
+            d = self.diagram.node(dname)
+            out.extend((f"{dname}={s}", f"{d.display_name}: {s}", "alternative", dname, s, None)
+                       for s in d.states)
+        for p in self.diagram.policies:
+            if policies is None or p.id in policies:
+                out.append((p.id, p.label, "policy", None, None, p))
+        return out
+
     def options(self, policies: tuple[str, ...] | None = None
                 ) -> list[tuple[str, str, str, str | None, str | None, list]]:
         """Every alternative (a decision that observes nothing forced to a state) and named
@@ -378,6 +442,11 @@ class Plan:
             expected value of perfect information about the numbers.
         """
         ops = self.operands(tables, weights)
+        if draw_count(ops) == 1 and uncertainty is None and self.factored_point:
+            from .point import evaluate_point
+
+            memory.check_point(self)
+            return evaluate_point(self, ops, policies)
         memory.check(self, draw_count(ops))
         if uncertainty is None and draw_count(ops) > 1:
             uncertainty = "draws"

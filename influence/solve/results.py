@@ -65,14 +65,54 @@ class RuleResult:
         return out
 
 
-@dataclass(frozen=True)
 class DecisionResult:
     """The optimal decision rule of one decision: one :class:`RuleResult` per information
-    state (every combination of what the decision knows under perfect recall)."""
+    state (every combination of what the decision knows: under perfect recall, everything
+    observed before it and every earlier choice).
 
-    decision: str
-    knows: tuple[str, ...]
-    rules: tuple[RuleResult, ...]
+    Parameters
+    ----------
+    decision : str
+    knows : tuple of str
+        What the decision knows.
+    rules : tuple of RuleResult, optional
+        The rules; made from ``source`` when first asked when left out.
+    requisite : tuple of str, optional
+        The part of ``knows`` the choice depends on (the requisite information: the rest
+        cannot change what is best); None when not computed.
+    source : object, optional
+        Something with a ``rules()`` method making the rules (they can be many: one per
+        information state).
+    """
+
+    def __init__(self, decision: str, knows: tuple[str, ...],
+                 rules: tuple[RuleResult, ...] | None = None, *,
+                 requisite: tuple[str, ...] | None = None, source: Any = None) -> None:
+        self.decision = decision
+        self.knows = tuple(knows)
+        self.requisite = None if requisite is None else tuple(requisite)
+        self._rules = None if rules is None else tuple(rules)
+        self._source = source
+
+    @property
+    def rules(self) -> tuple[RuleResult, ...]:
+        """One rule per information state (made when first asked)."""
+        if self._rules is None:
+            self._rules = tuple(self._source.rules()) if self._source is not None else ()
+            self._source = None
+        return self._rules
+
+    def __repr__(self) -> str:
+        return (f"DecisionResult(decision={self.decision!r}, knows={self.knows!r}, "
+                f"requisite={self.requisite!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DecisionResult):
+            return NotImplemented
+        return (self.decision, self.knows, self.rules) == (other.decision, other.knows,
+                                                           other.rules)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def reachable_rules(self) -> tuple[RuleResult, ...]:
         """The rules of information states that occur under the strategy."""
@@ -82,11 +122,13 @@ class DecisionResult:
         """The reachable rules with the variables the choice does not depend on left out.
 
         Greedily drops a known variable whenever the choice over reachable states stays a
-        function of the others. Returns (given, choose) pairs with distinct ``given``.
+        function of the others (variables outside the requisite information first, when it is
+        known). Returns (given, choose) pairs with distinct ``given``.
         """
         rows = [(dict(r.given), r.choose) for r in self.reachable_rules()]
         keep = list(self.knows)
-        for var in list(self.knows):
+        first = [v for v in self.knows if self.requisite is not None and v not in self.requisite]
+        for var in first + [v for v in self.knows if v not in first]:
             trial = [v for v in keep if v != var]
             seen: dict[tuple, str | None] = {}
             ok = True
@@ -101,6 +143,60 @@ class DecisionResult:
         for given, choose in rows:
             out.setdefault(tuple(given[v] for v in keep), choose)
         return tuple((dict(zip(keep, k, strict=True)), c) for k, c in out.items())
+
+
+def build_rules(plan: Any, decision: str, knows: tuple[str, ...], prob: np.ndarray,
+                reach: np.ndarray, choice: np.ndarray, values: np.ndarray,
+                share: np.ndarray | None) -> tuple[RuleResult, ...]:
+    """One rule per information state of a decision, as plain floats.
+
+    Parameters
+    ----------
+    plan : Plan
+        For the states of the variables and the memory limit.
+    decision : str
+    knows : tuple of str
+        What the decision knows; the arrays are over it (``values`` also over the options).
+    prob : ndarray
+        The probability of each state given the choices it records (zero where it cannot
+        occur whatever the strategy).
+    reach : ndarray
+        Its probability under the strategy.
+    choice : ndarray
+        The chosen option's index.
+    values : ndarray
+        The probability-weighted expected utility of each option (divided by ``prob`` it is
+        the conditional expected utility).
+    share : ndarray or None
+        Under parameter uncertainty, the share of draws in which the choice is optimal.
+    """
+    import itertools
+
+    from ..limits import POSSIBLE
+
+    d = plan.diagram.node(decision)
+    probs = np.ravel(prob).tolist()
+    reaches = np.ravel(np.broadcast_to(reach, np.shape(prob))).tolist()
+    chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
+    positive = np.reshape(prob, (-1, 1)) > POSSIBLE
+    cells = np.reshape(np.broadcast_to(values, np.shape(prob) + (len(d.states),)),
+                       (-1, len(d.states)))
+    conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
+    shares = (np.ravel(np.broadcast_to(share, np.shape(prob))).tolist() if share is not None
+              else [None] * len(probs))
+    spaces = [plan.diagram.node(v).states for v in knows]
+    rows = []
+    for i, combo in enumerate(itertools.product(*spaces)):
+        ok = probs[i] > POSSIBLE
+        rows.append(RuleResult(
+            given=dict(zip(knows, combo, strict=True)),
+            choose=d.states[chosen[i]] if ok else None,
+            reachable=reaches[i] > POSSIBLE,
+            probability=reaches[i],
+            expected_utilities=dict(zip(d.states, conditional[i], strict=True)) if ok else None,
+            probability_optimal=shares[i] if ok else None,
+        ))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -264,6 +360,8 @@ class Evaluation:
     extras: Any = field(default=None, repr=False, compare=False)
     risk_tolerance: float | None = None
     maximum_certainty_equivalent: float | None = None
+    solution: Mapping[str, Any] | None = None
+    draws_kept: int | None = None
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -346,6 +444,18 @@ class Evaluation:
         out.extend(sorted(run, key=lambda r: position[id(r)]))
         return out
 
+    def _information(self) -> dict[str, Any]:
+        """``requisite_information`` (what each choice depends on) and ``solution`` (how the
+        strategy was found, for limited memory), when known."""
+        out: dict[str, Any] = {}
+        if any(d.requisite is not None for d in self.optimal_strategy):
+            out["requisite_information"] = {
+                d.decision: None if d.requisite is None else list(d.requisite)
+                for d in self.optimal_strategy}
+        if self.solution is not None:
+            out["solution"] = dict(self.solution)
+        return out
+
     def decision(self, name: str) -> DecisionResult:
         """The optimal rule of decision ``name``.
 
@@ -377,6 +487,7 @@ class Evaluation:
             "optimal_strategy": {
                 d.decision: [r.to_dict() for r in d.rules] for d in self.optimal_strategy
             },
+            **self._information(),
             **({} if self.by_utility is None else {"by_utility": dict(self.by_utility)}),
             "alternatives": {k: dict(v) for k, v in self.alternatives.items()},
             "policies": [o.to_dict() for o in self.policies],

@@ -53,32 +53,37 @@ def _outcome_vars(plan: Plan) -> tuple[str, ...]:
     return tuple(n for n in plan.diagram.names if n in wanted)
 
 
-def _contraction(plan: Plan) -> tuple[Contraction, tuple[str, ...], tuple[str, ...]]:
-    """The joint of the outcome variables given the strategy factors, planned once."""
-    cached = getattr(plan, "_risk_contraction", None)
+def _contraction(plan: Plan, scopes: dict[str, tuple[str, ...]]
+                 ) -> tuple[Contraction, tuple[str, ...], tuple[str, ...]]:
+    """The joint of the outcome variables given the strategy factors (each decision's rule
+    over its scope), planned once per set of scopes."""
+    key = tuple(scopes.items())
+    cache = plan.__dict__.setdefault("_risk_contractions", {})
+    cached = cache.get(key)
     if cached is not None:
         return cached
     diagram = plan.diagram
     outcome = _outcome_vars(plan)
-    observed = {v for v in plan.layout_vars if diagram.node(v).kind == "chance"}
+    observed = {v for s in scopes.values() for v in s if diagram.node(v).kind == "chance"}
     chance = plan._relevant(set(outcome) | observed | set(plan.given))
     order = tuple(n for n in diagram.names if n in chance)
     sym = plan._sym
     inputs = ["".join(sym[p] for p in diagram.node(c).parents) + sym[c] for c in order]
     inputs += [sym[g] for g in plan.given if g in chance]
-    for k, d in enumerate(diagram.decisions):
-        inputs.append("".join(sym[v] for v in plan.past(k)) + sym[d.name])
+    for d in diagram.decisions:
+        inputs.append("".join(sym[v] for v in scopes[d.name]) + sym[d.name])
     output = "".join(sym[v] for v in outcome)
     cached = (Contraction(inputs, output, plan._letter_sizes), order, outcome)
-    plan._risk_contraction = cached
+    cache[key] = cached
     return cached
 
 
-def _factors(plan: Plan, strategies: list[list[np.ndarray]]) -> list[np.ndarray]:
-    """Per decision, the indicator of the chosen option over its past, one per strategy."""
+def _factors(plan: Plan, strategies: list[list[np.ndarray]],
+             scopes: dict[str, tuple[str, ...]]) -> list[np.ndarray]:
+    """Per decision, the indicator of the chosen option over its scope, one per strategy."""
     out = []
     for k, d in enumerate(plan.diagram.decisions):
-        shape = tuple(plan.sizes[v] for v in plan.past(k))
+        shape = tuple(plan.sizes[v] for v in scopes[d.name])
         chosen = np.stack([np.broadcast_to(np.asarray(s[k]), shape) for s in strategies])
         factor = np.zeros(chosen.shape + (plan.sizes[d.name],))
         np.put_along_axis(factor, chosen[..., None], 1.0, axis=-1)
@@ -99,7 +104,8 @@ def _totals(plan: Plan, ops: Parameters, outcome: tuple[str, ...]) -> np.ndarray
     return total
 
 
-def outcome_distributions(plan: Plan, ops: Parameters, strategies: list[list[np.ndarray]]
+def outcome_distributions(plan: Plan, ops: Parameters, strategies: list[list[np.ndarray]],
+                          scopes: dict[str, tuple[str, ...]] | None = None
                           ) -> list[Profile] | None:
     """The exact distribution of the total utility under each strategy.
 
@@ -110,6 +116,9 @@ def outcome_distributions(plan: Plan, ops: Parameters, strategies: list[list[np.
         Operands of one draw (from :meth:`Plan.operands`).
     strategies : list
         Each a list of choices per decision (shared choices, no draw axis).
+    scopes : dict, optional
+        Decision -> the variables its choices are over (default: its past on the stage
+        tensor).
 
     Returns
     -------
@@ -117,13 +126,15 @@ def outcome_distributions(plan: Plan, ops: Parameters, strategies: list[list[np.
         None when the utility nodes' parents have more than :data:`MAX_OUTCOMES`
         configurations.
     """
-    contraction, order, outcome = _contraction(plan)
+    if scopes is None:
+        scopes = {d.name: plan.past(k) for k, d in enumerate(plan.diagram.decisions)}
+    contraction, order, outcome = _contraction(plan, scopes)
     size = int(np.prod([plan.sizes[v] for v in outcome], dtype=float))
     if size > MAX_OUTCOMES or any(np.shape(v)[0] != 1 for v in ops.values()):
         return None
     evidence = plan._evidence_vectors() if plan.given else {}
     args = [ops[c] for c in order] + [evidence[g] for g in plan.given if g in order]
-    args += _factors(plan, strategies)
+    args += _factors(plan, strategies, scopes)
     joint = contraction(*args).reshape(len(strategies), -1)
     pe = plan.evidence_probability(ops)
     joint = joint / pe[0]

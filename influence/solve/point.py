@@ -1,0 +1,196 @@
+"""Evaluating a plan on one set of numbers with the potentials solver.
+
+:func:`evaluate_point` solves the optimum and every alternative and named policy
+(:mod:`influence.solve.factored`) and returns an :class:`~influence.solve.results.Evaluation`
+whose rules and extras are computed when first asked: the rules of a decision list every
+information state of what it knows, its choice being that of its requisite part, with the
+probability of the state under the strategy and the conditional expected utility of each option
+there (:class:`PointRules`); each strategy's contribution of every utility node and its risk
+profile come from :class:`PointExtras`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import QueryError
+from ..limits import POSSIBLE
+from .elimination import expand
+from .factored import Factored
+from .policies import Solution
+from .results import DecisionResult, Evaluation, OptionResult, build_rules, summarize_draws
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .plan import Plan
+    from .tables import Parameters
+
+__all__ = ["evaluate_point", "PointRules", "PointExtras", "broadcast_choice"]
+
+
+def broadcast_choice(plan: Plan, choice: np.ndarray, scope: tuple[str, ...],
+                     target: tuple[str, ...]) -> np.ndarray:
+    """A rule over ``scope`` (draw axis first) as a rule over ``target`` (a superset)."""
+    e = expand(np.asarray(choice), scope, target)
+    return np.broadcast_to(e, (e.shape[0],) + tuple(plan.sizes[v] for v in target))
+
+
+def _scenario(plan: Plan, evidence: np.ndarray) -> None:
+    if plan.given and np.any(evidence <= 0):
+        raise QueryError(
+            "expected a scenario of positive probability, got `given` "
+            + ", ".join(f"{k}={v}" for k, v in plan.given.items())
+            + ", which has probability 0 under the model", file=plan.diagram.file,
+            node=", ".join(plan.given), field="given", parameter="given")
+
+
+class PointRules:
+    """The rules of one decision under a strategy, computed when first asked."""
+
+    def __init__(self, solver: Factored, ops: Parameters, solution: Solution, decision: str
+                 ) -> None:
+        self.solver, self.ops, self.solution, self.decision = solver, ops, solution, decision
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Over what the decision knows: the probability of each state under the strategy, its
+        probability given the earlier choices it records (zero where it cannot occur), the
+        chosen option, and the probability-weighted expected utility of each option."""
+        f, d = self.solver, self.decision
+        plan = f.plan
+        knows = f.knows[d]
+        choices = self.solution.choices
+        pe = self.solution.evidence.reshape((-1,) + (1,) * len(knows))
+        others = [e for e in f.decisions if e != d]
+        reach, _ = f.query(f.factors(self.ops, choices, knows, decisions=others,
+                                     utilities=()), knows)
+        free = [e for e in others if e not in knows]
+        prob, values = f.query(f.factors(self.ops, choices, (*knows, d), decisions=free),
+                               (*knows, d))
+        prob = prob[..., 0]
+        choice = broadcast_choice(plan, choices[d], f.info[d], knows)
+        return reach[0] / pe[0], prob[0] / pe[0], choice[0], values[0] / pe[0, ..., None]
+
+    def rules(self) -> tuple:
+        from .memory import check_rules
+
+        check_rules(self.solver.plan, self.decision, self.solver.knows[self.decision])
+        reach, prob, choice, values = self.tables()
+        plan = self.solver.plan
+        return build_rules(plan, self.decision, self.solver.knows[self.decision], prob, reach,
+                           choice, values, None)
+
+
+class PointExtras:
+    """Each strategy's contribution of every utility node and, its risk profile, computed when
+    first asked (the interface of :class:`~influence.solve.evaluation.Extras`)."""
+
+    def __init__(self, plan: Plan, ops: Parameters,
+                 strategies: Sequence[tuple[Factored, Solution]]) -> None:
+        self.plan, self.ops, self.strategies = plan, ops, strategies
+        self._contributions: list[dict[str, float]] | None = None
+        self._profiles: list | None = None
+        self._profiled = False
+
+    def of(self, index: int):  # noqa: ANN201 - StrategyExtras
+        from .evaluation import StrategyExtras
+
+        return StrategyExtras(self, index)
+
+    def _stacked(self) -> tuple[Factored, dict[str, np.ndarray]]:
+        """Every strategy's rules over the widest scope any of them uses, stacked on the draw
+        axis (one query values them all)."""
+        base = self.strategies[0][0]
+        scopes = {}
+        for d in base.decisions:
+            wide: dict[str, None] = {}
+            for solver, _ in self.strategies:
+                wide.update(dict.fromkeys(solver.info[d]))
+            scopes[d] = tuple(v for v in base.knows[d] if v in wide)
+        solver = base if all(scopes[d] == base.info[d] for d in base.decisions) else \
+            _Widened(base, scopes)
+        choices = {d: np.concatenate([broadcast_choice(self.plan, sol.choices[d], s.info[d],
+                                                       scopes[d]) for s, sol in self.strategies])
+                   for d in base.decisions}
+        return solver, choices
+
+    def contributions(self, index: int) -> dict[str, float]:
+        if self._contributions is None:
+            solver, choices = self._stacked()
+            values = {}
+            for u in self.plan.diagram.utilities:
+                phi, num = solver.query(solver.factors(self.ops, choices, (),
+                                                       utilities=(u.name,)), ())
+                values[u.name] = np.broadcast_to((num / phi).reshape(-1),
+                                                 (len(self.strategies),))
+            self._contributions = [{u: float(v[i]) for u, v in values.items()}
+                                   for i in range(len(self.strategies))]
+        return self._contributions[index]
+
+    def profile(self, index: int):  # noqa: ANN201 - a risk.Profile or None
+        if not self._profiled:
+            from .risk import outcome_distributions
+
+            self._profiled = True
+            solver, choices = self._stacked()
+            scopes = {d: solver.info[d] for d in solver.decisions}
+            rows = [[choices[d][i] for d in solver.decisions]
+                    for i in range(len(self.strategies))]
+            self._profiles = outcome_distributions(self.plan, self.ops, rows, scopes=scopes)
+        return None if self._profiles is None else self._profiles[index]
+
+
+class _Widened(Factored):
+    """A solver whose rules are over given scopes (for valuing strategies side by side)."""
+
+    def __init__(self, base: Factored, scopes: dict[str, tuple[str, ...]]) -> None:  # noqa: D107
+        self.__dict__.update({k: v for k, v in base.__dict__.items() if k != "program"})
+        self.info = scopes
+        self._queries = {}
+
+
+def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | None = None
+                   ) -> Evaluation:
+    """Evaluate the optimum, every alternative and every named policy on one set of numbers
+    (operands from :meth:`Plan.operands`, one draw) with the potentials solver."""
+    f = plan.factored
+    pool = f.pool(ops)
+    best = f.solve(ops, keep=True, pool=pool)
+    _scenario(plan, best.evidence)
+    strategies: list[tuple[Factored, Solution]] = [(f, best)]
+    options = []
+    for oid, label, kind, dname, state, policy in plan.option_specs(policy_ids):
+        if kind == "alternative":
+            sol = f.solve(ops, masks=f.masks(force=(dname, state)), resume=best, pool=pool)
+            solver = f
+        else:
+            solver = f.for_policy(policy)
+            sol = solver.solve(ops, masks=solver.masks(policy=policy),
+                               resume=best if solver is f else None,
+                               pool=pool if solver is f else None)
+        strategies.append((solver, sol))
+        options.append(OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state))
+    extras = PointExtras(plan, ops, strategies)
+    options = [replace(o, draws=sol.expected_utility.copy(), extras=extras.of(i + 1))
+               for i, (o, (_, sol)) in enumerate(zip(options, strategies[1:], strict=True))]
+    alternatives: dict[str, dict[str, float]] = {}
+    for o in options:
+        if o.kind == "alternative":
+            alternatives.setdefault(o.decision, {})[o.state] = float(o.draws[0])
+    decisions = tuple(
+        DecisionResult(d, f.knows[d], requisite=f.info[d], source=PointRules(f, ops, best, d))
+        for d in f.decisions)
+    d = plan.diagram
+    return Evaluation(
+        model=d.name, title=d.title, units=d.units, given=dict(plan.given),
+        maximum_expected_utility=float(best.expected_utility[0]), optimal_strategy=decisions,
+        alternatives=alternatives, options=tuple(summarize_draws(options)), extras=extras.of(0),
+        solution=plan.solution_note(),
+    )
+
+
+def possible(prob: np.ndarray) -> np.ndarray:
+    """Where an information state can occur (whatever the strategy)."""
+    return prob > POSSIBLE
