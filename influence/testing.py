@@ -23,7 +23,7 @@ from .model.loader import diagram_from_dict
 
 __all__ = [
     "random_model", "random_diagram", "model_dict", "to_pyagrum", "scenario_candidates",
-    "perturbed_parameters",
+    "perturbed_parameters", "limid_chain", "random_limid",
 ]
 
 
@@ -252,6 +252,58 @@ def _random_policy(rng: np.random.Generator, diagram: Diagram, complete: bool) -
     return {"label": "random policy", "choose": choose}
 
 
+def limid_chain(stages: int, seed: int = 0, states: int = 2, noisy: bool = False) -> Diagram:
+    """A limited-memory chain of states ``x0 -> x1 -> ...``, each moved by the decision of the
+    stage before; decision ``d{k}`` observes only ``x{k}`` (soluble: the current state is all
+    that matters) or, with ``noisy``, only ``o{k}``, a noisy reading of a hidden ``x{k}`` (not
+    soluble: the best reading of ``o{k}`` depends on the earlier rules). Utility ``u{k}``
+    depends on ``x{k}`` and ``d{k}``."""
+    rng = np.random.default_rng(seed)
+    names = [f"s{i}" for i in range(states)]
+    nodes: dict[str, dict[str, Any]] = {}
+
+    def rows(parents: list[str], n: int) -> list[dict[str, Any]]:
+        return [{"given": dict(zip(parents, combo, strict=True)),
+                 "p": _row(rng, n, 0.0)}
+                for combo in itertools.product(names, repeat=len(parents))]
+
+    for k in range(stages):
+        x = f"x{k}"
+        if k == 0:
+            nodes[x] = {"type": "chance", "states": names, "p": _row(rng, states, 0.0)}
+        else:
+            parents = [f"x{k - 1}", f"d{k - 1}"]
+            nodes[x] = {"type": "chance", "states": names, "parents": parents,
+                        "cpt": rows(parents, states)}
+        if noisy:
+            nodes[f"o{k}"] = {"type": "chance", "states": names, "parents": [x],
+                              "cpt": rows([x], states)}
+        nodes[f"d{k}"] = {"type": "decision", "states": names,
+                          "observes": [f"o{k}" if noisy else x]}
+        nodes[f"u{k}"] = {"type": "utility", "parents": [x, f"d{k}"], "values": [
+            {"given": {x: a, f"d{k}": b}, "value": float(np.round(rng.uniform(-10, 10), 3))}
+            for a, b in itertools.product(names, repeat=2)]}
+    return diagram_from_dict({"name": f"chain-{stages}", "recall": "limited", "nodes": nodes})
+
+
+def random_limid(seed: int, *, remembers: float = 0.3, **kwargs: Any) -> Diagram:
+    """A random diagram of limited memory: :func:`random_model` with ``recall: limited``,
+    each decision remembering each earlier decision and observation with probability
+    ``remembers`` (whether the result is soluble varies)."""
+    doc = random_model(seed, **kwargs)
+    doc["recall"] = "limited"
+    rng = np.random.default_rng(seed + 7919)
+    earlier: dict[str, None] = {}
+    for name, spec in doc["nodes"].items():
+        if spec["type"] == "decision":
+            seen = set(spec.get("observes", []))
+            recalled = [e for e in earlier if e not in seen and rng.random() < remembers]
+            if recalled:
+                spec["remembers"] = recalled
+            earlier.update(dict.fromkeys([*spec.get("observes", []), name]))
+    return diagram_from_dict(doc)
+
+
 def random_diagram(seed: int, **kwargs: Any) -> Diagram:
     """A random valid :class:`~influence.diagram.Diagram`; see :func:`random_model`."""
     return diagram_from_dict(random_model(seed, **kwargs))
@@ -285,6 +337,8 @@ def model_dict(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None,
             spec["states"] = list(n.states)
             if n.parents:
                 spec["observes"] = list(n.parents)
+            if n.remembers:
+                spec["remembers"] = list(n.remembers)
         elif n.kind == "chance":
             spec["states"] = list(n.states)
             if n.parents:
@@ -304,6 +358,8 @@ def model_dict(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None,
                 spec["weight"] = n.weight
         nodes[n.name] = spec
     doc: dict[str, Any] = {"name": diagram.name, "nodes": nodes}
+    if diagram.recall != "perfect":
+        doc["recall"] = diagram.recall
     if policies and diagram.policies:
         doc["policies"] = {}
         for p in diagram.policies:

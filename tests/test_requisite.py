@@ -121,8 +121,9 @@ def test_rules_agree_with_the_stage_tensor(seed: int, kw: dict) -> None:
     candidates = scenario_candidates(d)
     if seed % 2 and candidates:
         node = d.node(candidates[0])
-        given = {node.name: node.states[int(np.argmax(list(d.probabilities(node.name, {}).values())))]} \
-            if not node.parents else None
+        if not node.parents:
+            likeliest = int(np.argmax(list(d.probabilities(node.name, {}).values())))
+            given = {node.name: node.states[likeliest]}
     plan = Plan(d, given)
     factored = plan.evaluate()
     ops = plan.operands()

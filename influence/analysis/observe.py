@@ -153,6 +153,9 @@ def bayes_valuer(diagram: Diagram, given: Mapping[str, str] | None,
                  beliefs: Beliefs | None) -> Valuer:
     """The diagram's :class:`Valuer`: on its own numbers, at the parameters' means, or (for
     parameters that depend on each other across nodes) on the mean over the draws."""
+    from .sweep import refuse_limited
+
+    refuse_limited(diagram, "value of information")
     plan = Plan(diagram, given)
     if beliefs is None:
         return Valuer(plan, {n.name: n.table for n in diagram.nodes if n.table is not None})

@@ -41,7 +41,24 @@ MAX_CHUNK = 8192
 
 
 def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
-    """The plan of ``diagram`` (a plan is used as it is; its scenario must agree)."""
+    """The plan of ``diagram`` (a plan is used as it is; its scenario must agree). Refuses a
+    diagram of limited memory: the analyses here work on the stage tensor of perfect
+    recall."""
+    plan = _compiled(diagram, given)
+    refuse_limited(plan.diagram, "sensitivity analysis")
+    return plan
+
+
+def refuse_limited(diagram: Diagram, what: str) -> None:
+    """Refuse ``what`` on a diagram of limited memory (``recall: limited``)."""
+    if diagram.recall == "limited":
+        raise QueryError(f"expected a diagram of perfect recall for {what}, got one of limited "
+                         "memory (`recall: limited`): it is evaluated, under prior or "
+                         "posterior draws too, but its sensitivity and value of information "
+                         "are not computed", file=diagram.file, field="recall")
+
+
+def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
     if isinstance(diagram, Plan):
         if given is not None and dict(given) != dict(diagram.given):
             raise QueryError("expected `given` to be left out with a plan (its scenario is "

@@ -305,6 +305,8 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
         meu += (f"  (sd of the total utility {format_number(result.utility_sd)}; 5% and 95% "
                 f"quantiles {format_number(low)} and {format_number(high)})")
     out.append(meu)
+    if result.solution is not None:
+        out.append(_solution_line(result.solution))
     if result.evpi_parameters is not None:
         out.append("Expected value of perfect information about the parameters (EVPI): "
                    f"{format_number(result.evpi_parameters)}{_units_suffix(result.units)}")
@@ -318,6 +320,18 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
         out.append("")
         out += _diagnostics_section(result.diagnostics)
     return "\n".join(out) + "\n"
+
+
+def _solution_line(solution: Mapping[str, Any]) -> str:
+    """How the strategy of a limited-memory diagram was found."""
+    passes = solution.get("iterations")
+    counted = f"; {passes} passes" if passes and passes > 1 else ""
+    if solution.get("exact"):
+        return ("Limited memory: each decision knows only what it observes or remembers; the "
+                "diagram is soluble, so single policy updating gives the optimum")
+    return ("Limited memory: each decision knows only what it observes or remembers; the "
+            "diagram is not soluble, so the strategy is a local optimum of single policy "
+            f"updating (no single decision rule can be improved{counted})")
 
 
 def _diagnostics_section(diagnostics: Mapping[str, Any]) -> list[str]:

@@ -69,7 +69,7 @@ def to_pyagrum(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None,
         var = gum.LabelizedVariable(n.name, n.label or n.name, list(n.states))
         (model.addChanceNode if n.kind == "chance" else model.addDecisionNode)(var)
     for n in nodes:
-        for p in n.parents:
+        for p in n.parents + n.remembers:
             model.addArc(p, n.name)
     if order_arcs:
         for later, earlier in _order_arcs(diagram).items():

@@ -61,6 +61,9 @@ class Node:
     priors : Mapping
         Prior of each table row (or value), keyed by the tuple of parent states; see
         :mod:`influence.priors`.
+    remembers : tuple of str
+        Decisions of a diagram of limited memory: earlier nodes (chance nodes or decisions) it
+        recalls beyond what it observes. Empty otherwise.
 
     Raises
     ------
@@ -85,6 +88,7 @@ class Node:
     weight: float = 1.0
     row_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     priors: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
+    remembers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for key, value in check_node(self).items():
@@ -105,6 +109,11 @@ class Node:
         """The label if there is one, else the name."""
         return self.label or self.name
 
+    @property
+    def information(self) -> tuple[str, ...]:
+        """A decision's information arcs: what it observes, then what it remembers."""
+        return self.parents + self.remembers if self.kind == "decision" else ()
+
     def __hash__(self) -> int:
         return hash((self.name, self.kind, self.states, self.parents))
 
@@ -122,6 +131,7 @@ class Node:
             and self.kind == other.kind
             and self.states == other.states
             and self.parents == other.parents
+            and self.remembers == other.remembers
             and self.weight == other.weight
             and same_table
         )
@@ -181,8 +191,15 @@ class Diagram:
         follow the parents' states, a cycle, a decision observing a node listed after it, a
         later decision that is an ancestor of an earlier one, or policies naming unknown
         decisions or states, or in a rule row what the decision does not know, or with rule
-        rows that overlap and choose differently. The message names :attr:`file` (when known),
-        the node and the field.
+        rows that overlap and choose differently, ``recall`` other than "perfect" or
+        "limited", or ``remembers`` under perfect recall or naming a node that is not earlier.
+        The message names :attr:`file` (when known), the node and the field.
+
+    Notes
+    -----
+    ``recall`` is "perfect" (the default: a decision knows everything observed before it and
+    every earlier choice) or "limited" (a decision knows only what it observes and what it
+    remembers: a limited-memory influence diagram, LIMID).
     """
 
     name: str
@@ -193,6 +210,7 @@ class Diagram:
     sources: tuple[str, ...] = ()
     units: str | None = None
     file: str | None = None
+    recall: str = "perfect"
 
     def __post_init__(self) -> None:
         for key in ("nodes", "policies", "sources"):
@@ -267,7 +285,7 @@ class Diagram:
         """The children of every node (information arcs included)."""
         out: dict[str, list[str]] = {n.name: [] for n in self.nodes}
         for n in self.nodes:
-            for p in n.parents:
+            for p in n.parents + n.remembers:
                 out[p].append(n.name)
         return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
@@ -276,12 +294,13 @@ class Diagram:
         if isinstance(names, str):
             names = (names,)
         seen: set[str] = set()
-        stack = [p for n in names for p in self.node(n).parents]
+        stack = [p for n in names for p in self.node(n).parents + self.node(n).remembers]
         while stack:
             cur = stack.pop()
             if cur not in seen:
                 seen.add(cur)
-                stack.extend(self.node(cur).parents)
+                node = self.node(cur)
+                stack.extend(node.parents + node.remembers)
         return frozenset(seen)
 
     def descendants(self, name: str) -> frozenset[str]:
@@ -296,12 +315,15 @@ class Diagram:
         return frozenset(seen)
 
     def information_set(self, decision: str) -> tuple[str, ...]:
-        """What ``decision`` knows under perfect recall, in file order.
+        """What ``decision`` knows, in file order.
 
-        Every node observed by it or by an earlier decision, and every earlier decision.
+        Under perfect recall every node observed by it or by an earlier decision, and every
+        earlier decision; under limited recall what it observes and what it remembers.
         """
         known: set[str] = set()
         for d in self.decisions:
+            if d.name == decision and self.recall == "limited":
+                return tuple(n for n in self.names if n in set(d.information))
             if d.name == decision:
                 known.update(d.observes)
                 return tuple(n for n in self.names if n in known)
@@ -386,9 +408,11 @@ class Diagram:
                     "priors": sorted(
                         ([list(k), repr(v)] for k, v in n.priors.items()), key=str
                     ),
+                    **({"remembers": list(n.remembers)} if n.remembers else {}),
                 }
                 for n in self.nodes
             ],
+            **({"recall": self.recall} if self.recall != "perfect" else {}),
         }
         blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -55,11 +55,12 @@ from .yamlio import line_at, line_of, load_yaml_file, load_yaml_text
 
 __all__ = ["load", "loads", "diagram_from_dict", "parse_policies", "SUM_TOLERANCE"]
 
-TOP_KEYS = ("name", "title", "description", "source", "units", "nodes", "policies", "version")
+TOP_KEYS = ("name", "title", "description", "source", "units", "nodes", "policies", "version",
+            "recall")
 COMMON_NODE_KEYS = ("type", "label", "description", "source")
 NODE_KEYS = {
     "chance": COMMON_NODE_KEYS + ("states", "parents", "p", "cpt", "prior"),
-    "decision": COMMON_NODE_KEYS + ("states", "observes"),
+    "decision": COMMON_NODE_KEYS + ("states", "observes", "remembers"),
     "utility": COMMON_NODE_KEYS + ("parents", "values", "value", "unit", "weight", "prior"),
 }
 CPT_ROW_KEYS = ("given", "p", "source", "prior")
@@ -226,8 +227,10 @@ class _NodeParser:
         parents = _parse_name_list(name, spec, field)
         check_arcs(name, kind, parents, self.kinds)  # observing a later node: the Diagram
         if kind == "decision":
+            remembers = _parse_name_list(name, spec, "remembers")
+            check_arcs(name, kind, remembers, self.kinds, field="remembers")
             return Node(name=name, kind=kind, states=self.spaces[name], parents=parents,
-                        **common)
+                        remembers=remembers, **common)
         if kind == "chance":
             return self._chance(name, spec, parents, common)
         return self._utility(name, spec, parents, common)
@@ -413,8 +416,9 @@ def _diagram(ctx: _Context, data: Any) -> Diagram:
     built = tuple(parser.parse(nname, spec) for nname, spec in nodes.items())
     texts = {key: _text(data, key) for key in ("title", "description", "units")}
     policies = parse_policies(data.get("policies"))
+    recall = data.get("recall", "perfect")
     return Diagram(name=name, nodes=built, policies=policies, file=ctx.file,
-                   sources=_sources(data.get("source")), **texts)
+                   sources=_sources(data.get("source")), recall=recall, **texts)
 
 
 def loads(text: str, file: str | None = None) -> Diagram:

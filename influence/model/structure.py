@@ -112,6 +112,14 @@ def check_node(node: Node) -> dict[str, Any]:
         states = check_states(node.states, node=name)
     field = "observes" if kind == "decision" else "parents"
     parents = check_parents(node.parents, node=name, field=field)
+    remembers = check_parents(node.remembers, node=name, field="remembers")
+    if remembers and kind != "decision":
+        raise fault(f"expected `remembers` only on decisions, got it on a {kind} node",
+                    node=name, field="remembers", path=("nodes", name, "remembers"))
+    both = [r for r in remembers if r in parents]
+    if both:
+        raise fault(f"expected nodes it does not observe, got {both[0]!r}, which it observes",
+                    node=name, field="remembers", path=("nodes", name, "remembers"))
     for key in ("label", "description", "source", "unit"):
         value = getattr(node, key)
         if value is not None and not isinstance(value, str):
@@ -121,7 +129,8 @@ def check_node(node: Node) -> dict[str, Any]:
     table = _check_table(node.table, name, kind, states, parents)
     keyed = {key: _check_keyed(getattr(node, key), key, name, kind, states, parents)
              for key in ("row_sources", "priors")}
-    return dict(states=states, parents=parents, weight=weight, table=table, **keyed)
+    return dict(states=states, parents=parents, weight=weight, table=table,
+                remembers=remembers, **keyed)
 
 
 def _check_table(table: Any, name: str, kind: str, states: tuple[str, ...],
@@ -218,10 +227,13 @@ def _check_diagram(diagram: Diagram) -> None:
         raise fault("expected at least one utility node, got none", field="nodes",
                     path=("nodes",))
     kinds = {n: node.kind for n, node in by_name.items()}
+    _check_recall(diagram)
     for node in diagram.nodes:
         check_arcs(node.name, node.kind, node.parents, kinds)
+        if node.remembers:
+            check_arcs(node.name, node.kind, node.remembers, kinds, field="remembers")
         _check_shape(node, by_name)
-    parents = {n: node.parents for n, node in by_name.items()}
+    parents = {n: node.parents + node.remembers for n, node in by_name.items()}
     topo = topological_order(parents)
     if topo is None:
         cycle = find_cycle(parents) or []
@@ -231,6 +243,7 @@ def _check_diagram(diagram: Diagram) -> None:
     order = {n: i for i, n in enumerate(by_name)}
     for node in diagram.decisions:
         check_arcs(node.name, node.kind, node.parents, kinds, order)
+        check_arcs(node.name, node.kind, node.remembers, kinds, order, field="remembers")
     _check_decision_order(by_name, topo)
     check_policies(diagram)
 
@@ -251,11 +264,12 @@ def _check_header(diagram: Diagram) -> None:
 
 
 def check_arcs(name: str, kind: str, parents: Sequence[str], kinds: Mapping[str, str],
-               order: Mapping[str, int] | None = None) -> None:
-    """The arcs into node ``name``: its parents (or, for a decision, what it observes) are
-    nodes of the model (``kinds``: name -> kind), not utility nodes; with ``order`` (name ->
-    position in the file), a decision observes only nodes listed before it."""
-    field = "observes" if kind == "decision" else "parents"
+               order: Mapping[str, int] | None = None, field: str | None = None) -> None:
+    """The arcs into node ``name``: its parents (or, for a decision, what it observes or
+    remembers: ``field``) are nodes of the model (``kinds``: name -> kind), not utility nodes;
+    with ``order`` (name -> position in the file), a decision observes only nodes listed before
+    it."""
+    field = field or ("observes" if kind == "decision" else "parents")
     for i, p in enumerate(parents):
         loc = dict(node=name, field=field, path=("nodes", name, field, i))
         if p not in kinds:
@@ -267,6 +281,20 @@ def check_arcs(name: str, kind: str, parents: Sequence[str], kinds: Mapping[str,
         if kind == "decision" and order is not None and order[p] > order[name]:
             raise fault(f"expected nodes listed before '{name}' (nodes are in temporal order), "
                         f"got {p!r}, which comes after it", **loc)
+
+
+def _check_recall(diagram: Diagram) -> None:
+    """``recall`` is "perfect" or "limited"; `remembers` needs limited recall."""
+    if diagram.recall not in ("perfect", "limited"):
+        raise fault(f"expected `recall` to be perfect or limited, got {describe(diagram.recall)}",
+                    field="recall", path=("recall",))
+    if diagram.recall == "perfect":
+        for node in diagram.nodes:
+            if node.remembers:
+                raise fault("expected `remembers` only with `recall: limited` (under perfect "
+                            "recall a decision remembers everything earlier), got it",
+                            node=node.name, field="remembers",
+                            path=("nodes", node.name, "remembers"))
 
 
 def _check_shape(node: Node, by_name: Mapping[str, Node]) -> None:

@@ -43,8 +43,17 @@ class Factor:
     scope: tuple[str, ...]
 
 
-def _subscripts(inputs: Sequence[tuple[str, ...]], output: tuple[str, ...]) -> str:
-    """``numpy.einsum`` subscripts with ``...`` for the draw axis, letters chosen locally."""
+@functools.lru_cache(maxsize=8192)
+def subscripts(inputs: tuple[tuple[str, ...], ...], output: tuple[str, ...],
+               last: bool = False) -> str:
+    """``numpy.einsum`` subscripts with ``...`` for the draw axis (first, or ``last``),
+    letters chosen locally (worked out when first run: a step too large to run is refused
+    before)."""
+    return _subscripts(inputs, output, last)
+
+
+def _subscripts(inputs: Sequence[tuple[str, ...]], output: tuple[str, ...],
+                last: bool = False) -> str:
     letters: dict[str, str] = {}
     for scope in (*inputs, output):
         for v in scope:
@@ -52,6 +61,9 @@ def _subscripts(inputs: Sequence[tuple[str, ...]], output: tuple[str, ...]) -> s
                 if len(letters) >= len(_LETTERS):
                     raise ValueError("a step of the elimination mentions more than 52 variables")
                 letters[v] = _LETTERS[len(letters)]
+    if last:
+        left = ",".join("".join(letters[v] for v in s) + "..." for s in inputs)
+        return left + "->" + "".join(letters[v] for v in output) + "..."
     left = ",".join("..." + "".join(letters[v] for v in s) for s in inputs)
     return left + "->..." + "".join(letters[v] for v in output)
 
@@ -74,12 +86,19 @@ def _view(scope: tuple[str, ...], target: tuple[str, ...]
     return perm, tuple(source)
 
 
-def expand(array: np.ndarray, scope: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
-    """A view of ``array`` (draw axis first, then ``scope``) with its axes in the order of
-    ``target`` and size-1 axes for the variables of ``target`` it does not mention."""
+def expand(array: np.ndarray, scope: tuple[str, ...], target: tuple[str, ...],
+           last: bool = False) -> np.ndarray:
+    """A view of ``array`` (draw axis first, then ``scope``; or ``scope`` then the draw axis,
+    ``last``) with its axes in the order of ``target`` and size-1 axes for the variables of
+    ``target`` it does not mention."""
     if scope == target:
         return array
     perm, source = _view(scope, target)
+    if last:
+        if perm is not None:
+            array = array.transpose((*(i - 1 for i in perm[1:]), len(scope)))
+        sizes = array.shape
+        return array.reshape((*(1 if i < 0 else sizes[i - 1] for i in source), sizes[-1]))
     moved = array if perm is None else array.transpose(perm)
     sizes = moved.shape
     return moved.reshape((sizes[0], *(1 if i < 0 else sizes[i] for i in source)))
@@ -91,9 +110,10 @@ class Step:
 
     ``p_in``/``u_in`` are slots of probability and utility factors mentioning the variable;
     ``p_out``/``u_out`` the slots of the new factors (None when there is none). The new
-    probability factor is ``einsum(p_sub, *p_in)``; the new utility factor is
-    ``einsum(u_sub, *p_in, usum) / phi'``, where ``usum`` is the sum of the utility factors
-    expanded to ``u_scope``.
+    probability factor is the product of the ``p_in`` factors (over ``p_scopes``) summed to
+    ``p_scope_out``; the new utility factor is that product times ``usum`` (the sum of the
+    utility factors expanded to ``u_scope``) summed to ``u_scope_out``, divided by the new
+    probability factor.
     """
 
     var: str
@@ -101,8 +121,7 @@ class Step:
     u_in: tuple[int, ...]
     p_out: int | None
     u_out: int | None
-    p_sub: str
-    u_sub: str
+    p_scopes: tuple[tuple[str, ...], ...]
     u_scopes: tuple[tuple[str, ...], ...]
     u_scope: tuple[str, ...]
     p_scope_out: tuple[str, ...]
@@ -193,10 +212,8 @@ class Planner:
         self.largest = max(self.largest, self.entries(_union([p_union, u_scope])))
         p_out = self.add("p", p_out_scope) if p_in else None
         u_out = self.add("u", u_out_scope) if u_in else None
-        return Step(var, p_in, u_in, p_out, u_out,
-                    _subscripts(p_scopes, p_out_scope) if p_in else "",
-                    _subscripts(p_scopes + [u_scope], u_out_scope) if u_in else "",
-                    u_scopes, u_scope, p_out_scope, u_out_scope, self.sizes[var])
+        return Step(var, p_in, u_in, p_out, u_out, tuple(p_scopes), u_scopes, u_scope,
+                    p_out_scope, u_out_scope, self.sizes[var])
 
     def eliminate_all(self, variables: Iterable[str]) -> list[Step]:
         """Eliminate ``variables``, each time the one whose clique is smallest (greedy
@@ -224,74 +241,73 @@ def _union(scopes: Iterable[Sequence[str]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _sum_utilities(pool: Mapping[int, np.ndarray], step: Step) -> np.ndarray:
+def _sum_utilities(pool: Mapping[int, np.ndarray], step: Step, last: bool) -> np.ndarray:
     if len(step.u_in) == 1:
-        return expand(pool[step.u_in[0]], step.u_scopes[0], step.u_scope)
+        return expand(pool[step.u_in[0]], step.u_scopes[0], step.u_scope, last)
     total = None
     for s, scope in zip(step.u_in, step.u_scopes, strict=True):
-        e = expand(pool[s], scope, step.u_scope)
+        e = expand(pool[s], scope, step.u_scope, last)
         total = e if total is None else total + e
     return total
 
 
-def run_steps(steps: Sequence[Step], pool: dict[int, np.ndarray]) -> None:
-    """Run elimination steps on numbers: ``pool`` maps slots to arrays and is updated."""
+def run_steps(steps: Sequence[Step], pool: dict[int, np.ndarray], last: bool = False) -> None:
+    """Run elimination steps on numbers: ``pool`` maps slots to arrays (draw axis first, or
+    ``last``: faster for many draws, the innermost loops then run over them) and is
+    updated."""
     for step in steps:
         p_args = [pool.pop(s) for s in step.p_in]
-        usum = _sum_utilities(pool, step) if step.u_in else None
+        usum = _sum_utilities(pool, step, last) if step.u_in else None
         for s in step.u_in:
             del pool[s]
-        phi = np.einsum(step.p_sub, *p_args) if p_args else None
+        phi = (np.einsum(subscripts(step.p_scopes, step.p_scope_out, last), *p_args) if p_args
+               else None)
         if phi is not None:
             pool[step.p_out] = phi
         if usum is None:
             continue
         if phi is None:  # no probability mentions the variable: each state counts once
-            axis = 1 + step.u_scope.index(step.var)
-            pool[step.u_out] = _reorder(usum.sum(axis=axis) / step.size,
-                                        tuple(v for v in step.u_scope if v != step.var),
-                                        step.u_scope_out)
+            axis = step.u_scope.index(step.var) + (0 if last else 1)
+            scope = tuple(v for v in step.u_scope if v != step.var)
+            pool[step.u_out] = np.ascontiguousarray(
+                expand(usum.sum(axis=axis) / step.size, scope, step.u_scope_out, last))
             continue
-        num = np.einsum(step.u_sub, *p_args, usum)
-        den = expand(phi, step.p_scope_out, step.u_scope_out)
+        num = np.einsum(subscripts((*step.p_scopes, step.u_scope), step.u_scope_out, last),
+                        *p_args, usum)
+        den = expand(phi, step.p_scope_out, step.u_scope_out, last)
         out = np.zeros(np.broadcast_shapes(num.shape, den.shape))
         np.divide(num, den, out=out, where=den > 0)
         pool[step.u_out] = out
 
 
-def _reorder(array: np.ndarray, scope: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
-    return np.ascontiguousarray(expand(array, scope, target))
-
-
-def combine(factors: Sequence[tuple[Factor, np.ndarray]], output: tuple[str, ...]
-            ) -> tuple[np.ndarray, np.ndarray | None]:
+def combine(factors: Sequence[tuple[Factor, np.ndarray]], output: tuple[str, ...],
+            last: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The probability weight and the probability-weighted utility of ``output``'s
-    configurations, from factors that mention no variable outside ``output``... or that do:
-    everything not in ``output`` is summed in one einsum. For small pools (a query's
-    component after elimination).
+    configurations: everything not in ``output`` summed in one einsum (for small pools: what
+    is left of a query after its eliminations).
 
     Returns
     -------
     (phi, num)
-        ``phi`` the summed product of the probability factors, ``num`` the summed product
-        times the sum of the utility factors (None without utility factors); both over
-        ``output``, draw axis first.
+        ``phi`` the summed product of the probability factors (None without any), ``num``
+        the summed product times the sum of the utility factors (None without utility
+        factors); both over ``output``, with the draw axis first (or ``last``).
     """
     p = [(f.scope, a) for f, a in factors if f.kind == "p"]
     u = [(f.scope, a) for f, a in factors if f.kind == "u"]
-    p_scopes = [s for s, _ in p]
+    p_scopes = tuple(s for s, _ in p)
     p_arrays = [a for _, a in p]
     mentioned = set(_union(p_scopes))
     phi_scope = tuple(v for v in output if v in mentioned)
-    phi = np.einsum(_subscripts(p_scopes, phi_scope), *p_arrays) if p else None
+    phi = np.einsum(subscripts(p_scopes, phi_scope, last), *p_arrays) if p else None
     if phi is not None and phi_scope != output:
-        phi = expand(phi, phi_scope, output)
+        phi = expand(phi, phi_scope, output, last)
     if not u:
         return phi, None
     scope = _union(s for s, _ in u)
     total = None
     for s, a in u:
-        e = expand(a, s, scope)
+        e = expand(a, s, scope, last)
         total = e if total is None else total + e
-    num = np.einsum(_subscripts(p_scopes + [scope], output), *p_arrays, total)
+    num = np.einsum(subscripts((*p_scopes, scope), output, last), *p_arrays, total)
     return phi, num

@@ -15,14 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .kernels import InductionResult, backward_induction
-from .results import (
-    DecisionResult,
-    Evaluation,
-    OptionResult,
-    RuleResult,
-    build_rules,
-    summarize_draws,
-)
+from .results import ArrayRules, DecisionResult, Evaluation, OptionResult, summarize_draws
 from .tables import Parameters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -367,24 +360,6 @@ def _past_probability(plan: Plan, reach: np.ndarray, k: int, per_draw: bool = Fa
     return out[index].reshape(mean.shape[:axis + lead])
 
 
-class StageRules:
-    """The rules of one decision from the stage tensor's arrays, made when first asked."""
-
-    def __init__(self, plan: Plan, k: int, prob: np.ndarray, reach: np.ndarray,
-                 choice: np.ndarray, values: np.ndarray, share: np.ndarray | None) -> None:
-        self.plan, self.k = plan, k
-        self.arrays = (prob, reach, choice, values, share)
-
-    def rules(self) -> tuple[RuleResult, ...]:
-        from .memory import check_rules
-
-        check_rules(self.plan, self.plan.diagram.decisions[self.k].name, self.plan.past(self.k))
-        prob, reach, choice, values, share = self.arrays
-        d = self.plan.diagram.decisions[self.k]
-        return build_rules(self.plan, d.name, self.plan.past(self.k), prob, reach, choice,
-                           values, share)
-
-
 def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
               optimal_share: list[np.ndarray] | None) -> tuple[DecisionResult, ...]:
     out = []
@@ -395,8 +370,8 @@ def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
         if k == 0:
             on_path = np.ones(prob.shape)
         choice = result.choices[k]
-        rules = StageRules(plan, k, prob, prob * on_path, choice, result.values[k],
-                           None if optimal_share is None else optimal_share[k])
+        rules = ArrayRules(plan, d.name, plan.past(k), prob, prob * on_path, choice,
+                           result.values[k], None if optimal_share is None else optimal_share[k])
         out.append(DecisionResult(d.name, plan.past(k), source=rules))
         if k + 1 < len(decisions):
             # extend the on-path indicator to the past of the next decision

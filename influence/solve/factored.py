@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,6 +47,22 @@ def rule_mask(plan: Plan, decision: str, scope: tuple[str, ...],
     return mask
 
 
+def _graph(diagram: Any, varying: Iterable[str] | None) -> Graph:
+    """The diagram's arcs; with ``varying``, a parent common to those nodes stands for the
+    parameters their draws share (the draws of one strategy are an unknown it cannot see)."""
+    names = diagram.names
+    kinds = {n.name: n.kind for n in diagram.nodes}
+    parents = {n.name: n.parents for n in diagram.nodes}
+    if varying is not None:
+        theta = "\0parameters"
+        names = (theta, *names)
+        kinds[theta] = "chance"
+        parents[theta] = ()
+        for v in varying:
+            parents[v] = (theta, *parents[v])
+    return Graph(names, kinds, parents)
+
+
 class Factored:
     """The potentials solver of a plan.
 
@@ -55,6 +71,10 @@ class Factored:
     plan : Plan
     pinned : mapping, optional
         Decision -> variables its rule must stay over (what a named policy's rules mention).
+    varying : iterable of str, optional
+        For one strategy shared by parameter draws: the nodes whose tables vary across the
+        draws. Rules are then over everything each decision knows, and the order of updating
+        is exact only if it is so with those nodes sharing an unknown parent.
 
     Attributes
     ----------
@@ -67,16 +87,24 @@ class Factored:
         An exact order of updating, or None when there is none (the diagram is not soluble).
     """
 
-    def __init__(self, plan: Plan, pinned: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(self, plan: Plan, pinned: Mapping[str, Iterable[str]] | None = None, *,
+                 varying: Iterable[str] | None = None) -> None:
         self.plan = plan
         diagram = plan.diagram
         self.decisions = tuple(d.name for d in diagram.decisions)
         self.knows = {d: plan.knows(k) for k, d in enumerate(self.decisions)}
-        self.graph = Graph(diagram.names, {n.name: n.kind for n in diagram.nodes},
-                           {n.name: n.parents for n in diagram.nodes})
-        self.info = requisite_sets(self.graph, self.decisions, self.knows, given=plan.given,
-                                   pinned=pinned)
+        self.graph = _graph(diagram, varying)
+        if varying is None:
+            self.info = requisite_sets(self.graph, self.decisions, self.knows,
+                                       given=plan.given, pinned=pinned)
+        else:  # one strategy for draws that share unknown parameters: no reduction
+            self.info = dict(self.knows)
         self.order = exact_order(self.graph, self.decisions, self.info, given=plan.given)
+        #: Whether one pass of updates is optimal (an exact order exists: the diagram, reduced
+        #: to requisite information, is soluble); otherwise passes repeat until no rule
+        #: changes, which reaches a local optimum.
+        self.exact = self.order is not None
+        self.update_order = self.order or tuple(reversed(self.decisions))
         targets = set(plan.given) | {p for u in diagram.utilities for p in u.parents}
         for known in self.info.values():
             targets.update(known)
@@ -89,22 +117,28 @@ class Factored:
         self._variants: dict[int, tuple[Policy, Factored]] = {}
 
     @cached_property
-    def program(self) -> Program | None:
-        """The planned solve (None without an exact order)."""
-        if self.order is None:
-            return None
-        return Program.build(self.chance, self.utilities, self.evidence, self.order, self.info,
-                             self.plan.sizes)
+    def program(self) -> Program:
+        """The planned solve: one pass of updates (in an exact order when there is one)."""
+        return Program.build(self.chance, self.utilities, self.evidence, self.update_order,
+                             self.info, self.plan.sizes)
 
     # -- numbers ------------------------------------------------------------------------------
-    def pool(self, ops: Parameters) -> dict[int, np.ndarray]:
-        """The program's initial factors filled with ``ops``."""
+    def pool(self, ops: Parameters) -> dict[int, np.ndarray] | None:
+        """The program's initial factors filled with ``ops`` (None without an exact order:
+        the solve then repeats passes of queries)."""
+        if not self.exact:
+            return None
         return initial_pool(self.program, ops, self.plan._evidence_vectors())
 
     def solve(self, ops: Parameters, *, masks: Mapping[str, np.ndarray | None] | None = None,
               resume: Solution | None = None, keep: bool = False,
               pool: dict[int, np.ndarray] | None = None) -> Solution:
-        """Solve on ``ops`` (each draw on its own numbers)."""
+        """Solve on ``ops`` (each draw on its own numbers): one pass of updates, repeated until
+        no rule changes when the diagram is not soluble."""
+        if not self.exact:
+            from .limited import iterate
+
+            return iterate(self, ops, masks or {})
         return run(self.program, self.pool(ops) if pool is None else pool, masks=masks,
                    resume=resume, keep=keep)
 
@@ -136,13 +170,13 @@ class Factored:
         return variant
 
     # -- queries ------------------------------------------------------------------------------
-    def factors(self, ops: Parameters, choices: Mapping[str, np.ndarray],
-                output: Iterable[str], *, decisions: Iterable[str] | None = None,
-                utilities: Iterable[str] | None = None) -> list[tuple[Factor, np.ndarray]]:
-        """The factors that matter for a query over ``output``: the tables of the chance
-        nodes it depends on, the rules of ``decisions`` (all by default) from ``choices``, and
-        the utility nodes ``utilities`` (all by default). Only ancestors of ``output``, of the
-        scenario and of those utility nodes enter."""
+    def specs(self, output: Iterable[str], *, decisions: Iterable[str] | None = None,
+              utilities: Iterable[str] | None = None) -> list[tuple[Factor, str, str]]:
+        """The factors that matter for a query over ``output``, as ``(factor, kind, name)``
+        with kind "table", "evidence", "rule" or "utility": the tables of the chance nodes it
+        depends on, the rules of ``decisions`` (all by default) and the utility nodes
+        ``utilities`` (all by default). Only ancestors of ``output``, of the scenario and of
+        those utility nodes enter (through the rules' own arcs too)."""
         diagram = self.plan.diagram
         keep = None if utilities is None else set(utilities)
         used = [(name, parents) for name, parents in self.utilities
@@ -152,25 +186,66 @@ class Factored:
             targets.update(parents)
         wanted = set(self.decisions if decisions is None else decisions)
         ancestors = set(targets) | set(diagram.ancestors(tuple(targets))) if targets else set()
-        # a rule's own arcs: what it is over (not the diagram's) reaches further back
         stack = [d for d in self.decisions if d in ancestors and d in wanted]
+        done: set[str] = set()
         while stack:
             d = stack.pop()
+            if d in done:
+                continue
+            done.add(d)
             for v in self.info[d]:
                 if v not in ancestors:
-                    ancestors.add(v)
-                    ancestors.update(diagram.ancestors(v))
-                    stack.extend(e for e in self.decisions if e in diagram.ancestors(v) | {v}
-                                 and e in wanted)
+                    above = diagram.ancestors(v) | {v}
+                    ancestors |= above
+                    stack.extend(e for e in self.decisions if e in above and e in wanted)
+        out = [(Factor("p", (*parents, name)), "table", name)
+               for name, parents in self.every_chance if name in ancestors]
+        out += [(Factor("p", (g,)), "evidence", g) for g in self.plan.given if g in ancestors]
+        out += [(Factor("p", (*self.info[d], d)), "rule", d) for d in self.decisions
+                if d in wanted and d in ancestors]
+        out += [(Factor("u", parents), "utility", name) for name, parents in used]
+        return out
+
+    def factors(self, ops: Parameters, choices: Mapping[str, np.ndarray],
+                output: Iterable[str], *, decisions: Iterable[str] | None = None,
+                utilities: Iterable[str] | None = None) -> list[tuple[Factor, np.ndarray]]:
+        """:meth:`specs` filled with numbers: the rules from ``choices``."""
         evidence = self.plan._evidence_vectors()
-        out = [(Factor("p", (*parents, name)), ops[name]) for name, parents in self.every_chance
-               if name in ancestors]
-        out += [(Factor("p", (g,)), evidence[g]) for g in self.plan.given if g in ancestors]
+        out = []
+        for factor, kind, name in self.specs(output, decisions=decisions, utilities=utilities):
+            if kind == "rule":
+                array = one_hot(np.asarray(choices[name]), self.plan.sizes[name])
+            elif kind == "evidence":
+                array = evidence[name]
+            else:
+                array = ops[name]
+            out.append((factor, array))
+        return out
+
+    def planned(self, factors: Sequence[Factor], output: tuple[str, ...]
+                ) -> tuple[tuple[Step, ...], tuple[int, ...], int]:
+        """The eliminations of a query (planned once per set of scopes), the slots left, and
+        the entries per draw of its largest array."""
+        key = (tuple(factors), output)
+        hit = self._queries.get(key)
+        if hit is None:
+            planner = Planner(self.plan.sizes)
+            for f in factors:
+                planner.add(f.kind, f.scope)
+            steps = tuple(planner.eliminate_all(planner.variables() - set(output)))
+            largest = max(planner.largest, planner.entries(output))
+            hit = (steps, tuple(planner.slots), largest)
+            self._queries[key] = hit
+        return hit
+
+    def update_size(self) -> int:
+        """Entries per draw of the largest array one update of repeated passes makes (the
+        solve of a diagram that is not soluble)."""
+        out = 1
         for d in self.decisions:
-            if d in wanted and d in ancestors:
-                out.append((Factor("p", (*self.info[d], d)),
-                            one_hot(np.asarray(choices[d]), self.plan.sizes[d])))
-        out += [(Factor("u", parents), ops[name]) for name, parents in used]
+            output = (*self.info[d], d)
+            specs = self.specs(output, decisions=[e for e in self.decisions if e != d])
+            out = max(out, self.planned([f for f, _, _ in specs], output)[2])
         return out
 
     def query(self, factors: Sequence[tuple[Factor, np.ndarray]], output: tuple[str, ...]
@@ -178,27 +253,26 @@ class Factored:
         """``(phi, num)`` over ``output``: the summed product of the probability factors, and
         that product times the sum of the utility factors (None without any), draw axis
         first; variables of ``output`` no factor mentions are broadcast."""
-        key = (tuple(f for f, _ in factors), output)
-        hit = self._queries.get(key)
-        if hit is None:
-            planner = Planner(self.plan.sizes)
-            for f, _ in factors:
-                planner.add(f.kind, f.scope)
-            steps = tuple(planner.eliminate_all(planner.variables() - set(output)))
-            hit = (steps, tuple(planner.slots), planner.largest)
-            self._queries[key] = hit
-        steps, left, _ = hit
-        pool = {i: a for i, (_, a) in enumerate(factors)}
-        run_steps(steps, pool)
+        steps, left, _ = self.planned([f for f, _ in factors], output)
+        draws = max([np.shape(a)[0] for _, a in factors] + [1])
+        last = draws > 1  # many draws: the innermost loops run over them
+        if last:
+            pool = {i: np.ascontiguousarray(np.moveaxis(a, 0, -1)) for i, (_, a) in
+                    enumerate(factors)}
+        else:
+            pool = {i: a for i, (_, a) in enumerate(factors)}
+        run_steps(steps, pool, last)
         remaining = [(Factor(*_kind_scope(steps, factors, s)), pool[s]) for s in left]
         mentioned = set().union(*(f.scope for f, _ in remaining)) if remaining else set()
         present = tuple(v for v in output if v in mentioned)
-        phi, num = combine(remaining, present) if remaining else (None, None)
-        if phi is None:
-            phi = np.ones((1,) + tuple(self.plan.sizes[v] for v in present))
+        phi, num = combine(remaining, present, last) if remaining else (None, None)
         shape = tuple(self.plan.sizes[v] for v in output)
 
-        def full(a: np.ndarray) -> np.ndarray:
+        def full(a: np.ndarray | None) -> np.ndarray:
+            if a is None:
+                return np.ones((1,) + shape)
+            if last:
+                a = np.moveaxis(a, -1, 0)
             e = expand(np.asarray(a), present, output)
             return np.broadcast_to(e, (e.shape[0],) + shape)
 

@@ -58,10 +58,11 @@ class MemoryEstimate:
     rules: int
     largest: tuple[str, int]
     node: str | None = None
+    fixed: int = 0
 
     def total(self, draws: int = 1, *, rules: bool = True) -> int:
         """Bytes for ``draws`` draws at once, with or without the result objects."""
-        return self.per_draw * draws + (self.rules if rules else 0)
+        return self.per_draw * draws + (self.rules if rules else 0) + self.fixed
 
 
 def estimate(plan: Plan) -> MemoryEstimate:
@@ -75,14 +76,18 @@ def estimate_point(plan: Plan) -> MemoryEstimate:
     its program makes (the state before each update is kept, to value the alternatives and
     policies from it), a few copies of the largest, and a fixed allowance for the
     interpreter's own allocations. Rules are made later, when asked (:func:`check_rules`)."""
-    program = plan.factored.program
+    factored = plan.factored
     params = sum(n.table.size for n in plan.diagram.nodes if n.table is not None)
-    largest = program.largest
-    last = plan.factored.order[-1] if plan.factored.order else None
+    if factored.exact:
+        largest, created = factored.program.largest, factored.program.created
+    else:
+        largest = factored.update_size()
+        created = largest
+    last = factored.update_order[-1] if factored.update_order else None
     what = f"an intermediate table of the solve ({largest:,} entries)"
-    per_draw = 8 * (2 * params + program.created + POINT_COPIES * largest) + POINT_OVERHEAD
+    per_draw = 8 * (2 * params + created + POINT_COPIES * largest)
     return MemoryEstimate(per_draw=int(per_draw), rules=0, largest=(what, 8 * largest),
-                          node=last)
+                          node=last, fixed=POINT_OVERHEAD)
 
 
 def check_point(plan: Plan) -> None:

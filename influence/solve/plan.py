@@ -88,6 +88,8 @@ class Plan:
             raise QueryError(f"expected a Diagram (see influence.load), got "
                              f"{type(diagram).__name__}", parameter="diagram")
         self.diagram = diagram
+        #: Limited memory: each decision knows only what it observes or remembers.
+        self.limited = diagram.recall == "limited"
         self.memory_limit = _memory_limit(memory_limit, diagram)
         self.given: Mapping[str, str] = check_scenario(diagram, given)
         self.stages = self._stages()
@@ -102,6 +104,10 @@ class Plan:
         self._masks: dict[tuple[Any, ...], tuple[Policy | None, list[np.ndarray | None]]] = {}
         self._marginals: dict[tuple[Any, ...], tuple[Contraction, tuple[str, ...]]] = {}
         self.risk_tolerance = _risk_tolerance(risk_tolerance, diagram)
+        if self.limited and self.risk_tolerance is not None:
+            raise QueryError("expected no `risk_tolerance` with limited memory (`recall: "
+                             "limited`): exponential utility is solved on the stage tensor of "
+                             "perfect recall", file=diagram.file, parameter="risk_tolerance")
         self.exponential = None
         if self.factored_point:
             memory.check_point(self)
@@ -129,6 +135,11 @@ class Plan:
             stages.append(tuple(sorted(new, key=position.__getitem__)))
         return tuple(stages)
 
+    def _perfect_recall(self, what: str) -> None:
+        if self.limited:
+            raise QueryError(f"expected a diagram of perfect recall for {what}, got one of "
+                             "limited memory (`recall: limited`)", file=self.diagram.file)
+
     @cached_property
     def _base(self) -> set[str]:
         observed = {v for v in self.layout_vars if self.diagram.node(v).kind == "chance"}
@@ -137,6 +148,7 @@ class Plan:
     @cached_property
     def utility_terms(self) -> tuple[Term, ...]:
         """One planned contraction per utility node: its part of the stage tensor."""
+        self._perfect_recall("the stage tensor")
         base_relevant = self._relevant(self._base)
         return tuple(self._term(u.name, self._relevant(self._base | set(u.parents))
                                 | base_relevant) for u in self.diagram.utilities)
@@ -144,6 +156,7 @@ class Plan:
     @cached_property
     def reach_term(self) -> Term:
         """The contraction of the probability of each information state."""
+        self._perfect_recall("the stage tensor")
         return self._term(None, self._relevant(self._base))
 
     @cached_property
@@ -157,6 +170,8 @@ class Plan:
     def memory(self) -> memory.MemoryEstimate:
         """What evaluating batches of draws on the stage tensor needs (see
         :mod:`influence.solve.memory`)."""
+        if self.limited:
+            return memory.estimate_point(self)
         return memory.estimate_stage(self)
 
     @cached_property
@@ -168,10 +183,18 @@ class Plan:
         return Factored(self)
 
     @cached_property
+    def unreduced(self):  # noqa: ANN201 - a Factored
+        """The potentials solver with rules over everything each decision knows (to value
+        strategies given that way)."""
+        from .factored import Factored
+
+        return Factored(self, varying=())
+
+    @cached_property
     def factored_point(self) -> bool:
         """Whether point values are evaluated with the potentials solver (the default; the
         stage tensor serves exponential utility)."""
-        return self.risk_tolerance is None and self.factored.program is not None
+        return self.limited or self.risk_tolerance is None
 
     @cached_property
     def point_memory(self) -> memory.MemoryEstimate:
@@ -179,12 +202,29 @@ class Plan:
         return memory.estimate_point(self) if self.factored_point else self.memory
 
     def knows(self, k: int) -> tuple[str, ...]:
-        """What decision ``k`` (0-based) knows: under perfect recall, its past."""
-        return self.past(k)
+        """What decision ``k`` (0-based) knows: under perfect recall, its past; with limited
+        memory, what it observes or remembers (in file order; scenario nodes left out)."""
+        if not self.limited:
+            return self.past(k)
+        return self._limited_knows[k]
 
-    def solution_note(self) -> dict[str, Any] | None:
+    @cached_property
+    def _limited_knows(self) -> tuple[tuple[str, ...], ...]:
+        position = {n: i for i, n in enumerate(self.diagram.names)}
+        return tuple(tuple(sorted((v for v in d.information if v not in self.given),
+                                  key=position.__getitem__))
+                     for d in self.diagram.decisions)
+
+    def solution_note(self, iterations: int | None = None) -> dict[str, Any] | None:
         """How the strategy is found, when worth saying (limited memory); None otherwise."""
-        return None
+        if not self.limited:
+            return None
+        f = self.factored
+        note: dict[str, Any] = {"recall": "limited", "method": "single policy updating",
+                                "soluble": f.exact, "exact": f.exact}
+        if iterations is not None:
+            note["iterations"] = iterations
+        return note
 
     @cached_property
     def information_states(self) -> int:
@@ -220,13 +260,17 @@ class Plan:
         return Term(utility or "", tuple(order), contraction, present)
 
     def past(self, k: int) -> tuple[str, ...]:
-        """The variables known when decision ``k`` (0-based) is taken, in layout order."""
+        """The variables known when decision ``k`` (0-based) is taken, in layout order (with
+        limited memory: what it knows)."""
+        if self.limited:
+            return self.knows(k)
         return self.layout_vars[: self.layout.decision_axis(k) - 1]
 
     @cached_property
     def free_decisions(self) -> tuple[str, ...]:
-        """Decisions that observe nothing themselves (their alternatives are reported)."""
-        return tuple(d.name for d in self.diagram.decisions if not d.observes)
+        """Decisions that observe nothing themselves (their alternatives are reported); with
+        limited memory, those that know nothing."""
+        return tuple(d.name for d in self.diagram.decisions if not d.information)
 
     # -- numbers --------------------------------------------------------------------------------
     def operands(self, tables: Mapping[str, Any] | None = None,
@@ -473,6 +517,8 @@ class Plan:
         """
         from .evaluation import evaluate_chunks
 
+        if self.limited:
+            from .limited_draws import evaluate_limited as evaluate_chunks  # noqa: F811
         if not prepared:
             raw = chunks
 
@@ -496,6 +542,10 @@ class Plan:
         from .evaluation import draw_values
 
         ops = self.operands(tables, weights)
+        if self.limited:
+            from .limited_draws import draw_values_limited
+
+            return draw_values_limited(self, ops)
         memory.check(self, draw_count(ops), rules=False)
         return draw_values(self, ops)
 
@@ -524,6 +574,10 @@ class Plan:
             raise QueryError(f"expected one array of choices per decision "
                              f"({len(self.diagram.decisions)}), got {len(choices)}",
                              file=self.diagram.file, parameter="choices")
+        if self.limited:
+            from .limited_draws import strategy_values_limited
+
+            return strategy_values_limited(self, ops, choices)
         per_draw = [c.shape[0] for k, c in enumerate(choices)
                     if c.ndim == len(self.past(k)) + 1]
         memory.check(self, max([draw_count(ops), *per_draw]), rules=False)

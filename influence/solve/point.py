@@ -187,7 +187,7 @@ def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | No
         model=d.name, title=d.title, units=d.units, given=dict(plan.given),
         maximum_expected_utility=float(best.expected_utility[0]), optimal_strategy=decisions,
         alternatives=alternatives, options=tuple(summarize_draws(options)), extras=extras.of(0),
-        solution=plan.solution_note(),
+        solution=plan.solution_note(best.iterations),
     )
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .elimination import Factor, Planner, Step, _subscripts, _union, expand, run_steps
+from .elimination import Factor, Planner, Step, _union, expand, run_steps, subscripts
 from .kernels import _choose
 
 __all__ = ["Program", "Update", "Solution", "run", "one_hot"]
@@ -68,7 +68,7 @@ class Update:
     u_slots: tuple[int, ...] = ()
     u_scopes: tuple[tuple[str, ...], ...] = ()
     u_scope: tuple[str, ...] = ()
-    subscripts: str = ""
+    p_scopes: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def planned(cls, decision: str, knows: tuple[str, ...], before: tuple[Step, ...],
@@ -78,10 +78,9 @@ class Update:
         p = [(s, f.scope) for s, f in zip(component, scopes, strict=True) if f.kind == "p"]
         u = [(s, f.scope) for s, f in zip(component, scopes, strict=True) if f.kind == "u"]
         u_scope = _union_of(sc for _, sc in u)
-        subscripts = _subscripts([sc for _, sc in p] + [u_scope], output) if u else ""
         return cls(decision, knows, before, component, scopes, output, slot,
                    tuple(s for s, _ in p), tuple(s for s, _ in u), tuple(sc for _, sc in u),
-                   u_scope, subscripts)
+                   u_scope, tuple(sc for _, sc in p))
 
 
 @dataclass(frozen=True)
@@ -145,12 +144,19 @@ class Program:
         for name, parents in utilities:
             inputs.append((planner.add("u", parents), "utility", name))
         updates = []
+        last: dict[str, int] = {}  # the last update that needs each variable
+        for i, e in enumerate(order):
+            for v in (*knows[e], e):
+                last[v] = i
+        by_update: dict[int, list[str]] = {}
+        for v in planner.variables():
+            by_update.setdefault(last.get(v, -1) + 1, []).append(v)
+        for v, i in last.items():
+            if v not in planner.variables():
+                by_update.setdefault(i + 1, []).append(v)
         for i, d in enumerate(order):
-            needed = set()
-            for e in order[i:]:
-                needed.update(knows[e])
-                needed.add(e)
-            before = planner.eliminate_all(planner.variables() - needed)
+            before = planner.eliminate_all(
+                [v for v in by_update.get(i, ()) if v in planner._index])
             family = set(knows[d]) | {d}
             component = _component(planner, d, family)
             scopes = tuple(planner.slots[s] for s in component)
@@ -160,6 +166,7 @@ class Program:
             updates.append(Update.planned(d, tuple(knows[d]), tuple(before), component, scopes,
                                           output, slot))
         final = planner.eliminate_all(planner.variables())
+        del by_update
         result = tuple((s, f.kind) for s, f in planner.slots.items())
         return cls(tuple(inputs), tuple(updates), tuple(final), result, dict(sizes),
                    planner.largest, planner.created,
@@ -208,12 +215,15 @@ class Solution:
         over, shape (S or 1, *sizes).
     states : list
         The pool before each update (to resume from).
+    iterations : int
+        Passes of updates made (one in an exact order).
     """
 
     expected_utility: np.ndarray
     evidence: np.ndarray
     choices: dict[str, np.ndarray]
     states: list[dict[int, np.ndarray]]
+    iterations: int = 1
 
 
 def initial_pool(program: Program, arrays: Mapping[str, np.ndarray],
@@ -293,7 +303,8 @@ def _decide(program: Program, u: Update, pool: Mapping[int, np.ndarray],
         for s, scope in zip(u.u_slots, u.u_scopes, strict=True):
             e = expand(pool[s], scope, u.u_scope)
             total = e if total is None else total + e
-        num = np.einsum(u.subscripts, *[pool[s] for s in u.p_slots], total)
+        num = np.einsum(subscripts((*u.p_scopes, u.u_scope), u.output),
+                        *[pool[s] for s in u.p_slots], total)
         q = num if u.output == full else expand(num, u.output, full)
         q = np.broadcast_to(q, (q.shape[0],) + shape)
     if not per_draw and q.shape[0] > 1:

@@ -18,7 +18,7 @@ from ..messages import suggest
 
 __all__ = [
     "RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws",
-    "comparison_group",
+    "comparison_group", "build_rules", "ArrayRules",
 ]
 
 
@@ -143,6 +143,23 @@ class DecisionResult:
         for given, choose in rows:
             out.setdefault(tuple(given[v] for v in keep), choose)
         return tuple((dict(zip(keep, k, strict=True)), c) for k, c in out.items())
+
+
+class ArrayRules:
+    """The rules of one decision from arrays over what it knows (see :func:`build_rules`),
+    made when first asked."""
+
+    def __init__(self, plan: Any, decision: str, knows: tuple[str, ...], prob: np.ndarray,
+                 reach: np.ndarray, choice: np.ndarray, values: np.ndarray,
+                 share: np.ndarray | None) -> None:
+        self.plan, self.decision, self.knows = plan, decision, knows
+        self.arrays = (prob, reach, choice, values, share)
+
+    def rules(self) -> tuple[RuleResult, ...]:
+        from .memory import check_rules
+
+        check_rules(self.plan, self.decision, self.knows)
+        return build_rules(self.plan, self.decision, self.knows, *self.arrays)
 
 
 def build_rules(plan: Any, decision: str, knows: tuple[str, ...], prob: np.ndarray,

@@ -53,6 +53,8 @@ def _node(diagram: Diagram, node: Node) -> dict[str, Any]:
         spec["states"] = list(node.states)
         if node.parents:
             spec["observes"] = list(node.parents)
+        if node.remembers:
+            spec["remembers"] = list(node.remembers)
         return spec
     if node.kind == "chance":
         spec["states"] = list(node.states)
@@ -103,6 +105,8 @@ def model_document(diagram: Diagram) -> dict[str, Any]:
         doc["source"] = diagram.sources[0] if len(diagram.sources) == 1 else list(diagram.sources)
     if diagram.units is not None:
         doc["units"] = diagram.units
+    if diagram.recall != "perfect":
+        doc["recall"] = diagram.recall
     doc["nodes"] = {n.name: _node(diagram, n) for n in diagram.nodes}
     if diagram.policies:
         doc["policies"] = _policies(diagram)
