@@ -21,6 +21,8 @@ __all__ = [
     "UTILITY_BOUND",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
+    "KEEP_DRAWS_BUDGET",
+    "QUANTILE_SAMPLE",
     "default_memory_limit",
     "format_bytes",
 ]
@@ -57,6 +59,14 @@ UTILITY_BOUND = 1e300
 
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20
+
+#: Bytes of per-draw values (every option's expected utility in every draw) an evaluation under
+#: parameter uncertainty keeps without being asked; beyond, it keeps a systematic subsample of
+#: :data:`QUANTILE_SAMPLE` draws for the quantiles (see :mod:`influence.solve.summaries`).
+KEEP_DRAWS_BUDGET = 64 * 2**20
+
+#: Draws kept for the quantiles when not every draw is kept.
+QUANTILE_SAMPLE = 65536
 
 #: The share of the machine's physical memory a computation may plan to use by default.
 MEMORY_FRACTION = 0.5

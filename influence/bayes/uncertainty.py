@@ -27,6 +27,7 @@ its file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -73,6 +74,10 @@ def evaluate_under_uncertainty(
     draws: int | None = None,
     seed: int | None = None,
     chunk_size: int | None = None,
+    keep_draws: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the Bayes strategy under parameter draws.
 
@@ -95,6 +100,16 @@ def evaluate_under_uncertainty(
     chunk_size : int, optional
         Draws evaluated at once (default: chosen from :data:`MEMORY_BUDGET`). The results do
         not depend on it, up to floating-point rounding.
+    keep_draws : bool
+        Keep every option's expected utility in every draw whatever their number; otherwise
+        they are kept while they fit :data:`~influence.limits.KEEP_DRAWS_BUDGET`, and beyond it
+        a systematic subsample for the 90% intervals (see :mod:`influence.solve.summaries`).
+    workers : int, optional
+        Spread the draws over a local Dask cluster of this many worker processes.
+    scheduler : str, optional
+        Spread them over the running ``dask.distributed`` cluster at this address.
+    progress : callable, optional
+        Called as draws are done, with the number done and the total.
 
     Returns
     -------
@@ -103,18 +118,56 @@ def evaluate_under_uncertainty(
         the draws; every option carries its draws and the fields ``sd``, ``interval_90``,
         ``probability_best`` and ``expected_loss``; ``draws``, ``uncertainty``
         ("prior" or "posterior"), ``evpi_parameters`` and, for a posterior, ``diagnostics`` are
-        filled.
+        filled. The results are the same whatever ``workers`` or ``scheduler`` (prior draws
+        are made in blocks of :data:`PRIOR_BLOCK`, each from its own seed).
 
     Raises
     ------
     QueryError
         For both or neither of ``posterior`` and ``prior``, fewer than 2 draws, a bad chunk
-        size, a model without priors under ``prior=True``, or a bad scenario.
+        size, a model without priors under ``prior=True``, a bad scenario, or bad
+        ``workers`` or ``scheduler``.
     PosteriorError
         If ``posterior`` was made for another model or another version of this one.
     """
     plan = diagram if isinstance(diagram, Plan) else Plan(diagram, given)
     diagram = plan.diagram
+    _check_arguments(diagram, posterior, prior, draws, seed, chunk_size)
+    if posterior is not None:
+        posterior.check(diagram)
+        total = posterior.draws if draws is None else min(int(draws), posterior.draws)
+        chunk = _chunk(plan, total, chunk_size, keep_draws)
+        units, load = _posterior_units(posterior, diagram, chunk, draws)
+        expected = None
+        kind = "posterior"
+        diagnostics = _diagnostics(posterior)
+    else:
+        _require_priors(diagram)
+        total = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
+        chunk = _chunk(plan, total, chunk_size, keep_draws)
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)
+        units, load = _prior_units(diagram, total, seed)
+        expected = prior_means(diagram)
+        kind = "prior"
+        diagnostics = None
+    if plan.limited:
+        chunks = _as_chunks(units, load, chunk)
+        evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
+        return replace(evaluation, diagnostics=diagnostics)
+    from ..parallel import runner as make_runner
+    from ..solve.batched import evaluate_units
+
+    report = None if progress is None else (lambda done: progress(done, total))
+    with make_runner(workers, scheduler) as run:
+        evaluation = evaluate_units(plan, units, load, chunk=chunk, total=total,
+                                    uncertainty=kind, keep_draws=keep_draws, runner=run,
+                                    progress=report, expected=expected)
+    return replace(evaluation, diagnostics=diagnostics)
+
+
+def _check_arguments(diagram: Diagram, posterior: Any, prior: bool, draws: Any, seed: Any,
+                     chunk_size: Any) -> None:
     if (posterior is None) == (not prior):
         raise QueryError(
             "expected either `posterior` or `prior`, got "
@@ -132,34 +185,64 @@ def evaluate_under_uncertainty(
                                    or chunk_size < 1):
         raise QueryError(f"expected a positive `chunk_size`, got {chunk_size!r}",
                          file=diagram.file, parameter="chunk_size")
-    if posterior is not None:
-        posterior.check(diagram)
-        total = posterior.draws if draws is None else min(int(draws), posterior.draws)
-        chunk = _chunk(plan, total, chunk_size)
-        chunks = _posterior_chunks(posterior, diagram, chunk, draws)
-        kind = "posterior"
-        diagnostics = _diagnostics(posterior)
-    else:
-        _require_priors(diagram)
-        n = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
-        chunk = _chunk(plan, n, chunk_size)
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy)
-        chunks = prior_chunks(diagram, n, seed, chunk)
-        kind = "prior"
-        diagnostics = None
-    evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
-    return replace(evaluation, diagnostics=diagnostics)
 
 
-def _chunk(plan: Plan, draws: int, chunk_size: int | None) -> int:
+def _chunk(plan: Plan, draws: int, chunk_size: int | None, keep_draws: bool = False) -> int:
     if chunk_size is None:
-        return chunk_size_for(plan, draws)
-    memory.check(plan, min(int(chunk_size), draws), rules=True, kept=kept_bytes(plan, draws))
+        return chunk_size_for(plan, draws, keep_draws=keep_draws)
+    memory.check(plan, min(int(chunk_size), draws), rules=True,
+                 kept=kept_bytes(plan, draws, keep_draws))
     return int(chunk_size)
 
 
 # -- where the draws come from --------------------------------------------------------------------
+def _prior_block(diagram: Diagram, seed: int, block: tuple[int, int]) -> Parameters:
+    """The draws of prior block ``index`` (``n`` of them)."""
+    from .draws import sample_prior_parameters
+
+    index, n = block
+    return sample_prior_parameters(diagram, n, seed=_block_seed(seed, index))
+
+
+def _prior_units(diagram: Diagram, draws: int, seed: int
+                 ) -> tuple[list[tuple[int, tuple[int, int]]], Callable[[Any], Parameters]]:
+    """The prior draws as units of work: one per block of :data:`PRIOR_BLOCK`."""
+    units = []
+    for index, start in enumerate(range(0, draws, PRIOR_BLOCK)):
+        units.append((start, (index, min(PRIOR_BLOCK, draws - start))))
+    return units, functools.partial(_prior_block, diagram, seed)
+
+
+def prior_means(diagram: Diagram) -> Parameters:
+    """The tables at the means of the priors, as one draw: their stage tensor is the expected
+    stage tensor of prior draws (each row's prior is drawn on its own, and the stage tensor is
+    linear in each table)."""
+    from .draws import parameter_tables, uncertain_slots
+
+    return parameter_tables(diagram, uncertain_slots(diagram), 1,
+                            lambda slot: np.asarray(slot.prior.mean(), dtype=float)[None])
+
+
+def _identity(params: Parameters) -> Parameters:
+    return params
+
+
+def _posterior_units(posterior: Any, diagram: Diagram, chunk: int, cap: int | None
+                     ) -> tuple[list[tuple[int, Parameters]], Callable[[Any], Parameters]]:
+    """The posterior draws as units of work: batches of ``chunk`` draws, carried with the work
+    (a posterior's draws are read from its file here, once)."""
+    if cap is None:
+        batches = list(posterior.iter_parameters(diagram, chunk))
+    else:
+        batches = list(_split(posterior.parameters(diagram, max_draws=int(cap)), chunk))
+    units = []
+    start = 0
+    for batch in batches:
+        units.append((start, batch))
+        start += max(np.shape(a)[0] for a in batch.values())
+    return units, _identity
+
+
 def prior_chunks(diagram: Diagram, draws: int, seed: int,
                  chunk: int) -> Callable[[], Iterator[Parameters]]:
     """A callable returning a fresh iterator over prior draws in chunks of at most ``chunk``.
@@ -169,20 +252,15 @@ def prior_chunks(diagram: Diagram, draws: int, seed: int,
     With ``draws <= PRIOR_BLOCK`` they are exactly
     ``sample_prior_parameters(diagram, draws, seed)``.
     """
-    from .draws import sample_prior_parameters
+    units, load = _prior_units(diagram, draws, seed)
+    return _as_chunks(units, load, chunk)
 
-    def blocks() -> Iterator[Parameters]:
-        done = 0
-        index = 0
-        while done < draws:
-            n = min(PRIOR_BLOCK, draws - done)
-            yield sample_prior_parameters(diagram, n, seed=_block_seed(seed, index))
-            done += n
-            index += 1
 
+def _as_chunks(units: list[tuple[int, Any]], load: Callable[[Any], Parameters],
+               chunk: int) -> Callable[[], Iterator[Parameters]]:
     def chunks() -> Iterator[Parameters]:
-        for block in blocks():
-            yield from _split(block, chunk)
+        for _, descriptor in units:
+            yield from _split(load(descriptor), chunk)
 
     return chunks
 
@@ -194,23 +272,11 @@ def _block_seed(seed: int, index: int) -> int:
     return int(sequence.generate_state(1, np.uint64)[0])
 
 
-def _posterior_chunks(posterior: Any, diagram: Diagram, chunk: int,
-                      cap: int | None) -> Callable[[], Iterator[Parameters]]:
-    if cap is None:
-        return lambda: iter(posterior.iter_parameters(diagram, chunk))
-    params = posterior.parameters(diagram, max_draws=int(cap))
-    return lambda: _split(params, chunk)
-
-
 def _split(params: Parameters, chunk: int) -> Iterator[Parameters]:
     """Slices of at most ``chunk`` draws (arrays with a leading axis of 1 are shared)."""
-    total = max(np.shape(v)[0] for v in params.values())
-    for start in range(0, total, chunk):
-        stop = min(start + chunk, total)
-        if start == 0 and stop == total:
-            yield params
-            return
-        yield {k: (v if np.shape(v)[0] == 1 else v[start:stop]) for k, v in params.items()}
+    from ..solve.batched import split
+
+    return split(params, chunk)
 
 
 def _require_priors(diagram: Diagram) -> None:
@@ -229,12 +295,13 @@ def _diagnostics(posterior: Any) -> dict[str, Any]:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BUDGET) -> int:
+def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BUDGET, *,
+                   keep_draws: bool = False) -> int:
     """How many draws to evaluate at once.
 
     A chunk takes at most ``budget`` bytes of numeric arrays (the plan's per-draw estimate, see
-    :mod:`influence.solve.memory`); with ``draws``, the whole run (result rows, the expected
-    utility of every option in every draw, one chunk) must fit the plan's memory limit.
+    :mod:`influence.solve.memory`); with ``draws``, the whole run (result rows, the per-draw
+    values kept, one chunk) must fit the plan's memory limit.
 
     Raises
     ------
@@ -246,12 +313,19 @@ def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BU
     if draws is None:
         return chunk
     chunk = min(chunk, draws)
-    kept = kept_bytes(plan, draws)
-    memory.check(plan, chunk, rules=True, kept=kept)
+    memory.check(plan, chunk, rules=True, kept=kept_bytes(plan, draws, keep_draws))
     return chunk
 
 
-def kept_bytes(plan: Plan, draws: int) -> int:
+def kept_bytes(plan: Plan, draws: int, keep_draws: bool = False) -> int:
     """Bytes of the per-draw values a run keeps: the expected utility of every option, of the
-    Bayes strategy and of each draw's own optimum, in every draw."""
-    return 8 * draws * (len(plan.options()) + 3)
+    Bayes strategy and of each draw's own optimum, in every draw kept (every draw when asked or
+    when they fit :data:`~influence.limits.KEEP_DRAWS_BUDGET`, a subsample otherwise), and the
+    per-option summaries of each unit of work until they are merged."""
+    from ..solve.summaries import sample_step
+
+    options = len(plan.option_specs()) + 1
+    step = sample_step(draws, options, keep_draws)
+    kept = -(-draws // step)
+    units = -(-draws // PRIOR_BLOCK)
+    return 8 * kept * (options + 2) + units * 64 * (options + 1)

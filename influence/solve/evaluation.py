@@ -8,20 +8,20 @@ value-of-information questions need).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .kernels import InductionResult, backward_induction
-from .results import ArrayRules, DecisionResult, Evaluation, OptionResult, summarize_draws
+from .results import ArrayRules, DecisionResult
 from .tables import Parameters
 
 if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
 
-__all__ = ["evaluate_chunks", "draw_values", "strategy_values", "DrawValues"]
+__all__ = ["draw_values", "strategy_values", "DrawValues", "Extras", "by_utility"]
 
 
 @dataclass(frozen=True)
@@ -122,45 +122,6 @@ def _constrained(masks: list[np.ndarray | None]) -> int:
     return max((k for k, m in enumerate(masks) if m is not None), default=-1)
 
 
-@dataclass
-class _Means:
-    """Pass 1: the stage tensor, its part per utility node and the reach tensor averaged over
-    every draw (and, when there is only one chunk, that chunk's stage tensor, so that pass 2
-    need not recompute it)."""
-
-    stage: np.ndarray
-    parts: list[np.ndarray]
-    reach: np.ndarray
-    draws: int
-    single: tuple[np.ndarray, ...] | None
-    exponential: np.ndarray | None = None
-
-
-def _mean_tensors(plan: Plan, chunks: Callable[[], Iterator[Parameters]]) -> _Means:
-    stage_sum = reach_sum = exp_sum = None
-    part_sums: list[np.ndarray] = []
-    draws = 0
-    single = None
-    for i, chunk in enumerate(chunks()):
-        stage, parts = plan.stage_terms(chunk)
-        reach = plan.reach_tensor(chunk)
-        if plan.exponential is not None:
-            exp = plan.exponential.stage(chunk).sum(axis=0)
-            exp_sum = exp if exp_sum is None else exp_sum + exp
-        single = (stage,) if i == 0 else None
-        if stage_sum is None:
-            stage_sum, reach_sum = stage.sum(axis=0), reach.sum(axis=0)
-            part_sums = [part.sum(axis=0) for part in parts]
-        else:
-            stage_sum = stage_sum + stage.sum(axis=0)
-            reach_sum = reach_sum + reach.sum(axis=0)
-            part_sums = [a + part.sum(axis=0) for a, part in zip(part_sums, parts, strict=True)]
-        draws += stage.shape[0]
-    return _Means((stage_sum / draws)[None], [(s / draws)[None] for s in part_sums],
-                  (reach_sum / draws)[None], draws, single,
-                  None if exp_sum is None else (exp_sum / draws)[None])
-
-
 def by_utility(plan: Plan, parts: np.ndarray, choices: list[np.ndarray]) -> dict[str, float]:
     """Each utility node's weighted expected contribution to a strategy's expected utility
     (they sum to it), from the stage tensor's parts averaged over draws, stacked on the draw
@@ -168,81 +129,6 @@ def by_utility(plan: Plan, parts: np.ndarray, choices: list[np.ndarray]) -> dict
     res = backward_induction(parts, plan.layout, fixed=choices, values=False)
     return {u.name: float(v) for u, v in zip(plan.diagram.utilities, res.expected_utility,
                                               strict=True)}
-
-
-def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
-                    uncertainty: str | None = None,
-                    policy_ids: tuple[str, ...] | None = None) -> Evaluation:
-    """Evaluate every policy, alternative and the Bayes strategy over chunks of operands.
-
-    Parameters
-    ----------
-    plan : Plan
-        The compiled diagram.
-    chunks : callable
-        Returns a fresh iterator over operand batches; called at most twice (the mean stage
-        tensor fixes the Bayes strategies, then each strategy is valued draw by draw).
-    uncertainty : str, optional
-        What the draws stand for; None for point values.
-    policy_ids : tuple of str, optional
-        Only these named policies (default: all).
-    """
-    means = _mean_tensors(plan, chunks)
-    draws = means.draws
-    # What the strategies maximise: the expected utility, or with a risk tolerance the
-    # expected exponential utility -E[exp(-U/R)] (up to a positive factor).
-    criterion = means.stage if means.exponential is None else -means.exponential
-    # The Bayes strategies: the optimum, each alternative forced, each policy. Decisions after
-    # the last one a mask constrains are played as in the optimum: those stages are reused.
-    best = backward_induction(criterion, plan.layout, keep=True)
-    strategies: list[tuple[OptionResult | None, InductionResult, int]] = [(None, best, -1)]
-    for oid, label, kind, dname, state, masks in plan.options(policy_ids):
-        res = backward_induction(criterion, plan.layout, masks, resume=best)
-        option = OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state)
-        strategies.append((option, res, _constrained(masks)))
-    equivalents: list[float | None] = [None] * len(strategies)
-    shown = best
-    if plan.exponential is not None:
-        equivalents = [plan.exponential.certainty_equivalent(float(res.expected_utility[0]))
-                       for _, res, _ in strategies]
-        # The rules show conditional expected utilities of the risk-averse strategy.
-        shown = backward_induction(means.stage, plan.layout, fixed=best.choices)
-
-    share = None
-    evpi = None
-    if draws == 1:
-        eus = [res.expected_utility if plan.exponential is None else
-               backward_induction(means.stage, plan.layout, fixed=res.choices,
-                                  values=False).expected_utility
-               for _, res, _ in strategies]
-    else:
-        stages = (means.single if means.single is not None
-                  else (plan.stage_tensor(c) for c in chunks()))
-        eus, optimum, share = _value_draws(plan, stages, strategies, best, draws)
-        if plan.exponential is None:
-            evpi = float(optimum.mean() - eus[0].mean())
-    extras = Extras(plan, np.concatenate(means.parts, axis=0),
-                    [res.choices for _, res, _ in strategies],
-                    next(iter(chunks())) if draws == 1 else None)
-    strategy = _strategy(plan, shown, means.reach, share)
-    options = [replace(opt, draws=eu, extras=extras.of(i), certainty_equivalent=ce)
-               for i, ((opt, _, _), eu, ce) in enumerate(zip(strategies, eus, equivalents,
-                                                             strict=True))
-               if opt is not None]
-    alternatives: dict[str, dict[str, float]] = {}
-    for o in options:
-        if o.kind == "alternative":
-            alternatives.setdefault(o.decision, {})[o.state] = float(o.draws.mean())
-    meu_draws = eus[0]
-    return Evaluation(
-        model=plan.diagram.name, title=plan.diagram.title, units=plan.diagram.units,
-        given=dict(plan.given), maximum_expected_utility=float(meu_draws.mean()),
-        meu_draws=meu_draws if draws > 1 else None, optimal_strategy=strategy,
-        alternatives=alternatives, options=tuple(summarize_draws(options)),
-        draws=draws if uncertainty else None, uncertainty=uncertainty, evpi_parameters=evpi,
-        extras=extras.of(0), risk_tolerance=plan.risk_tolerance,
-        maximum_certainty_equivalent=equivalents[0],
-    )
 
 
 class Extras:
@@ -311,36 +197,6 @@ class StrategyExtras:
     def risk_profile(self) -> tuple[tuple[float, float], ...] | None:
         profile = self.source.profile(self.index)
         return None if profile is None else profile.pairs
-
-
-def _value_draws(plan: Plan, stages: Iterator[np.ndarray] | tuple[np.ndarray, ...],
-                 strategies: list[tuple[OptionResult | None, InductionResult, int]],
-                 best: InductionResult, draws: int
-                 ) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
-    """Pass 2: each Bayes strategy's expected utility draw by draw, the per-draw optimum, and
-    the share of draws in which each Bayes choice is optimal."""
-    parts: list[list[np.ndarray]] = [[] for _ in strategies]
-    optimum: list[np.ndarray] = []
-    hits_sum: list[np.ndarray] | None = None
-    for stage in stages:
-        base = backward_induction(stage, plan.layout, fixed=best.choices, values=False,
-                                  keep=True)
-        for out, (_, res, last) in zip(parts, strategies, strict=True):
-            if last < 0:
-                out.append(base.expected_utility)
-                continue
-            fixed = [c if k <= last else None for k, c in enumerate(res.choices)]
-            out.append(backward_induction(stage, plan.layout, fixed=fixed, values=False,
-                                          resume=base).expected_utility)
-        own = backward_induction(stage, plan.layout, per_draw=True, values=False)
-        optimum.append(own.expected_utility)
-        hits = [(c == np.asarray(b)[None]).sum(axis=0)
-                for c, b in zip(own.choices, best.choices, strict=True)]
-        hits_sum = hits if hits_sum is None else [a + h for a, h in
-                                                  zip(hits_sum, hits, strict=True)]
-    eus = [np.concatenate(p) for p in parts]
-    share = [s / draws for s in hits_sum] if hits_sum is not None else None
-    return eus, np.concatenate(optimum), share
 
 
 def _past_probability(plan: Plan, reach: np.ndarray, k: int, per_draw: bool = False

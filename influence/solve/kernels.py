@@ -66,6 +66,8 @@ class Contraction:
     DIRECT_UP_TO = 1e4
     #: Greedy-path cost (flops) above which a thorough path search pays for itself.
     THOROUGH_ABOVE = 1e7
+    #: Draws from which the contraction runs with the draw axis last.
+    DRAWS_LAST = 64
 
     def __init__(self, inputs: Sequence[str], output: str, sizes: dict[str, int]) -> None:
         if self.DRAW in sizes or any(self.DRAW in s for s in (*inputs, output)):
@@ -74,9 +76,14 @@ class Contraction:
         self.output = self.DRAW + output
         self.sizes = dict(sizes)
         self.subscripts = ",".join(self.inputs) + "->" + self.output
+        # The same contraction with the draw index last: for many draws the innermost loops
+        # then run over them, contiguous, several times faster than over the small node axes.
+        self.subscripts_last = (",".join(s[1:] + s[0] for s in self.inputs) + "->"
+                                + self.output[1:] + self.output[0])
         self._path: list | None = None
         self._largest = 0
         self._expressions: dict[int, Callable[..., np.ndarray]] = {}
+        self._last: dict[int, Callable[..., np.ndarray]] = {}
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
         """Operand shapes for ``draws`` draws."""
@@ -130,10 +137,26 @@ class Contraction:
         self._expressions[draws] = expr
         return expr
 
+    def expression_last(self, draws: int) -> Callable[..., np.ndarray]:
+        """The contraction for ``draws`` draws with the draw axis last in every operand and in
+        the result (built once per draw count, on the path of :meth:`path`)."""
+        expr = self._last.get(draws)
+        if expr is None:
+            shapes = [tuple(self.sizes[c] for c in s[1:]) + (draws,) for s in self.inputs]
+            expr = opt_einsum.contract_expression(self.subscripts_last, *shapes,
+                                                  optimize=self.path())
+            self._last[draws] = expr
+        return expr
+
     def __call__(self, *arrays: np.ndarray) -> np.ndarray:
         if not self.inputs:  # an empty product: one, for a single draw
             return np.ones((1,) + tuple(self.sizes[c] for c in self.output[1:]))
         draws = max(a.shape[0] for a in arrays)
+        if draws >= self.DRAWS_LAST:
+            operands = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) if a.shape[0] == draws
+                        else np.broadcast_to(np.moveaxis(a, 0, -1), a.shape[1:] + (draws,))
+                        for a in arrays]
+            return np.moveaxis(self.expression_last(draws)(*operands), -1, 0)
         operands = [
             a if a.shape[0] == draws else np.broadcast_to(a, (draws,) + a.shape[1:])
             for a in arrays

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import QueryError
 from ..limits import TIE_TOLERANCE
-from .policies import Solution
+from .policies import Solution, with_draws
 
 if TYPE_CHECKING:  # pragma: no cover
     from .factored import Factored
@@ -95,8 +95,7 @@ def iterate(f: Factored, ops: Parameters, masks: Mapping[str, np.ndarray | None]
         for d in f.update_order:
             others = {e: c for e, c in choices.items() if e != d}
             q = local_values(f, ops, others, d)
-            mask = masks.get(d)
-            mask = None if mask is None else mask[None]
+            mask = with_draws(masks.get(d), q.ndim)
             if d not in choices:
                 new = _choose(q, mask)
                 changed = True
@@ -136,14 +135,14 @@ def bayes_strategy(f: Factored, chunks: Callable[[], Iterator[Parameters]],
                 if num is not None:
                     total = total + num.sum(axis=0)
             current = choices.get(d)
-            mask = masks.get(d)
+            mask = with_draws(masks.get(d), total.ndim + 1)
             if current is None:
                 from .kernels import _choose
 
-                new = _choose(total[None], None if mask is None else mask[None])
+                new = _choose(total[None], mask)
                 changed = True
             else:
-                new = _improve(total[None], current, None if mask is None else mask[None])
+                new = _improve(total[None], current, mask)
                 changed = changed or bool(np.any(new != current))
             choices[d] = new
         if exact or not changed:

@@ -463,7 +463,7 @@ class Plan:
     def evaluate(self, tables: Mapping[str, Any] | None = None, *,
                  weights: Mapping[str, Any] | None = None,
                  policies: tuple[str, ...] | None = None,
-                 uncertainty: str | None = None):  # noqa: ANN201 - Evaluation, imported late
+                 uncertainty: str | None = None, keep_draws: bool = False):  # noqa: ANN201
         """Evaluate every policy, alternative and the optimal strategy.
 
         Parameters
@@ -477,6 +477,10 @@ class Plan:
         uncertainty : str, optional
             What a batch of draws stands for ("prior", "posterior"); default "draws" when
             there is more than one draw.
+        keep_draws : bool
+            With several draws, keep every option's value in every draw (``OptionResult.draws``)
+            whatever their number; otherwise they are kept while they fit
+            :data:`~influence.limits.KEEP_DRAWS_BUDGET`, a subsample beyond.
 
         Returns
         -------
@@ -486,39 +490,44 @@ class Plan:
             expected value of perfect information about the numbers.
         """
         ops = self.operands(tables, weights)
-        if draw_count(ops) == 1 and uncertainty is None and self.factored_point:
+        draws = draw_count(ops)
+        if draws == 1 and uncertainty is None and self.factored_point:
             from .point import evaluate_point
 
             memory.check_point(self)
             return evaluate_point(self, ops, policies)
-        memory.check(self, draw_count(ops))
-        if uncertainty is None and draw_count(ops) > 1:
+        memory.check(self, draws)
+        if uncertainty is None and draws > 1:
             uncertainty = "draws"
         return self.evaluate_chunks(lambda: iter((ops,)), uncertainty=uncertainty,
-                                    policies=policies, prepared=True)
+                                    policies=policies, prepared=True, total=draws,
+                                    keep_draws=keep_draws)
 
     def evaluate_chunks(self, chunks: Callable[[], Iterator[Parameters]], *,
                         weights: Mapping[str, Any] | None = None,
                         uncertainty: str | None = None,
-                        policies: tuple[str, ...] | None = None, prepared: bool = False):
+                        policies: tuple[str, ...] | None = None, prepared: bool = False,
+                        total: int | None = None, keep_draws: bool = False,
+                        progress: Callable[[int], None] | None = None):  # noqa: ANN201
         """Like :meth:`evaluate`, over draws that arrive in chunks, in bounded memory.
 
         Parameters
         ----------
         chunks : callable
-            Returns a fresh iterator over batches of tables (node -> (S_i, *shape)); it is
-            called twice: once to average the stage tensor over all draws (which fixes the
-            Bayes strategies), once to evaluate those strategies draw by draw. Tables it leaves
-            out keep the diagram's numbers.
-        weights, uncertainty, policies
+            Returns a fresh iterator over batches of tables (node -> (S_i, *shape)); called
+            once (twice only when the Bayes strategies of every draw differ from those of the
+            first chunk; see :mod:`influence.solve.batched`). Tables it leaves out keep the
+            diagram's numbers.
+        weights, uncertainty, policies, keep_draws
             As in :meth:`evaluate`.
         prepared : bool
             The chunks are operands already (from :meth:`operands`).
+        total : int, optional
+            The number of draws, when known (beyond :data:`~influence.limits.
+            KEEP_DRAWS_BUDGET` only a subsample of per-draw values is kept; without it, all).
+        progress : callable, optional
+            Called after each chunk with the number of draws done so far.
         """
-        from .evaluation import evaluate_chunks
-
-        if self.limited:
-            from .limited_draws import evaluate_limited as evaluate_chunks  # noqa: F811
         if not prepared:
             raw = chunks
 
@@ -526,7 +535,14 @@ class Plan:
                 for chunk in raw():
                     yield self.operands(chunk, weights, check=False)
 
-        return evaluate_chunks(self, chunks, uncertainty=uncertainty, policy_ids=policies)
+        if self.limited:
+            from .limited_draws import evaluate_limited
+
+            return evaluate_limited(self, chunks, uncertainty=uncertainty, policy_ids=policies)
+        from .batched import evaluate_chunks
+
+        return evaluate_chunks(self, chunks, uncertainty=uncertainty, policy_ids=policies,
+                               total=total, keep_draws=keep_draws, progress=progress)
 
     def expected_utilities(self, tables: Mapping[str, Any] | None = None, *,
                            weights: Mapping[str, Any] | None = None):  # noqa: ANN201

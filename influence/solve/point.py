@@ -12,13 +12,11 @@ profile come from :class:`PointExtras`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import QueryError
-from ..limits import POSSIBLE
 from .elimination import expand
 from .factored import Factored
 from .policies import Solution
@@ -151,30 +149,56 @@ class _Widened(Factored):
         self._queries = {}
 
 
+def _stacked_masks(f: Factored, masks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Masks of several strategies solved side by side: one per draw, all options allowed
+    where a strategy leaves a decision free."""
+    out = {}
+    for d in {d for m in masks for d in m}:
+        shape = tuple(f.plan.sizes[v] for v in (*f.info[d], d))
+        out[d] = np.stack([m.get(d, np.ones(shape, dtype=bool)) for m in masks])
+    return out
+
+
+def _take(solution: Solution, i: int) -> Solution:
+    """Draw ``i`` of a solution of strategies solved side by side."""
+    pick = (lambda a: a[i:i + 1] if np.shape(a)[0] > 1 else a)  # noqa: E731
+    return Solution(pick(solution.expected_utility), pick(solution.evidence),
+                    {d: pick(c) for d, c in solution.choices.items()}, [],
+                    solution.iterations)
+
+
 def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | None = None
                    ) -> Evaluation:
     """Evaluate the optimum, every alternative and every named policy on one set of numbers
-    (operands from :meth:`Plan.operands`, one draw) with the potentials solver."""
+    (operands from :meth:`Plan.operands`, one draw) with the potentials solver.
+
+    The optimum and the options whose rules are over the requisite information are solved in
+    one run, side by side on the draw axis (each with its own masks); a named policy whose
+    rules mention more gets its own run.
+    """
     f = plan.factored
-    pool = f.pool(ops)
-    best = f.solve(ops, keep=True, pool=pool)
-    _scenario(plan, best.evidence)
+    specs = plan.option_specs(policy_ids)
+    solvers = [f if kind == "alternative" else f.for_policy(policy)
+               for _, _, kind, _, _, policy in specs]
+    together = [i for i, g in enumerate(solvers) if g is f]
+    masks = [{}] + [f.masks(force=(specs[i][3], specs[i][4])) if specs[i][2] == "alternative"
+                    else f.masks(policy=specs[i][5]) for i in together]
+    batch = f.solve(ops, masks=_stacked_masks(f, masks) if together else None)
+    _scenario(plan, batch.evidence)
+    best = _take(batch, 0)
+    solved: dict[int, tuple[Factored, Solution]] = {
+        i: (f, _take(batch, j + 1)) for j, i in enumerate(together)}
+    for i, solver in enumerate(solvers):
+        if i not in solved:
+            solved[i] = (solver, solver.solve(ops, masks=solver.masks(policy=specs[i][5])))
     strategies: list[tuple[Factored, Solution]] = [(f, best)]
-    options = []
-    for oid, label, kind, dname, state, policy in plan.option_specs(policy_ids):
-        if kind == "alternative":
-            sol = f.solve(ops, masks=f.masks(force=(dname, state)), resume=best, pool=pool)
-            solver = f
-        else:
-            solver = f.for_policy(policy)
-            sol = solver.solve(ops, masks=solver.masks(policy=policy),
-                               resume=best if solver is f else None,
-                               pool=pool if solver is f else None)
-        strategies.append((solver, sol))
-        options.append(OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state))
+    strategies += [solved[i] for i in range(len(specs))]
     extras = PointExtras(plan, ops, strategies)
-    options = [replace(o, draws=sol.expected_utility.copy(), extras=extras.of(i + 1))
-               for i, (o, (_, sol)) in enumerate(zip(options, strategies[1:], strict=True))]
+    options = [OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state,
+                            draws=sol.expected_utility.reshape(-1)[:1].copy(),
+                            extras=extras.of(i + 1))
+               for i, ((oid, label, kind, dname, state, _), (_, sol)) in
+               enumerate(zip(specs, strategies[1:], strict=True))]
     alternatives: dict[str, dict[str, float]] = {}
     for o in options:
         if o.kind == "alternative":
@@ -189,8 +213,3 @@ def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | No
         alternatives=alternatives, options=tuple(summarize_draws(options)), extras=extras.of(0),
         solution=plan.solution_note(best.iterations),
     )
-
-
-def possible(prob: np.ndarray) -> np.ndarray:
-    """Where an information state can occur (whatever the strategy)."""
-    return prob > POSSIBLE

@@ -248,7 +248,8 @@ def run(program: Program, pool: dict[int, np.ndarray], *,
         The initial factors (from :func:`initial_pool`); not modified.
     masks : mapping, optional
         Decision -> boolean array over (what its rule is over, its options): the options
-        allowed.
+        allowed; with a leading draw axis, one set of masks per draw (several options solved
+        side by side on the same numbers).
     fixed : mapping, optional
         Decision -> choices given in advance (as in :attr:`Solution.choices`).
     per_draw : bool
@@ -309,7 +310,14 @@ def _decide(program: Program, u: Update, pool: Mapping[int, np.ndarray],
         q = np.broadcast_to(q, (q.shape[0],) + shape)
     if not per_draw and q.shape[0] > 1:
         raise ValueError("one strategy for several draws needs the stage-tensor solver")
-    return _choose(q, None if mask is None else mask[None])
+    return _choose(q, with_draws(mask, q.ndim))
+
+
+def with_draws(mask: np.ndarray | None, ndim: int) -> np.ndarray | None:
+    """A mask with its draw axis (added when it has none)."""
+    if mask is None or mask.ndim == ndim:
+        return mask
+    return mask[None]
 
 
 def _finish(program: Program, pool: Mapping[int, np.ndarray], choices: dict[str, np.ndarray],

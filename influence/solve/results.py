@@ -357,6 +357,13 @@ class Evaluation:
     draws, uncertainty, evpi_parameters
         Under parameter uncertainty: the number of draws, "prior" or "posterior", and the
         expected value of perfect information about the parameters.
+    draws_kept : int or None
+        When fewer per-draw values were kept than there were draws: how many (a systematic
+        subsample, see :mod:`influence.solve.summaries`); the 90% intervals come from them,
+        every other summary from every draw.
+    solution : dict or None
+        For a diagram of limited memory: how its strategy was found (``soluble``, ``exact``,
+        ``iterations`` of single policy updating).
     by_utility, utility_sd, risk_profile
         Of the optimal strategy, as in :class:`OptionResult`.
     """
@@ -379,6 +386,7 @@ class Evaluation:
     maximum_certainty_equivalent: float | None = None
     solution: Mapping[str, Any] | None = None
     draws_kept: int | None = None
+    meu_stats: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -398,6 +406,8 @@ class Evaluation:
     @property
     def meu_sd(self) -> float | None:
         """Standard deviation over draws of the optimal strategy's expected utility."""
+        if self.meu_stats is not None:
+            return self.meu_stats["sd"]
         if self.meu_draws is None or len(self.meu_draws) < 2:
             return None
         return float(np.std(self.meu_draws, ddof=1))
@@ -405,6 +415,8 @@ class Evaluation:
     @property
     def meu_interval_90(self) -> tuple[float, float] | None:
         """Central 90% interval over draws of the optimal strategy's expected utility."""
+        if self.meu_stats is not None:
+            return tuple(self.meu_stats["interval_90"])
         if self.meu_draws is None or len(self.meu_draws) < 2:
             return None
         lo, hi = np.quantile(self.meu_draws, [0.05, 0.95])
@@ -512,6 +524,8 @@ class Evaluation:
         }
         if self.uncertainty is not None:
             out["draws"] = self.draws
+            if self.draws_kept is not None:
+                out["draws_kept"] = self.draws_kept
             out["uncertainty"] = self.uncertainty
             out["evpi_parameters"] = self.evpi_parameters
             if self.meu_sd is not None:

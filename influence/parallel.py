@@ -1,0 +1,126 @@
+"""Running independent pieces of work here or on a Dask cluster.
+
+Draws, sensitivity grids and value-of-information questions split into chunks that need nothing
+from each other. A :class:`Runner` maps a function over such chunks and returns the results in
+the order of the chunks, whoever computed them: :func:`runner` gives one that runs them here, one
+after the other, or one that hands them to Dask (``dask.distributed``, an optional dependency:
+``pip install "influence[dask]"``): a local cluster of worker processes started for the run
+(``workers``), or a running cluster (``scheduler``, its address). Each piece of work carries
+its own seed, so the results do not depend on where it ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .errors import QueryError
+
+__all__ = ["Runner", "runner"]
+
+
+class Runner:
+    """Maps functions over pieces of work (here, one after the other)."""
+
+    #: Worker processes the work is spread over (1 here).
+    workers = 1
+
+    def map(self, fn: Callable[..., Any], items: Sequence[Any], *,
+            shared: Sequence[Any] = (), done: Callable[[int, Any], None] | None = None
+            ) -> list[Any]:
+        """``[fn(*shared, item) for item in items]``, in order; ``done(index, result)`` is
+        called as each finishes."""
+        out = []
+        for i, item in enumerate(items):
+            out.append(fn(*shared, item))
+            if done is not None:
+                done(i, out[-1])
+        return out
+
+
+class DaskRunner(Runner):
+    """Maps functions over pieces of work on a ``dask.distributed`` client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+    def map(self, fn: Callable[..., Any], items: Sequence[Any], *,
+            shared: Sequence[Any] = (), done: Callable[[int, Any], None] | None = None
+            ) -> list[Any]:
+        from distributed import as_completed
+
+        if not items:
+            return []
+        scattered = [self.client.scatter(s, broadcast=True) for s in shared]
+        futures = [self.client.submit(fn, *scattered, item, pure=False) for item in items]
+        index = {f.key: i for i, f in enumerate(futures)}
+        out: list[Any] = [None] * len(items)
+        for future, result in as_completed(futures, with_results=True):
+            i = index[future.key]
+            out[i] = result
+            if done is not None:
+                done(i, result)
+        return out
+
+
+def _check(workers: Any, scheduler: Any) -> None:
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise QueryError(f"expected `workers` to be a whole number of at least 1, got "
+                         f"{workers!r}", parameter="workers")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise QueryError(f"expected `scheduler` to be the address of a running Dask scheduler "
+                         f"(such as tcp://10.0.0.5:8786), got {scheduler!r}",
+                         parameter="scheduler")
+    if workers is not None and scheduler is not None:
+        raise QueryError("expected either `workers` (a local cluster) or `scheduler` (a running "
+                         "one), got both", parameter="workers")
+
+
+@contextmanager
+def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator[Runner]:
+    """A :class:`Runner` for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Start a local Dask cluster of this many worker processes (one thread each) for the
+        block, and close it after.
+    scheduler : str, optional
+        Use the running ``dask.distributed`` cluster at this address (its workers need
+        ``influence`` installed, the same version).
+
+    Without either, the work runs here, one piece after the other.
+
+    Raises
+    ------
+    QueryError
+        For a bad ``workers`` or ``scheduler``, both given, Dask not installed, or a scheduler
+        that cannot be reached.
+    """
+    _check(workers, scheduler)
+    if workers is None and scheduler is None:
+        yield Runner()
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise QueryError("expected Dask to run on several workers (`workers` or `scheduler`), "
+                         "got no dask.distributed installed: pip install \"influence[dask]\"",
+                         parameter="workers" if workers is not None else "scheduler") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise QueryError(f"expected a running Dask scheduler at {scheduler!r}, got no "
+                             f"answer ({exc})", parameter="scheduler") from None
+        try:
+            yield DaskRunner(client)
+        finally:
+            client.close()
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield DaskRunner(client)
