@@ -79,7 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "__version__",

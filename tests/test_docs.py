@@ -64,8 +64,29 @@ def test_readme_python_example_runs_and_its_comments_hold(capsys):
     ]
 
 
+def test_readme_plan_example_evaluates_three_sets_of_numbers(capsys):
+    namespace: dict = {}
+    exec(compile(_python_blocks(ROOT / "README.md")[0], "README.md", "exec"), namespace)  # noqa: S102
+    capsys.readouterr()
+    exec(compile(_python_blocks(ROOT / "README.md")[1], "README.md", "exec"), namespace)  # noqa: S102
+    assert capsys.readouterr().out.splitlines() == [
+        "[0.4, 0.3, 0.3] 47.0 test: no", "[0.6, 0.3, 0.1] 1.7 test: yes",
+        "[0.55, 0.3, 0.15] 12.1 test: yes"]
+    assert namespace["batch"].maximum_expected_utility == pytest.approx([47.0, 1.7, 12.1])
+    # The same numbers solved from scratch, one diagram per prior.
+    import numpy as np
+
+    from influence.testing import model_dict
+
+    for prior, meu in zip(([0.4, 0.3, 0.3], [0.6, 0.3, 0.1], [0.55, 0.3, 0.15]),
+                          (47.0, 1.7, 12.1), strict=True):
+        fresh = influence.diagram_from_dict(model_dict(namespace["diagram"],
+                                                       {"oil": np.array(prior)}))
+        assert influence.evaluate(fresh).maximum_expected_utility == pytest.approx(meu)
+
+
 def test_readme_building_a_diagram_in_python(capsys):
-    block = _python_blocks(ROOT / "README.md")[1]
+    block = _python_blocks(ROOT / "README.md")[2]
     namespace: dict = {"influence": influence}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     result = influence.evaluate(namespace["picnic"])
