@@ -36,7 +36,7 @@ class LoadedModel:
 
 #: Python parameters of reading and writing files, and the options that set them.
 _OPTIONS = {"`order`": "--order", "`strict`": "--strict", "`format`": "--input-format",
-            "`output_format`": "--output-format"}
+            "`output_format`": "--output-format", "`by`": "--by"}
 
 
 def as_options(message: str) -> str:

@@ -9,7 +9,10 @@ Load a model, evaluate it, read the results::
     result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
 
 What drives the decision, and how far each number may move before the best choice changes:
-``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`).
+``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`). Where an
+option's expected utility comes from, attribute by attribute and scenario by scenario:
+``influence.explain(diagram, "policy-a", "policy-b", by="node")`` (see
+:mod:`influence.analysis.explain`).
 
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .analysis.explain import Explanation, explain
 from .analysis.sensitivity import (
     ParameterSensitivity,
     SensitivityResult,
@@ -76,6 +80,8 @@ __all__ = [
     "sensitivity",
     "thresholds",
     "two_way",
+    "explain",
+    "Explanation",
     "SensitivityResult",
     "ParameterSensitivity",
     "ThresholdAnalysis",
