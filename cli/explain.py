@@ -17,8 +17,7 @@ from .options import format_option, given_option, input_options, model_argument,
 __all__ = ["explain"]
 
 
-@click.command(short_help="Where an option's expected utility comes from, attribute by "
-                          "attribute.")
+@click.command(short_help="Why one option beats another, attribute by attribute.")
 @model_argument()
 @click.argument("option", required=False, metavar="[OPTION]")
 @click.argument("other", required=False, metavar="[OTHER]")

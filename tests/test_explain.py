@@ -341,3 +341,35 @@ def test_the_same_seed_gives_the_same_explanation(cartel):
     two = influence.explain(cartel, "status-quo", prior=True, draws=50, seed=9)
     assert one.to_dict() == two.to_dict()
     assert one.to_dict()["seed"] == 9 and "difference_interval_90" in one.to_dict()
+
+
+def test_chunks_do_not_change_the_explanation(cartel, monkeypatch):
+    from influence.bayes import uncertainty
+
+    whole = influence.explain(cartel, "status-quo", by="mexico_response", prior=True,
+                              draws=30, seed=4)
+    monkeypatch.setattr(uncertainty, "_MAX_CHUNK", 7)  # 5 chunks of at most 7 draws
+    chunked = influence.explain(cartel, "status-quo", by="mexico_response", prior=True,
+                                draws=30, seed=4)
+    for a, b in zip(whole.attributes, chunked.attributes, strict=True):
+        np.testing.assert_allclose(a.option_draws, b.option_draws, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(a.other_draws, b.other_draws, rtol=1e-12, atol=1e-9)
+    for s, t in zip(whole.by.states, chunked.by.states, strict=True):
+        assert s.probability_other == pytest.approx(t.probability_other)
+        assert s.difference == pytest.approx(t.difference)
+        assert s.difference_interval_90 == pytest.approx(t.difference_interval_90)
+
+
+def test_evaluate_json_by_utility_under_the_prior_adds_up(cartel):
+    data = influence.evaluate(cartel, prior=True, draws=200, seed=2).to_dict()
+    assert sum(data["by_utility"].values()) == pytest.approx(data["maximum_expected_utility"])
+    for entry in data["ranking"] + data["policies"]:
+        assert sum(entry["by_utility"].values()) == pytest.approx(entry["expected_utility"])
+
+
+def test_split_by_the_scenario_node_itself(oil):
+    e = influence.explain(oil, given={"oil": "soaking"}, by="oil")
+    rows = {s.state: s for s in e.by.states}
+    assert rows["soaking"].probability_option == 1 and rows["dry"].probability_option == 0
+    assert rows["dry"].conditional_option is None
+    assert rows["soaking"].difference == pytest.approx(e.difference)
