@@ -36,7 +36,15 @@ from ..limits import POSSIBLE
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
 from .attribution import DrawValues, compare, interval_90, per_draw
-from .explain_inputs import OPTIMUM, Option, check_by, check_draw_options, draw_source, pick
+from .explain_inputs import (
+    OPTIMUM,
+    Option,
+    check_by,
+    check_draw_options,
+    check_options,
+    draw_source,
+    pick,
+)
 from .sweep import compile_plan
 
 __all__ = ["explain", "Explanation", "ExplainedOption", "Attribute", "StateSplit",
@@ -372,6 +380,7 @@ def explain(diagram: Diagram | Plan, a: str | None = None, b: str | None = None,
     """
     plan = compile_plan(diagram, given)
     check_draw_options(plan, prior, posterior, draws, seed)
+    check_options(plan, a, b)
     split = check_by(plan, by)
     uncertain = prior or posterior is not None
     extra: dict[str, Any] = {}

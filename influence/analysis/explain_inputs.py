@@ -28,8 +28,8 @@ from ..solve.results import Evaluation
 from ..solve.split import NodeSplit
 from ..solve.tables import Parameters
 
-__all__ = ["OPTIMUM", "Option", "pick", "check_by", "check_draw_options", "DrawSource",
-           "draw_source"]
+__all__ = ["OPTIMUM", "Option", "pick", "check_options", "check_by", "check_draw_options",
+           "DrawSource", "draw_source"]
 
 #: The id of the optimal strategy (as in ``influence evaluate --format csv``).
 OPTIMUM = "optimal-strategy"
@@ -64,15 +64,26 @@ def _catalogue(evaluation: Evaluation) -> dict[str, Option]:
     return out
 
 
+def _unknown(value: Any, ids: list[str], parameter: str, file: str | None) -> QueryError:
+    return QueryError(
+        f"expected an option of the model (a policy id, an alternative as decision=state, or "
+        f"{OPTIMUM}), got {value!r}{suggest(value, ids)}; its options: {', '.join(ids)}",
+        file=file, parameter=parameter)
+
+
+def check_options(plan: Plan, a: Any, b: Any) -> None:
+    """Refuse an unknown option id before any work (the ids are known from the plan)."""
+    ids = [OPTIMUM] + [o[0] for o in plan.options()]
+    for value, parameter in ((a, "a"), (b, "b")):
+        if value is not None and not (isinstance(value, str) and value in ids):
+            raise _unknown(value, ids, parameter, plan.diagram.file)
+
+
 def _resolve(catalogue: Mapping[str, Option], value: Any, parameter: str,
              file: str | None) -> Option:
     if isinstance(value, str) and value in catalogue:
         return catalogue[value]
-    ids = list(catalogue)
-    raise QueryError(
-        f"expected an option of the model (a policy id, an alternative as decision=state, or "
-        f"{OPTIMUM}), got {value!r}{suggest(value, ids)}; its options: {', '.join(ids)}",
-        file=file, parameter=parameter)
+    raise _unknown(value, list(catalogue), parameter, file)
 
 
 def _default_other(catalogue: Mapping[str, Option], a: Option, file: str | None) -> Option:
