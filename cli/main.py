@@ -12,6 +12,7 @@ from influence.errors import InfluenceError
 
 from .convert import convert
 from .evaluate import evaluate
+from .explain import explain
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
@@ -72,6 +73,7 @@ def cli() -> None:
       influence show umbrella                   # nodes, arcs, what each decision knows
       influence graph umbrella -o umbrella.svg  # draw it
       influence sensitivity oil-wildcatter      # what drives the decision; break-even values
+      influence explain oil-wildcatter          # where the best option's advantage comes from
       influence validate my_model.yaml
       influence evaluate model.net              # HUGIN, GeNIe .xdsl, pyAgrum .bifxml, ...
       influence convert model.xdsl model.yaml   # between any two formats
@@ -80,7 +82,8 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi):
+for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi,
+                 explain):
     cli.add_command(_command)
 
 

@@ -9,7 +9,10 @@ Load a model, evaluate it, read the results::
     result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
 
 What drives the decision, and how far each number may move before the best choice changes:
-``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`).
+``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`). Where an
+option's expected utility comes from, attribute by attribute and scenario by scenario:
+``influence.explain(diagram, "policy-a", "policy-b", by="node")`` (see
+:mod:`influence.analysis.explain`).
 
 What is worth learning before deciding: ``influence.value_of_information(diagram)`` (observing
 chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis.evppi import evppi
 from .analysis.evsi import evsi
+from .analysis.explain import Explanation, explain
 from .analysis.sensitivity import (
     ParameterSensitivity,
     SensitivityResult,
@@ -99,6 +103,8 @@ __all__ = [
     "sensitivity",
     "thresholds",
     "two_way",
+    "explain",
+    "Explanation",
     "SensitivityResult",
     "ParameterSensitivity",
     "ThresholdAnalysis",
