@@ -16,6 +16,7 @@ from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
 from .options import option_message
+from .report import report
 from .sensitivity import sensitivity
 from .voi import voi
 
@@ -75,12 +76,13 @@ def cli() -> None:
       influence validate my_model.yaml
       influence evaluate model.net              # HUGIN, GeNIe .xdsl, pyAgrum .bifxml, ...
       influence convert model.xdsl model.yaml   # between any two formats
+      influence report oil-wildcatter -o oil.html   # a self-contained report to share
 
     Exit codes: 0 success, 1 invalid model or data, 2 bad usage.
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi):
+for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi, report):
     cli.add_command(_command)
 
 

@@ -15,6 +15,9 @@ What is worth learning before deciding: ``influence.value_of_information(diagram
 chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
 ``influence.evsi`` (learning parameters, proposed studies).
 
+A report to share with people who will not run code, one self-contained HTML file:
+``influence.report(diagram)`` (see :mod:`influence.io.report`).
+
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
@@ -78,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bayes.fitting import fit
     from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
+    from .io.report import report
 
 __version__ = "0.1.0"
 
@@ -107,6 +111,7 @@ __all__ = [
     "value_of_information",
     "evppi",
     "evsi",
+    "report",
     "ValueOfInformation",
     "ObserveValue",
     "GroupValue",
@@ -154,6 +159,11 @@ def __getattr__(name: str) -> Any:
         from .bayes.posterior import Posterior
 
         return Posterior
+    # The HTML report: its sections and charts are imported only when a report is made.
+    if name == "report":
+        from .io.report import report
+
+        return report
     # The pgmpy and pyAgrum bridges; those libraries are imported only when a conversion runs.
     if name in ("to_pgmpy", "from_pgmpy"):
         from .io import pgmpy_bridge
