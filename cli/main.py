@@ -16,14 +16,16 @@ from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
 from .options import option_message
-from .report import report
 from .sensitivity import sensitivity
 from .voi import voi
 
 __all__ = ["cli", "main"]
 
-#: Commands whose modules import PyMC, ArviZ or matplotlib: loaded only when run.
+#: Commands whose modules import PyMC, ArviZ or matplotlib, or many modules that no other
+#: command needs (the report's): loaded only when run.
 LAZY_COMMANDS = {
+    "report": LazyCommand("influence.cli.report:report",
+                          "A self-contained HTML (or PDF) report of a model, to share."),
     "fit": LazyCommand("influence.cli.bayes_commands:fit",
                        "Fit the priors to evidence data with PyMC."),
     "plot": LazyCommand("influence.cli.bayes_commands:plot",
@@ -82,7 +84,7 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi, report):
+for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi):
     cli.add_command(_command)
 
 

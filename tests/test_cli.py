@@ -510,8 +510,8 @@ def test_graph_without_dot_program(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_the_group_resolves_each_of_its_commands() -> None:
     ctx = click.Context(cli)
     names = cli.list_commands(ctx)
-    assert names == ["convert", "evaluate", "fit", "graph", "models", "plot", "sensitivity", "show",
-                     "validate", "voi"]
+    assert names == ["convert", "evaluate", "fit", "graph", "models", "plot", "report",
+                     "sensitivity", "show", "validate", "voi"]
     assert [cli.get_command(ctx, name).name for name in names] == names
     assert cli.get_command(ctx, "frobnicate") is None
 
