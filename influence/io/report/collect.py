@@ -127,8 +127,7 @@ def _python_call(diagram: Diagram, options: Mapping[str, Any]) -> str:
 
 def collect(diagram: Diagram, *, given: Mapping[str, str] | None = None, prior: bool = False,
             posterior: Any = None, draws: int | None = None, seed: int | None = None,
-            top: int = TOP_PARAMETERS, command: str | None = None,
-            draw: bool = True) -> Collected:
+            top: int = TOP_PARAMETERS, command: str | None = None) -> Collected:
     """Run every analysis of the report (see :func:`influence.report` for the parameters).
 
     Under the prior without a ``seed``, one is chosen and recorded, so that every section uses
@@ -151,7 +150,7 @@ def collect(diagram: Diagram, *, given: Mapping[str, str] | None = None, prior: 
     sens = sensitivity(plan, top=top)
     voi = value_of_information(diagram, given=given or None, **uncertainty)
     explanation, note = _explanation(diagram, {"given": given or None, **uncertainty})
-    drawing, drawing_note = diagram_svg(diagram) if draw else (None, None)
+    drawing, drawing_note = diagram_svg(diagram)
     from ... import __version__
 
     produced = {
