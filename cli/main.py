@@ -22,8 +22,11 @@ from .voi import voi
 
 __all__ = ["cli", "main"]
 
-#: Commands whose modules import PyMC, ArviZ or matplotlib: loaded only when run.
+#: Commands whose modules import PyMC, ArviZ or matplotlib, or many modules that no other
+#: command needs (the report's): loaded only when run.
 LAZY_COMMANDS = {
+    "report": LazyCommand("influence.cli.report:report",
+                          "A self-contained HTML (or PDF) report of a model, to share."),
     "fit": LazyCommand("influence.cli.bayes_commands:fit",
                        "Fit the priors to evidence data with PyMC."),
     "plot": LazyCommand("influence.cli.bayes_commands:plot",
@@ -77,6 +80,7 @@ def cli() -> None:
       influence validate my_model.yaml
       influence evaluate model.net              # HUGIN, GeNIe .xdsl, pyAgrum .bifxml, ...
       influence convert model.xdsl model.yaml   # between any two formats
+      influence report oil-wildcatter -o oil.html   # a self-contained report to share
 
     Exit codes: 0 success, 1 invalid model or data, 2 bad usage.
     """

@@ -18,6 +18,9 @@ What is worth learning before deciding: ``influence.value_of_information(diagram
 chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
 ``influence.evsi`` (learning parameters, proposed studies).
 
+A report to share with people who will not run code, one self-contained HTML file:
+``influence.report(diagram)`` (see :mod:`influence.io.report`).
+
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
 result type with the uncertainty fields filled. PyMC and ArviZ are imported only then.
@@ -82,6 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bayes.fitting import fit
     from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
+    from .io.report import report
 
 from .version import __version__
 
@@ -113,6 +117,7 @@ __all__ = [
     "value_of_information",
     "evppi",
     "evsi",
+    "report",
     "ValueOfInformation",
     "ObserveValue",
     "GroupValue",
@@ -160,6 +165,11 @@ def __getattr__(name: str) -> Any:
         from .bayes.posterior import Posterior
 
         return Posterior
+    # The HTML report: its sections and charts are imported only when a report is made.
+    if name == "report":
+        from .io.report import report
+
+        return report
     # The pgmpy and pyAgrum bridges; those libraries are imported only when a conversion runs.
     if name in ("to_pgmpy", "from_pgmpy"):
         from .io import pgmpy_bridge

@@ -511,8 +511,7 @@ def test_the_group_resolves_each_of_its_commands() -> None:
     ctx = click.Context(cli)
     names = cli.list_commands(ctx)
     assert names == ["convert", "evaluate", "explain", "fit", "graph", "models", "plot",
-                     "sensitivity", "show",
-                     "validate", "voi"]
+                     "report", "sensitivity", "show", "validate", "voi"]
     assert [cli.get_command(ctx, name).name for name in names] == names
     assert cli.get_command(ctx, "frobnicate") is None
 
