@@ -16,6 +16,7 @@ import click
 import influence
 from influence.atomic import refuse_overwrite
 from influence.io.render import DIAGRAM_FORMATS, render_fit
+from influence.messages import printable
 
 from .common import load_model
 from .evaluate import echo_posterior_warnings
@@ -106,7 +107,7 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
                                   method=method, draws=draws, chains=chains, seed=seed,
                                   progressbar=progress, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
-    click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
+    click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, method "
                f"{posterior.method})", err=True)
     echo_posterior_warnings(posterior.diagnostics)
     click.echo(render_fit(posterior, fmt, diagram=loaded.diagram, output=output,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .atomic import refuse_overwrite
 from .errors import QueryError
+from .messages import printable
 from .model.diagram import Diagram
 
 __all__ = ["load", "convert", "save"]
@@ -96,7 +97,7 @@ def load(model: str | Path, format: str | None = None, *, strict: bool = False,
 
     diagram, messages, _ = _read(model, format, strict, order)
     for message in messages:
-        warnings.warn(message, FormatWarning, stacklevel=2)
+        warnings.warn(printable(message), FormatWarning, stacklevel=2)
     return diagram
 
 
@@ -115,9 +116,10 @@ def save(diagram: Diagram, path: str | Path, format: str | None = None) -> list[
     from .io.formats import write
 
     report = write(diagram, path, format)
-    for message in report.warnings:
+    messages = [printable(m) for m in report.warnings]
+    for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
-    return report.warnings
+    return messages
 
 
 def convert(source: str | Path, target: str | Path, *, input_format: str | None = None,
@@ -155,6 +157,7 @@ def convert(source: str | Path, target: str | Path, *, input_format: str | None 
         messages.append(f"{Path(source).name}: not kept (a diagram has no place for them): "
                         f"{', '.join(ignored)}")
     messages += write(diagram, target, output_format).warnings
+    messages = [printable(m) for m in messages]
     for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
     return messages

@@ -7,13 +7,15 @@ the YAML 1.2 core schema instead: only ``true``/``false`` are booleans, integers
 ``0o``/``0x``), floats include exponents (``1e-3``, as in JSON), and anything else is text.
 Mappings and lists come back as :class:`dict` and :class:`list` subclasses that remember the line
 of each entry, so that validation messages can point at the line. A key repeated in a mapping is
-an error, not a silent overwrite.
+an error, not a silent overwrite. An integer a float cannot hold (beyond about 1.8e308, or
+longer than Python reads as text) is an error at its line, not a traceback.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,32 +84,53 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: Digits of the largest integer a float holds (about 1.8e308), written in base 8, 10 and 16.
+_FLOAT_DIGITS = {8: 342, 10: 309, 16: 256}
+
+
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
+    base, digits = 10, text  # leading zeros are decimal, as in YAML 1.2
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)  # leading zeros are decimal, as in YAML 1.2
+        base, digits = 8, text[2:]
+    elif text.startswith("0x"):
+        base, digits = 16, text[2:]
+    size = len(digits.lstrip("+-").lstrip("0"))
+    # Checked before converting: Python refuses to read more than 4,300 decimal digits.
+    if size > _FLOAT_DIGITS[base] or abs(value := int(digits, base)) > sys.float_info.max:
+        node_name, field = _location(loader.path)
+        raise ModelError(
+            f"expected a number within ±{sys.float_info.max:.3g} (what a float holds), got an "
+            f"integer of {size} digits", file=loader.file, node=node_name, field=field,
+            line=node.start_mark.line + 1)
+    return value
 
 
 def _field_path(path: list[Any]) -> str:
     return " > ".join(str(p) for p in path) or "the top level"
 
 
-def _duplicate_key_error(loader: _Loader, key: Any, first: int, again: int) -> ModelError:
-    """Name the node and field of a repeated key when it is inside ``nodes``."""
-    path = loader.path
+def _location(path: list[Any], key: Any = None) -> tuple[str | None, str | None]:
+    """The node and the field of the entry at ``path`` (then ``key``), when it is inside
+    ``nodes``; else the top-level field."""
     node = field = None
     if path and path[0] == "nodes":
         if len(path) == 1:
-            node, field = str(key), "nodes"
+            node, field = (str(key), "nodes") if key is not None else (None, "nodes")
         else:
-            node, field = str(path[1]), str(path[2] if len(path) > 2 else key)
+            node = str(path[1])
+            field = str(path[2]) if len(path) > 2 else (None if key is None else str(key))
     elif path:
         field = str(path[0])
-    else:
+    elif key is not None:
         field = str(key)
+    return node, field
+
+
+def _duplicate_key_error(loader: _Loader, key: Any, first: int, again: int) -> ModelError:
+    """Name the node and field of a repeated key when it is inside ``nodes``."""
+    path = loader.path
+    node, field = _location(path, key)
     return ModelError(
         f"duplicate key {key!r} in {_field_path(path)}: expected each key once in a mapping, "
         f"got it on line {first} and again on line {again}",
