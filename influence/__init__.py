@@ -51,6 +51,7 @@ from .analysis.voi_results import (
 )
 from .api import evaluate, marginal, plan, solve
 from .errors import (
+    ArgumentTypeError,
     CommandUnavailableError,
     ConvergenceWarning,
     DrawingError,
@@ -130,6 +131,7 @@ __all__ = [
     "ModelNotFoundError",
     "QueryError",
     "UnknownNameError",
+    "ArgumentTypeError",
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",

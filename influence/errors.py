@@ -25,6 +25,7 @@ __all__ = [
     "TooLargeError",
     "FormatWarning",
     "UnknownNameError",
+    "ArgumentTypeError",
     "OutputError",
     "DrawingError",
     "DrawingFormatError",
@@ -128,6 +129,11 @@ class QueryError(InfluenceError, ValueError):
 class UnknownNameError(QueryError, LookupError):
     """A request names a node, state, policy or decision the model does not have: a
     :class:`QueryError` (so a ``ValueError``) that is also a ``LookupError``."""
+
+
+class ArgumentTypeError(QueryError, TypeError):
+    """A Python argument of the wrong type (``load(None)``, ``given="oil=wet"``, ``tables=3``):
+    a :class:`QueryError` (so a ``ValueError``) that is also a ``TypeError``."""
 
 
 class EvidenceError(InfluenceError, ValueError):

@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["suggest", "describe", "printable", "printable_text", "json_printable", "excerpt"]
+__all__ = ["suggest", "describe", "printable", "printable_text", "json_printable", "excerpt",
+           "quote"]
 
 #: Characters a terminal acts on rather than shows: the C0 and C1 controls (escape, carriage
 #: return, backspace, newline, ...), DEL, the line and paragraph separators, and the
@@ -47,7 +48,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"text {value[:_EXCERPT]!r}..." if len(value) > _EXCERPT else f"text {value!r}"
+        return f"text {quote(value)}"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
@@ -99,6 +100,21 @@ def json_printable(text: str) -> str:
     written as ``\\uXXXX`` escapes: the same JSON value, safe to print. Outside strings, JSON
     text holds none of them."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def quote(text: Any, limit: int = _EXCERPT) -> str:
+    """``repr`` of at most ``limit`` characters of ``text`` (which escapes its control
+    characters), followed by ``...`` where it was cut: how a message quotes a value it found.
+
+    Examples
+    --------
+    >>> quote("oil")
+    "'oil'"
+    >>> quote("x" * 100, limit=3)
+    "'xxx'..."
+    """
+    text = str(text)
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
 
 
 def excerpt(text: Any, limit: int = _EXCERPT) -> str:
