@@ -22,6 +22,8 @@ __all__ = [
     "PRIOR_SPREAD",
     "CONCENTRATION_BOUND",
     "MAX_COUNT",
+    "YAML_NESTING",
+    "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
     "default_memory_limit",
@@ -66,6 +68,14 @@ PRIOR_SPREAD = 10.0
 #: The largest total concentration of a Dirichlet or Beta prior (the sum of its parameters):
 #: sums of concentrations and counts stay finite.
 CONCENTRATION_BOUND = 1e300
+
+#: YAML and JSON documents nested deeper than this are refused (a model file nests about 8
+#: levels; libyaml's recursive composer would overflow the C stack near 40,000).
+YAML_NESTING = 100
+
+#: YAML aliases (``*name``, merges ``<<: *name``) may repeat entries, but the document they
+#: make may hold at most this many times the entries written, plus 10,000 ("billion laughs").
+YAML_EXPANSION = 10
 
 #: The largest count of cases in an evidence file's ``counts`` row (2**53, in total over the
 #: row): counts stay exact as floats and fit the 64-bit integers of a posterior file.
