@@ -589,3 +589,23 @@ def test_xml_entities_external_dtds_and_inclusions_are_inert(tmp_path):
     else:
         shown = [(n.name, n.label, n.description, n.states) for n in diagram.nodes]
         assert "root:" not in repr(shown)
+
+
+# -- the documentation states the limits the code has -------------------------------------------
+
+
+def test_the_security_page_states_the_limits_in_force():
+    from influence import limits
+    from influence.bayes import cases
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
+    text = " ".join(text.split())
+    assert f"below {limits.UTILITY_BOUND:.0e}".replace("e+", "e") in text
+    assert f"mean ± {limits.PRIOR_SPREAD:g} standard deviations" in text
+    assert f"less than {limits.CONCENTRATION_BOUND:.0e}".replace("e+", "e") in text
+    assert limits.MAX_COUNT == 2**53 and "at most 2**53 cases" in text
+    assert f"deeper than {limits.YAML_NESTING} levels" in text
+    assert limits.YAML_EXPANSION == 10 and "beyond ten times what is written" in text
+    assert f"first {cases._CELL} characters" in text
+    assert limits.MEMORY_FRACTION == 0.5 and "half the machine's physical memory" in text
+    assert f"{limits.MEMORY_BUDGET // 2**20} MiB" in text

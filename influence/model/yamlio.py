@@ -249,8 +249,10 @@ def _json_tabs_to_spaces(text: str) -> str:
 
 
 #: Below this many structural characters a document cannot nest deep enough to endanger
-#: libyaml's composer; above it, nesting is measured on the parser's events first.
-_SHALLOW = 10_000
+#: libyaml's composer, which recurses once per level (about 300 bytes of C stack each: 40,000
+#: levels overflow the main thread's 8 MiB, 2,000 a thread's 512 KiB); above it, the nesting is
+#: measured on the parser's events first.
+_SHALLOW = 500
 #: An anchor (``&name``) and an alias (``*name``) as they can start a YAML node: without
 #: both, nothing repeats (a text merely holding ``*`` or ``&`` costs one more check).
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
