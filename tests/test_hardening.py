@@ -461,13 +461,23 @@ def test_posterior_names_and_warnings_are_printed_inert(hostile, capsys):
     assert err.count("\n") == 1 and err.startswith("WARNING: p[rain]\\x1b[31m")
 
 
-def test_format_warnings_are_printed_inert(tmp_path):
-    path = tmp_path / "m.net"
-    path.write_text('net {}\nnode X\x1b[2J { states = ("a" "b"); }\n'
-                    'node "x\\nError: fake" { states = ("a" "b"); }\n')
-    result = run("validate", str(path))
-    assert_inert(result.stdout)
-    assert_inert(result.stderr)
+def test_names_from_files_of_other_tools_are_printed_inert(tmp_path):
+    name = "x&#10;Error: fake&#13;y"  # XML keeps a newline and a carriage return in a name
+    path = tmp_path / "w.bifxml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<BIF VERSION="0.3"><NETWORK><NAME>n</NAME>'
+        f'<VARIABLE TYPE="nature"><NAME>{name}</NAME><OUTCOME>a</OUTCOME><OUTCOME>b</OUTCOME>'
+        '</VARIABLE><VARIABLE TYPE="utility"><NAME>U</NAME><OUTCOME>0</OUTCOME></VARIABLE>'
+        f'<DEFINITION><FOR>{name}</FOR><TABLE>0.5 0.5</TABLE></DEFINITION>'
+        f'<DEFINITION><FOR>U</FOR><GIVEN>{name}</GIVEN><TABLE>1 2</TABLE></DEFINITION>'
+        '</NETWORK></BIF>')
+    for args in (("validate",), ("show",), ("evaluate",)):
+        result = run(args[0], str(path))
+        assert result.exit_code == 0
+        assert_inert(result.stdout)
+        assert_inert(result.stderr)
+        assert result.stderr.startswith("WARNING: 1 node name(s) are not influence ids")
+    assert "x\\nError: fake\\ry" in run("show", str(path)).stdout  # the label, escaped
 
 
 # -- validate checks every file ----------------------------------------------------------------
