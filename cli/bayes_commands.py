@@ -15,7 +15,9 @@ import click
 
 import influence
 from influence.atomic import refuse_overwrite
+from influence.bayes.evidence import load_evidence
 from influence.io.render import DIAGRAM_FORMATS, render_fit
+from influence.messages import printable
 
 from .common import load_model
 from .evaluate import echo_posterior_warnings
@@ -52,6 +54,10 @@ def _stderr_is_terminal() -> bool:
               type=click.Path(exists=True, dir_okay=False),
               help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
                    "Repeat it to fit several files together.")
+@click.option("--cases-dir", "cases_dir", metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder the CSV files named by `cases:` entries may also be in (by default "
+                   "they must be inside the evidence file's folder, symbolic links followed).")
 @click.option("--start", metavar="POSTERIOR", type=click.Path(exists=True, dir_okay=False),
               help="Continue from an earlier exact posterior (a file written by `influence "
                    "fit`): its posterior is the prior of this fit. Two steps give the same "
@@ -71,8 +77,8 @@ def _stderr_is_terminal() -> bool:
               metavar="N", help="Number of chains (r_hat needs at least 2).")
 @click.option("--seed", type=int, metavar="S", help="Random seed.")
 @format_option(DIAGRAM_FORMATS, help="How to print the summary of the fit.")
-def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, method: str,
-        draws: int, chains: int, seed: int | None, fmt: str) -> None:
+def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str | None,
+        output: str, method: str, draws: int, chains: int, seed: int | None, fmt: str) -> None:
     """Fit the priors of MODEL to the data in one or more evidence files and write the
     posterior.
 
@@ -89,6 +95,7 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
       influence fit my_model.yaml --evidence data.yaml -o posterior.nc
       influence fit my_model.yaml -e data.yaml -e more.yaml -o posterior.nc --seed 1
       influence fit my_model.yaml -e more.yaml --start posterior.nc -o updated.nc --seed 1
+      influence fit my_model.yaml -e data.yaml --cases-dir ../shared -o posterior.nc
       influence fit my_model.yaml -e data.yaml -o posterior.nc --method nuts --draws 2000 --seed 1
       influence evaluate my_model.yaml --posterior posterior.nc
       influence plot my_model.yaml --posterior posterior.nc -o shift.png
@@ -99,14 +106,17 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
     earlier = None
     if start is not None:
         earlier = _library_call("reading a posterior", _read_posterior, start)
+    data: list[Any] = list(evidence)
+    if cases_dir is not None:  # another folder for case files: read the evidence with it
+        data = [load_evidence(e, loaded.diagram, cases_dir=cases_dir) for e in evidence]
     progress = _stderr_is_terminal()
     with warnings.catch_warnings():  # the convergence warnings are printed below, once
         warnings.simplefilter("ignore", UserWarning)
-        posterior = _library_call("fitting", influence.fit, loaded.diagram, list(evidence),
+        posterior = _library_call("fitting", influence.fit, loaded.diagram, data,
                                   method=method, draws=draws, chains=chains, seed=seed,
                                   progressbar=progress, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
-    click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
+    click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, method "
                f"{posterior.method})", err=True)
     echo_posterior_warnings(posterior.diagnostics)
     click.echo(render_fit(posterior, fmt, diagram=loaded.diagram, output=output,

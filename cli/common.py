@@ -12,6 +12,7 @@ import click
 import influence
 from influence.atomic import refuse_overwrite, write_bytes_atomic, write_text_atomic
 from influence.errors import FormatWarning, OutputError
+from influence.messages import printable
 from influence.model import bundled
 from influence.model.diagram import Diagram
 
@@ -31,10 +32,12 @@ class LoadedModel:
 
 def echo_warnings(caught: list[warnings.WarningMessage]) -> None:
     """Print the :class:`~influence.errors.FormatWarning` of a reading or writing on standard
-    error, one ``WARNING:`` line each; other warnings go on as usual."""
+    error, one ``WARNING:`` line each (control characters escaped: the warnings quote the
+    file); other warnings go on as usual."""
     for w in caught:
         if issubclass(w.category, FormatWarning):
-            click.secho(f"WARNING: {as_options(str(w.message))}", err=True, fg="yellow")
+            click.secho(f"WARNING: {printable(as_options(str(w.message)))}", err=True,
+                        fg="yellow")
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 

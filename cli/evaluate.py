@@ -10,6 +10,7 @@ import click
 import influence
 from influence.bayes.summary import sampling_warnings
 from influence.io.render import EVALUATION_FORMATS, render_evaluation
+from influence.messages import printable
 
 from .common import emit, load_model
 from .lazy import missing_extras_error
@@ -104,9 +105,10 @@ def echo_posterior_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
     """Print a posterior's sampling warnings on standard error, one ``WARNING:`` line each.
 
     Every command that uses a posterior calls this, whatever its output format or destination:
-    the diagnostics are shown again whenever the posterior is used. Returns the warnings.
+    the diagnostics are shown again whenever the posterior is used. The warnings come from the
+    posterior file: their control characters are escaped. Returns the warnings.
     """
     lines = sampling_warnings(diagnostics)
     for line in lines:
-        click.secho(f"WARNING: {line}", err=True, fg="red", bold=True)
+        click.secho(f"WARNING: {printable(line)}", err=True, fg="red", bold=True)
     return lines

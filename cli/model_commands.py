@@ -21,9 +21,10 @@ __all__ = ["validate", "show", "models"]
 def validate(models: tuple[str, ...]) -> None:
     """Check that each MODEL (a file or a bundled model name) is a valid influence diagram.
 
-    Prints one line per valid model and exits 0; prints the first problem of an invalid
-    model (file, line, node and field) on standard error and exits 1. Notes about valid but
-    suspicious structure (a node that cannot affect any utility) follow the summary.
+    Every MODEL is checked, whatever the others hold: one line per valid model, and for each
+    invalid one its first problem (file, line, node and field) on standard error; the exit
+    code is 0 if all are valid, else 1. Notes about valid but suspicious structure (a node that
+    cannot affect any utility) follow the summary.
 
     \b
     Examples:

@@ -33,6 +33,7 @@ OPTIONS: dict[str, str] = {
     "fmt": "--format",
     "output": "--output",
     "evidence": "--evidence",
+    "cases_dir": "--cases-dir",
     "start": "--start",
     "method": "--method",
     "chains": "--chains",

@@ -58,6 +58,7 @@ from .analysis.voi_results import (
 )
 from .api import evaluate, marginal, plan, solve
 from .errors import (
+    ArgumentTypeError,
     CommandUnavailableError,
     ConvergenceWarning,
     DrawingError,
@@ -141,6 +142,7 @@ __all__ = [
     "ModelNotFoundError",
     "QueryError",
     "UnknownNameError",
+    "ArgumentTypeError",
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",

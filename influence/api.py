@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from .errors import QueryError
+from .errors import ArgumentTypeError, QueryError
 from .model.diagram import Diagram
 from .solve.plan import Plan
 from .solve.results import Evaluation
@@ -123,10 +123,16 @@ def evaluate(
         return compiled.evaluate()
     from .bayes.uncertainty import evaluate_under_uncertainty
 
-    if isinstance(posterior, str | Path):
-        from .bayes.fitting import Posterior
+    if posterior is not None:
+        from .bayes.posterior import Posterior
 
-        posterior = Posterior.read(posterior)
+        if isinstance(posterior, str | os.PathLike):
+            posterior = Posterior.read(posterior)
+        elif not isinstance(posterior, Posterior):
+            raise ArgumentTypeError(f"expected `posterior` to be a Posterior (see influence.fit) "
+                                    f"or the path of a posterior file, got "
+                                    f"{type(posterior).__name__}", file=compiled.diagram.file,
+                                    parameter="posterior")
     return evaluate_under_uncertainty(compiled, posterior=posterior, prior=prior, draws=draws,
                                       seed=seed)
 
@@ -156,4 +162,11 @@ def marginal(diagram: Diagram, node: str, given: Mapping[str, str] | None = None
     dict
         State -> probability.
     """
-    return Plan(diagram).marginal(node, given, tables)
+    compiled = _compiled(diagram, None, None)
+    for name, value in (("given", given), ("tables", tables)):
+        if value is not None and not isinstance(value, Mapping):
+            what = "node to state" if name == "given" else "node to table"
+            raise ArgumentTypeError(f"expected `{name}` to be a mapping of {what}, got "
+                                    f"{type(value).__name__} {value!r}",
+                                    file=compiled.diagram.file, parameter=name)
+    return compiled.marginal(node, given, tables)

@@ -3,14 +3,17 @@
 Every error raised on bad input derives from :class:`InfluenceError`, and each class also
 derives from the standard exception it is a kind of (``ValueError``, ``LookupError``,
 ``OSError``, ``RuntimeError``), so ``except ValueError`` keeps working. Messages name the file,
-the node and the field concerned and say what was expected and what was found; a message about
-a Python argument names it in backquotes (```given```) and sets
-:attr:`InfluenceError.parameter`. The CLI catches :class:`InfluenceError` once, names the
-option instead of the parameter, prints the message and exits with
+the node and the field concerned and say what was expected and what was found; every control
+character in them is escaped (names and values read from a file print as one line, see
+:func:`influence.messages.printable`). A message about a Python argument names it in backquotes
+(```given```) and sets :attr:`InfluenceError.parameter`. The CLI catches :class:`InfluenceError`
+once, names the option instead of the parameter, prints the message and exits with
 :attr:`InfluenceError.exit_code`.
 """
 
 from __future__ import annotations
+
+from .messages import printable
 
 __all__ = [
     "InfluenceError",
@@ -22,6 +25,7 @@ __all__ = [
     "TooLargeError",
     "FormatWarning",
     "UnknownNameError",
+    "ArgumentTypeError",
     "OutputError",
     "DrawingError",
     "DrawingFormatError",
@@ -102,9 +106,9 @@ class InfluenceError(Exception):
         self.node = node
         self.field = field
         self.line = line
-        self.detail = message
-        prefix = locate(file, node, field, line)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.detail = printable(message)
+        prefix = printable(locate(file, node, field, line))
+        super().__init__(f"{prefix}: {self.detail}" if prefix else self.detail)
 
 
 class ModelError(InfluenceError, ValueError):
@@ -125,6 +129,11 @@ class QueryError(InfluenceError, ValueError):
 class UnknownNameError(QueryError, LookupError):
     """A request names a node, state, policy or decision the model does not have: a
     :class:`QueryError` (so a ``ValueError``) that is also a ``LookupError``."""
+
+
+class ArgumentTypeError(QueryError, TypeError):
+    """A Python argument of the wrong type (``load(None)``, ``given="oil=wet"``, ``tables=3``):
+    a :class:`QueryError` (so a ``ValueError``) that is also a ``TypeError``."""
 
 
 class EvidenceError(InfluenceError, ValueError):

@@ -11,12 +11,15 @@ issued as :class:`~influence.errors.FormatWarning` through :mod:`warnings`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .atomic import refuse_overwrite
-from .errors import QueryError
-from .model.diagram import Diagram
+from .errors import ArgumentTypeError, QueryError
+from .messages import printable
+from .model.diagram import Diagram, require_diagram
 
 __all__ = ["load", "convert", "save"]
 
@@ -27,6 +30,14 @@ def __getattr__(name: str):  # noqa: ANN202 - the format table, from the io laye
 
         return FORMATS
     raise AttributeError(name)
+
+
+def _path(value: Any, parameter: str, what: str) -> Path:
+    """``value`` as a Path, or a clear error naming the parameter."""
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `{parameter}` to be {what}, got {type(value).__name__} "
+                         f"{value!r}"[:300], parameter=parameter)
+    return Path(value)
 
 
 def _uses_loader(model: str | Path, fmt: str | None) -> bool:
@@ -94,9 +105,10 @@ def load(model: str | Path, format: str | None = None, *, strict: bool = False,
 
     from .errors import FormatWarning
 
+    _path(model, "model", "a file path or the name of a bundled model")
     diagram, messages, _ = _read(model, format, strict, order)
     for message in messages:
-        warnings.warn(message, FormatWarning, stacklevel=2)
+        warnings.warn(printable(message), FormatWarning, stacklevel=2)
     return diagram
 
 
@@ -114,10 +126,13 @@ def save(diagram: Diagram, path: str | Path, format: str | None = None) -> list[
     from .errors import FormatWarning
     from .io.formats import write
 
+    require_diagram(diagram)
+    _path(path, "path", "the path of the file to write")
     report = write(diagram, path, format)
-    for message in report.warnings:
+    messages = [printable(m) for m in report.warnings]
+    for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
-    return report.warnings
+    return messages
 
 
 def convert(source: str | Path, target: str | Path, *, input_format: str | None = None,
@@ -148,6 +163,9 @@ def convert(source: str | Path, target: str | Path, *, input_format: str | None 
     from .errors import FormatWarning
     from .io.formats import format_of, write
 
+    _path(source, "source", "a file path or the name of a bundled model (to write a Diagram, "
+          "use influence.save)")
+    _path(target, "target", "the path of the file to write")
     format_of(target, output_format, parameter="output_format")
     refuse_overwrite(target, source if Path(source).exists() else None)
     diagram, messages, ignored = _read(source, input_format, strict, order)
@@ -155,6 +173,7 @@ def convert(source: str | Path, target: str | Path, *, input_format: str | None 
         messages.append(f"{Path(source).name}: not kept (a diagram has no place for them): "
                         f"{', '.join(ignored)}")
     messages += write(diagram, target, output_format).warnings
+    messages = [printable(m) for m in messages]
     for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
     return messages

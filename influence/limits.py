@@ -19,6 +19,11 @@ __all__ = [
     "ESS_LIMIT",
     "MEMORY_BUDGET",
     "UTILITY_BOUND",
+    "PRIOR_SPREAD",
+    "CONCENTRATION_BOUND",
+    "MAX_COUNT",
+    "YAML_NESTING",
+    "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
     "default_memory_limit",
@@ -54,6 +59,27 @@ ESS_LIMIT = 400
 #: The largest total utility (the sum over utility nodes of |value x weight|) a model may
 #: reach: sums of expected values stay far from double precision's overflow (1.8e308).
 UTILITY_BOUND = 1e300
+
+#: A utility value's normal prior counts, against :data:`UTILITY_BOUND`, as reaching its mean
+#: plus or minus this many standard deviations (a draw beyond has probability below 1e-23; the
+#: bound leaves a margin of eight orders of magnitude before overflow).
+PRIOR_SPREAD = 10.0
+
+#: The largest total concentration of a Dirichlet or Beta prior (the sum of its parameters):
+#: sums of concentrations and counts stay finite.
+CONCENTRATION_BOUND = 1e300
+
+#: YAML and JSON documents nested deeper than this are refused (a model file nests about 8
+#: levels; libyaml's recursive composer would overflow the C stack near 40,000).
+YAML_NESTING = 100
+
+#: YAML aliases (``*name``, merges ``<<: *name``) may repeat entries, but the document they
+#: make may hold at most this many times the entries written, plus 10,000 ("billion laughs").
+YAML_EXPANSION = 10
+
+#: The largest count of cases in an evidence file's ``counts`` row (2**53, in total over the
+#: row): counts stay exact as floats and fit the 64-bit integers of a posterior file.
+MAX_COUNT = 2**53
 
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from .beliefs import Beliefs, beliefs
 from .groups import Group, default_groups, group_features, group_tables, parse_group
 from .observe import bayes_valuer
@@ -59,6 +59,10 @@ def resolve_groups(diagram: Any, b: Beliefs,
     items: list[tuple[str, Any]] = []
     if isinstance(groups, Mapping):
         items = list(groups.items())
+    elif not isinstance(groups, Sequence):
+        raise ArgumentTypeError(f"expected `groups` to be a mapping of name to parameters or "
+                                f"texts NAME=SPEC,SPEC..., got {type(groups).__name__}",
+                                file=diagram.file, parameter="groups")
     else:
         for text in groups:
             name, eq, specs = str(text).partition("=")

@@ -17,12 +17,12 @@ nodes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..limits import MEMORY_BUDGET, TIE_TOLERANCE
-from ..messages import suggest
+from ..messages import describe, suggest
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
 from .beliefs import Beliefs
@@ -88,6 +88,10 @@ def _check_names(diagram: Diagram, nodes: str | Sequence[str] | None,
         return None, decision
     if isinstance(nodes, str):
         nodes = (nodes,)
+    if isinstance(nodes, Mapping) or not isinstance(nodes, Iterable):
+        raise ArgumentTypeError(f"expected `nodes` to be chance node names (a list of text), "
+                                f"got {describe(nodes)}", file=diagram.file, parameter="nodes")
+    nodes = tuple(nodes)
     chance = [n.name for n in diagram.chance_nodes]
     if not nodes:
         raise QueryError("expected `nodes` to name at least one chance node, got none",

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..errors import DrawingError, DrawingFormatError, GraphvizNotFoundError
+from ..messages import printable
 from ..model.diagram import Diagram, Node
 
 __all__ = [
@@ -83,8 +84,9 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None = None) -> s
 
 
 def _label(node: Node) -> str:
-    """An HTML-like Graphviz label: the label in bold, the name if different, the states."""
-    title = html.escape(node.display_name)
+    """An HTML-like Graphviz label: the label in bold, the name if different, the states (their
+    control characters escaped, as everywhere text from a file is shown)."""
+    title = html.escape(printable(node.display_name))
     lines = [f"<B>{title}</B>"]
     if node.label and node.label != node.name:
         lines.append(f'<FONT POINT-SIZE="9">{html.escape(node.name)}</FONT>')
@@ -98,7 +100,7 @@ def _label(node: Node) -> str:
             shown.append(f"\u2026 ({len(node.states)} states)")
         detail = " | ".join(shown)
     if detail:
-        lines.append(f'<FONT POINT-SIZE="10">{html.escape(detail)}</FONT>')
+        lines.append(f'<FONT POINT-SIZE="10">{html.escape(printable(detail))}</FONT>')
     return "<" + "<BR/>".join(lines) + ">"
 
 
@@ -129,10 +131,10 @@ def _add_legend(graph: Any, taken: set[str]) -> None:
 def _build(diagram: Diagram, *, legend: bool = True) -> Any:
     graphviz = _graphviz()
     graph = graphviz.Digraph(
-        name=diagram.name,
+        name=printable(diagram.name),
         graph_attr={
             "rankdir": "LR",
-            "label": graphviz.escape(diagram.title or diagram.name),
+            "label": graphviz.escape(printable(diagram.title or diagram.name)),
             "labelloc": "t",
             "fontsize": "14",
             "fontname": "Helvetica",
@@ -144,8 +146,9 @@ def _build(diagram: Diagram, *, legend: bool = True) -> Any:
     )
     taken = set(diagram.names)
     for node in diagram.nodes:
-        graph.node(node.name, label=_label(node), tooltip=graphviz.escape(
-            node.description or node.display_name), **_STYLE[node.kind])
+        tooltip = printable(" ".join((node.description or node.display_name).split()))
+        graph.node(node.name, label=_label(node), tooltip=graphviz.escape(tooltip),
+                   **_STYLE[node.kind])
     for node in diagram.nodes:
         for parent in node.parents:
             kind = {"decision": "information", "chance": "conditional",

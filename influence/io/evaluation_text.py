@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..limits import ESS_LIMIT, RHAT_LIMIT, TIE_TOLERANCE
+from ..messages import printable, printable_text
 from ..model.diagram import Diagram
 from ..solve.results import DecisionResult, Evaluation, RuleResult
 from .text import format_given, format_number, grid, percent
@@ -23,7 +24,7 @@ _MAX_EU_COLUMNS = 6
 
 
 def _units_suffix(units: str | None) -> str:
-    return f" {units}" if units else ""
+    return f" {printable(units)}" if units else ""
 
 
 def _rank_numbers(values: Sequence[float]) -> list[int]:
@@ -57,8 +58,8 @@ def _label_of(diagram: Diagram | None, name: str) -> str:
     if diagram is not None and name in diagram:
         label = diagram.node(name).label
         if label and label != name:
-            return f"{name} ({label})"
-    return name
+            return printable(f"{name} ({label})")
+    return printable(name)
 
 
 def _options_section(result: Evaluation) -> list[str]:
@@ -154,7 +155,7 @@ def _with_extras(line: str, extras: Sequence[str]) -> str:
 
 
 def _eu_text(eus: Mapping[str, float]) -> str:
-    return "EU " + ", ".join(f"{s} {format_number(v)}" for s, v in eus.items())
+    return "EU " + ", ".join(f"{printable(s)} {format_number(v)}" for s, v in eus.items())
 
 
 def _single_rule(head: str, rule: RuleResult, uncertain: bool) -> list[str]:
@@ -162,7 +163,7 @@ def _single_rule(head: str, rule: RuleResult, uncertain: bool) -> list[str]:
     extras = [_eu_text(rule.expected_utilities)] if rule.expected_utilities else []
     if uncertain and rule.probability_optimal is not None:
         extras.append(f"optimal in {percent(rule.probability_optimal)} of draws")
-    return [_with_extras(f"{head}: choose {rule.choose}", extras)]
+    return [_with_extras(f"{head}: choose {printable(rule.choose)}", extras)]
 
 
 def _every_state(head: str, decision: DecisionResult, states: Sequence[str],
@@ -194,7 +195,7 @@ def _compact_states(head: str, decision: DecisionResult, states: Sequence[str],
     reachable = decision.reachable_rules()
     compact = decision.compact_rules()
     if len(compact) == 1 and not compact[0][0]:  # one choice whatever it knows
-        choose = compact[0][1]
+        choose = printable(compact[0][1])
         _, eus, share = _merge(decision.rules, {}, states)
         if len(reachable) == 1:
             line = f"{head}: choose {choose}"
@@ -273,12 +274,12 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
     """
     uncertain = result.uncertainty is not None
     title = result.title or result.model
-    out = [f"{title} ({result.model})" if title != result.model else title]
+    out = [printable(f"{title} ({result.model})" if title != result.model else title)]
     scenario = format_given(result.given)
     out.append(f"Scenario: {scenario} (results are conditional on it)" if scenario
                else "Scenario: none")
     if result.units:
-        out.append(f"Utility in {result.units}")
+        out.append(f"Utility in {printable(result.units)}")
     if uncertain:
         what = result.uncertainty or "parameter"
         draws = f"{result.draws} {what} draws" if result.draws else f"{what} draws"
@@ -317,16 +318,16 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
     if result.diagnostics:
         out.append("")
         out += _diagnostics_section(result.diagnostics)
-    return "\n".join(out) + "\n"
+    return printable_text("\n".join(out) + "\n")
 
 
 def _diagnostics_section(diagnostics: Mapping[str, Any]) -> list[str]:
     """The posterior's sampling diagnostics, shown whenever the posterior is used."""
     method = diagnostics.get("method") or "unknown method"
     chains, draws = diagnostics.get("chains"), diagnostics.get("draws")
-    head = f"Posterior: {method}"
+    head = f"Posterior: {printable(method)}"
     if chains and draws:
-        head += f", {chains} chains of {draws} draws"
+        head += printable(f", {chains} chains of {draws} draws")
     params = diagnostics.get("parameters") or {}
     rhats = [p.get("r_hat") for p in params.values() if p.get("r_hat") is not None]
     esss = [p.get("ess_bulk") for p in params.values() if p.get("ess_bulk") is not None]
@@ -337,10 +338,10 @@ def _diagnostics_section(diagnostics: Mapping[str, Any]) -> list[str]:
     if esss:
         head += f", min bulk ESS {format_number(min(esss))}"
     if diagnostics.get("divergences"):
-        head += f", {diagnostics['divergences']} divergences"
+        head += f", {printable(diagnostics['divergences'])} divergences"
     out = [head]
     warnings = list(diagnostics.get("warnings") or [])
-    out += [f"  WARNING: {w}" for w in warnings]
+    out += [f"  WARNING: {printable(w)}" for w in warnings]
     if not warnings:
         out.append(f"  No sampling warnings (r_hat <= {RHAT_LIMIT}, bulk ESS >= {ESS_LIMIT}, no "
                    "divergences).")

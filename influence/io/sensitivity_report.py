@@ -7,7 +7,6 @@ own above its numbers.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import textwrap
@@ -16,7 +15,9 @@ from typing import Any
 
 from ..analysis.sensitivity import ParameterSensitivity, SensitivityResult
 from ..analysis.thresholds import Threshold
-from .plain import json_ready, to_json
+from ..errors import QueryError
+from ..messages import printable, printable_text
+from .plain import csv_writer, json_ready, to_json
 from .text import format_number
 
 __all__ = ["SENSITIVITY_FORMATS", "SENSITIVITY_CSV_COLUMNS", "DEFAULT_TABLE_TOP",
@@ -42,8 +43,9 @@ def _grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable
           wide: int | None = None) -> list[str]:
     """Aligned columns under a dashed rule. Column ``wide`` (left-aligned) is capped so that
     lines fit :data:`WIDTH`; a row whose cell there is longer is split in two lines: the
-    columns up to that cell, then the others."""
-    rows = [list(map(str, r)) for r in rows]
+    columns up to that cell, then the others. Control characters in cells are escaped."""
+    headers = [printable(h) for h in headers]
+    rows = [list(map(printable, r)) for r in rows]
     right = set(right)
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     if wide is not None:
@@ -67,13 +69,14 @@ def _grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable
 
 
 _BREAK = "\x1f"  # marks a break opportunity added after a comma of a long name
+_SPACES = {ord(c): " " for c in "\t\n\x0b\x0c\r"}  # as textwrap reads them
 
 
 def _wrap(text: str, indent: str = "  ", rest: str | None = None) -> list[str]:
     """``text`` on lines of at most :data:`WIDTH` columns; a word too long for a line (a long
-    parameter name) is broken after one of its commas."""
+    parameter name) is broken after one of its commas. Control characters are escaped."""
     words = [w.replace(",", "," + _BREAK + " ") if len(w) > WIDTH - 8 else w
-             for w in text.split(" ")]
+             for w in printable(text.translate(_SPACES)).split(" ")]
     lines = textwrap.wrap(" ".join(words), WIDTH, initial_indent=indent,
                           subsequent_indent=rest if rest is not None else indent + "  ",
                           break_on_hyphens=False, break_long_words=False)
@@ -260,7 +263,7 @@ def sensitivity_table(result: SensitivityResult, *, top: int | None = None) -> s
         out += _probabilistic_section(result, count)
     if result.two_way is not None:
         out += _two_way_section(result)
-    return "\n".join(out) + "\n"
+    return printable_text("\n".join(out) + "\n")
 
 
 def sensitivity_json(result: SensitivityResult) -> str:
@@ -283,7 +286,7 @@ def sensitivity_csv(result: SensitivityResult) -> str:
     shares = {s.id: s for s in prob.parameters} if prob is not None else {}
     columns = list(SENSITIVITY_CSV_COLUMNS) + (list(PROBABILISTIC_CSV_COLUMNS) if prob else [])
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     for p in result.parameters:
         values = sorted({t.value for t in p.thresholds or ()})
@@ -307,4 +310,5 @@ def render_sensitivity(result: SensitivityResult, fmt: str = "table", *,
         return sensitivity_csv(result)
     if fmt == "table":
         return sensitivity_table(result, top=top)
-    raise ValueError(f"expected a format among {', '.join(SENSITIVITY_FORMATS)}, got {fmt!r}")
+    raise QueryError(f"expected `fmt` among {', '.join(SENSITIVITY_FORMATS)}, got {fmt!r}",
+                     parameter="fmt")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..limits import ESS_LIMIT, RHAT_LIMIT
+from ..messages import printable, printable_text
 from ..model.diagram import Diagram, Policy
 from .plain import arc_kind, node_table
 
@@ -77,8 +78,10 @@ def percent(x: float | None) -> str:
 def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = (),
          indent: str = "  ") -> list[str]:
     """Aligned columns with a dashed rule under the header; columns in ``right`` are
-    right-aligned."""
-    rows = [list(map(str, r)) for r in rows]
+    right-aligned. Control characters in the cells (names and labels read from a file) are
+    escaped (:func:`~influence.messages.printable`)."""
+    headers = [printable(h) for h in headers]
+    rows = [list(map(printable, r)) for r in rows]
     right = set(right)
     widths = [len(h) for h in headers]
     for r in rows:
@@ -96,12 +99,12 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[
 
 
 def format_given(given: Mapping[str, str]) -> str:
-    """``node=state, node=state``."""
-    return ", ".join(f"{k}={v}" for k, v in given.items())
+    """``node=state, node=state`` (escaped, see :func:`~influence.messages.printable`)."""
+    return printable(", ".join(f"{k}={v}" for k, v in given.items()))
 
 
 def _wrap(text: str, width: int = 96, indent: str = "") -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
+    return textwrap.wrap(printable(" ".join(text.split())), width=width, initial_indent=indent,
                          subsequent_indent=indent) or [indent.rstrip()]
 
 
@@ -114,13 +117,13 @@ def _node_counts(diagram: Diagram) -> list[int]:
 
 def _header(diagram: Diagram) -> list[str]:
     title = diagram.title or diagram.name
-    out = [f"{title} ({diagram.name})" if title != diagram.name else title]
+    out = [printable(f"{title} ({diagram.name})" if title != diagram.name else title)]
     if diagram.description:
         out += _wrap(diagram.description)
     if diagram.file:
-        out.append(f"File: {diagram.file}")
+        out.append(f"File: {printable(diagram.file)}")
     if diagram.units:
-        out.append(f"Units: {diagram.units}")
+        out.append(f"Units: {printable(diagram.units)}")
     kinds = _node_counts(diagram)
     out.append(f"{kinds[0]} chance, {kinds[1]} decision, {kinds[2]} utility nodes; "
                f"{len(diagram.policies)} policies; fingerprint {diagram.fingerprint}")
@@ -161,8 +164,9 @@ def _decisions_section(diagram: Diagram) -> list[str]:
 def _rule_text(policy: Policy, decision: str) -> str:
     rows = policy.rules[decision]
     if len(rows) == 1 and not rows[0].given:
-        return rows[0].choose
-    return "; ".join(f"{format_given(r.given) or 'otherwise'} -> {r.choose}" for r in rows)
+        return printable(rows[0].choose)
+    return printable("; ".join(f"{format_given(r.given) or 'otherwise'} -> {r.choose}"
+                               for r in rows))
 
 
 def _policies_section(diagram: Diagram) -> list[str]:
@@ -170,27 +174,27 @@ def _policies_section(diagram: Diagram) -> list[str]:
     if not diagram.policies:
         return out + ["  (none)"]
     for p in diagram.policies:
-        out.append(f"  {p.id}: {p.label}")
+        out.append(f"  {printable(p.id)}: {printable(p.label)}")
         for decision in p.rules:
             out.append(f"      {decision}: {_rule_text(p, decision)}")
         if p.description:
             out += _wrap(p.description, indent="      ")
         if p.source:
-            out.append(f"      source: {p.source}")
+            out.append(f"      source: {printable(p.source)}")
     out.append("  Decisions or information states a policy leaves out are played optimally.")
     return out
 
 
 def _sources_section(diagram: Diagram) -> list[str]:
-    lines = [f"  model: {s}" for s in diagram.sources]
+    lines = [f"  model: {printable(s)}" for s in diagram.sources]
     for n in diagram.nodes:
         if n.source:
-            lines.append(f"  {n.name}: {n.source}")
+            lines.append(f"  {n.name}: {printable(n.source)}")
         for key, src in n.row_sources.items():
             if not n.parents and src == n.source:
                 continue
             given = format_given(dict(zip(n.parents, key, strict=True)))
-            lines.append(f"  {n.name} [{given}]: {src}")
+            lines.append(f"  {n.name} [{given}]: {printable(src)}")
     return ["Sources"] + (lines or ["  (none given)"])
 
 
@@ -207,7 +211,7 @@ def _tables_section(diagram: Diagram) -> list[str]:
             rows = [[r["given"][p] for p in n.parents]
                     + [format_number(r["p"][s]) for s in n.states] for r in rows_data]
         else:
-            unit = f" [{n.unit}]" if n.unit else ""
+            unit = f" [{printable(n.unit)}]" if n.unit else ""
             out.append(f"  {n.name}: utility{unit}")
             headers = list(n.parents) + ["value"]
             rows = [[r["given"][p] for p in n.parents] + [format_number(r["value"])]
@@ -230,7 +234,7 @@ def diagram_table(diagram: Diagram, *, tables: bool = False) -> str:
                 _sources_section(diagram)]
     if tables:
         sections.append(_tables_section(diagram))
-    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+    return printable_text("\n\n".join("\n".join(section) for section in sections) + "\n")
 
 
 # -- models and validation ------------------------------------------------------------------------
@@ -240,6 +244,7 @@ def models_table(summaries: Sequence[tuple[str, str]]) -> str:
     """One line per bundled model: name and title, aligned."""
     if not summaries:
         return "(no bundled models)\n"
+    summaries = [(printable(name), printable(title)) for name, title in summaries]
     width = max(len(name) for name, _ in summaries)
     return "".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in summaries)
 
@@ -264,15 +269,15 @@ def model_notes(diagram: Diagram) -> list[str]:
 def validation_summary(diagram: Diagram, shown_as: str) -> str:
     """``"MODEL: valid (N chance, N decision, N utility nodes, N policies)"``."""
     counts = _node_counts(diagram)
-    return (f"{shown_as}: valid ({counts[0]} chance, {counts[1]} decision, {counts[2]} utility "
-            f"nodes, {len(diagram.policies)} policies)")
+    return (f"{printable(shown_as)}: valid ({counts[0]} chance, {counts[1]} decision, "
+            f"{counts[2]} utility nodes, {len(diagram.policies)} policies)")
 
 
 def validation_report(diagram: Diagram, shown_as: str) -> str:
     """What ``influence validate`` prints for a valid model: :func:`validation_summary`, then
     one ``note:`` line per :func:`model_notes`."""
     lines = [validation_summary(diagram, shown_as)]
-    lines += [f"  note: {note}" for note in model_notes(diagram)]
+    lines += [f"  note: {printable(note)}" for note in model_notes(diagram)]
     return "\n".join(lines) + "\n"
 
 
@@ -319,7 +324,7 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     warnings : sequence of str
         The sampling warnings (counted in the last line).
     """
-    out = [f"Posterior of {diagram.title or diagram.name} (method: {method})"]
+    out = [printable(f"Posterior of {diagram.title or diagram.name} (method: {method})")]
     divergences = diagnostics.get("divergences")
     if divergences is not None:
         out.append(f"Divergent transitions: {divergences}")
@@ -338,4 +343,4 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     out.append("")
     out.append(f"Convergence: r_hat <= {RHAT_LIMIT} and bulk ESS >= {ESS_LIMIT} expected; "
                + (f"{len(warnings)} warning(s) above." if warnings else "no warnings."))
-    return "\n".join(out) + "\n"
+    return printable_text("\n".join(out) + "\n")

@@ -7,7 +7,6 @@ names (rows of large tables, several nodes) wrap onto continuation lines.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -17,6 +16,8 @@ from typing import Any
 
 from ..analysis.voi_results import ValueOfInformation
 from ..errors import QueryError
+from ..messages import json_printable, printable, printable_text
+from .plain import csv_writer
 
 __all__ = ["VOI_FORMATS", "CSV_COLUMNS", "render_voi", "voi_table", "voi_json", "voi_csv",
            "number"]
@@ -67,8 +68,8 @@ def _clean(value: Any) -> Any:
 
 def voi_json(result: ValueOfInformation) -> str:
     """``result.to_dict()`` as indented JSON."""
-    return json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False,
-                      ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False,
+                                     ensure_ascii=False)) + "\n"
 
 
 def _csv_number(x: float | None) -> str:
@@ -81,7 +82,7 @@ def voi_csv(result: ValueOfInformation) -> str:
     nodes joined by ``+``), the EVPI (``evpi``), each group (``evppi``) and each study and size
     (``evsi``); columns :data:`CSV_COLUMNS`, empty where they do not apply."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     writer.writerow(["optimum", "", "", "", _csv_number(result.maximum_expected_utility), "",
                      "", "", ""])
@@ -125,6 +126,8 @@ def wrap_name(name: str, width: int = NAME_WIDTH) -> list[str]:
 def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 0) -> list[str]:
     """Aligned columns, the first ``wrapped + 1`` left-aligned (column ``wrapped`` may hold
     several lines), the rest right-aligned."""
+    headers = [printable(h) for h in headers]
+    rows = [[printable(c) for c in r] for r in rows]
     split = [[wrap_name(c) if i == wrapped else [c] for i, c in enumerate(r)] for r in rows]
     widths = [max([len(h)] + [len(line) for r in split for line in r[i]])
               for i, h in enumerate(headers)]
@@ -143,7 +146,7 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 
 
 
 def _heading(result: ValueOfInformation) -> list[str]:
-    title = f"{result.title} ({result.model})" if result.title else result.model
+    title = printable(f"{result.title} ({result.model})" if result.title else result.model)
     out = textwrap.wrap(f"Value of information: {title}", width=WIDTH, subsequent_indent="  ",
                         break_on_hyphens=False)
     if result.uncertainty:
@@ -152,9 +155,9 @@ def _heading(result: ValueOfInformation) -> list[str]:
                "draws": "decisions on the mean over the draws (Monte Carlo)"}[result.method]
         out.append(f"Under the {result.uncertainty} ({result.draws} draws); {how}")
     if result.units:
-        out += textwrap.wrap(f"Utility in {result.units}", width=WIDTH, subsequent_indent="  ",
-                             break_on_hyphens=False)
-    given = ", ".join(f"{k}={v}" for k, v in result.given.items()) or "none"
+        out += textwrap.wrap(f"Utility in {printable(result.units)}", width=WIDTH,
+                             subsequent_indent="  ", break_on_hyphens=False)
+    given = printable(", ".join(f"{k}={v}" for k, v in result.given.items()) or "none")
     out += [f"Scenario: {given}", "",
             f"Maximum expected utility without further information: "
             f"{number(result.maximum_expected_utility)}"]
@@ -205,7 +208,7 @@ def voi_table(result: ValueOfInformation) -> str:
         out += _parameter_section(result)
     if result.evsi:
         out += _study_section(result)
-    return "\n".join(out) + "\n"
+    return printable_text("\n".join(out) + "\n")
 
 
 def render_voi(result: ValueOfInformation, fmt: str = "table") -> str:

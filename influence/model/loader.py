@@ -23,13 +23,14 @@ found.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError, ModelNotFoundError
+from ..errors import ArgumentTypeError, ModelError, ModelNotFoundError
 from ..limits import SUM_TOLERANCE
 from ..messages import describe as _describe
 from ..messages import suggest as _suggest
@@ -418,7 +419,18 @@ def _diagram(ctx: _Context, data: Any) -> Diagram:
 
 
 def loads(text: str, file: str | None = None) -> Diagram:
-    """Build a diagram from model text (YAML or JSON)."""
+    """Build a diagram from model text (YAML or JSON).
+
+    Raises
+    ------
+    ModelError
+        On invalid text, or text that is not a ``str`` (decode bytes first).
+    """
+    if not isinstance(text, str):
+        hint = " (decode the bytes first: text.decode('utf-8'))" if isinstance(
+            text, bytes | bytearray) else ""
+        raise ArgumentTypeError(f"expected model text (str), got {type(text).__name__}{hint}",
+                                file=file if isinstance(file, str) else None, parameter="text")
     return diagram_from_dict(load_yaml_text(text, file=file), file=file)
 
 
@@ -452,6 +464,9 @@ def load(model: str | Path) -> Diagram:
     ModelError
         If the file is invalid.
     """
+    if isinstance(model, bool) or not isinstance(model, str | os.PathLike):
+        raise ArgumentTypeError(f"expected a model file or the name of a bundled model, got "
+                                f"{type(model).__name__} {model!r}"[:300], parameter="model")
     path = Path(model)
     if path.is_file():
         try:

@@ -98,11 +98,11 @@ class _Parser:
                 return 1
             raise self.error(f"a `{form}` prior on a row of {k} states needs `state`: the state "
                              f"it is on (one of {', '.join(self.states)})")
-        state = raw["state"]
-        if isinstance(state, bool) or not isinstance(state, str | int):
+        try:
+            state = checks.state_name(raw["state"], numbers=True)
+        except ModelError:
             raise self.error(f"expected `state` to be a state of '{self.node}' "
-                             f"({', '.join(self.states)}), got {_show(state)}")
-        state = str(state)
+                             f"({', '.join(self.states)}), got {_show(raw['state'])}") from None
         if state not in self.states:
             raise self.error(f"`state` {state!r} is not a state of '{self.node}'"
                              f"{_suggest(state, self.states)}; expected one of "

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..messages import describe, suggest
+from .bounds import check_prior_bounds, check_utility_bound, check_weight
 from .checks import (
     check_kind,
     check_name,
@@ -117,7 +118,10 @@ def check_node(node: Node) -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             raise fault(f"expected text, got {describe(value)}", node=name, field=key,
                         path=("nodes", name, key))
-    weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
+    if kind == "utility":
+        weight = check_weight(node.weight, node=name)
+    else:
+        weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
     table = _check_table(node.table, name, kind, states, parents)
     keyed = {key: _check_keyed(getattr(node, key), key, name, kind, states, parents)
              for key in ("row_sources", "priors")}
@@ -179,6 +183,9 @@ def _check_keyed(mapping: Any, key: str, name: str, kind: str, states: tuple[str
         elif target == "probability" and value.states != states:
             raise fault(f"expected a prior over the states of '{name}' ({listed(states)}), got "
                         f"one over {listed(value.states)}", **loc)
+        else:
+            check_prior_bounds(value, node=name,
+                               field=table_field(kind, parents) if parents else "prior")
     return MappingProxyType(dict(mapping))
 
 
@@ -232,6 +239,7 @@ def _check_diagram(diagram: Diagram) -> None:
     for node in diagram.decisions:
         check_arcs(node.name, node.kind, node.parents, kinds, order)
     _check_decision_order(by_name, topo)
+    check_utility_bound(diagram)
     check_policies(diagram)
 
 
