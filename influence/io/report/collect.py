@@ -151,7 +151,7 @@ def collect(diagram: Diagram, *, given: Mapping[str, str] | None = None, prior: 
     voi = value_of_information(diagram, given=given or None, **uncertainty)
     explanation, note = _explanation(diagram, {"given": given or None, **uncertainty})
     drawing, drawing_note = diagram_svg(diagram)
-    from ... import __version__
+    from ...version import __version__
 
     produced = {
         "influence_version": __version__,
