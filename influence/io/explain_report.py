@@ -7,7 +7,6 @@ and the matrix of attributes by state is left out when the node has too many sta
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import textwrap
@@ -15,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..analysis.explain import Attribute, ExplainedOption, Explanation, ScenarioSplit
-from .plain import json_ready, to_json
+from ..messages import printable_text
+from .plain import csv_writer, json_ready, to_json
 from .text import format_number
 
 __all__ = ["EXPLAIN_FORMATS", "EXPLAIN_CSV_COLUMNS", "SPLIT_CSV_COLUMNS", "render_explanation",
@@ -229,7 +229,8 @@ def explanation_table(e: Explanation) -> str:
         out += ["", "Posterior sampling warnings:"]
         for w in warnings:
             out += _wrap(str(w), "  ", "    ")
-    return "\n".join(out) + "\n"
+    # Labels, state names and warnings come from files: every control character is escaped.
+    return printable_text("\n".join(out) + "\n")
 
 
 def explanation_json(e: Explanation) -> str:
@@ -280,7 +281,7 @@ def explanation_csv(e: Explanation) -> str:
     uncertainty. With a split by a node: one row per state and a ``total`` row,
     :data:`SPLIT_CSV_COLUMNS` and each utility node's share of the difference."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     if e.by is not None:
         writer.writerows(_split_csv(e))
         return buffer.getvalue()
