@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..bayes.summary import sampling_warnings
@@ -94,6 +94,10 @@ class _PrintableWriter:
 
     def writerow(self, row: Sequence[Any]) -> None:
         self._writer.writerow([printable(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def csv_writer(buffer: io.StringIO) -> _PrintableWriter:
