@@ -53,6 +53,7 @@ OPTIONS: dict[str, str] = {
     "groups": "--group",
     "studies": "--study",
     "study_cost": "--study-cost",
+    "engine": "--engine",
 }
 
 #: Parameters of reading and writing files, named in warnings (which carry no parameter).
