@@ -28,7 +28,8 @@ __all__ = ["graph"]
                    "layout drawn with matplotlib (no system package needed); auto: Graphviz "
                    "when `dot` is installed.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend of shapes and arcs.")
-def graph(model: str, output: str | None, fmt: str | None, engine: str, no_legend: bool) -> None:
+def graph(model: str, output: str | None, fmt: str | None, engine: str, no_legend: bool
+          ) -> None:
     """Draw MODEL as an influence diagram: decisions as rectangles, chance nodes as ellipses,
     utilities as diamonds, information arcs dashed, decisions left to right in the order
     they are taken.

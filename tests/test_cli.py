@@ -390,8 +390,8 @@ def test_yaml_syntax_error_exits_1(tmp_path: Path) -> None:
 def test_validate() -> None:
     result = run("validate", "oil-wildcatter")
     assert result.exit_code == 0
-    assert result.stdout == ("oil-wildcatter: valid (2 chance, 2 decision, 2 utility nodes, "
-                             "3 policies)\n")
+    assert result.stdout == ("oil-wildcatter: valid: 6 nodes (2 chance, 2 decision, 2 utility), "
+                             "3 policies\n")
 
 
 def test_validate_several_models(model_copy: Path) -> None:
@@ -399,7 +399,8 @@ def test_validate_several_models(model_copy: Path) -> None:
                                                          "observes: [resultt]"))
     result = run("validate", "umbrella", str(model_copy))
     assert result.exit_code == 1
-    assert result.stdout.startswith("umbrella: valid (2 chance, 1 decision, 1 utility nodes")
+    assert result.stdout.startswith("umbrella: valid: 4 nodes (2 chance, 1 decision, 1 utility), "
+                                    "3 policies")
     assert "node 'drill'" in result.stderr and "field 'observes'" in result.stderr
     assert "did you mean 'result'" in result.stderr
 
