@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PROSE_WIDTH", "Column", "output_width"
 #: The width of a report written to a file or a pipe when ``COLUMNS`` is not set.
 DEFAULT_WIDTH = 100
 #: The narrowest width reports are laid out for (a narrower ``COLUMNS`` gives this).
-MIN_WIDTH = 60
+MIN_WIDTH = 80
 #: Prose wraps at most this wide, however wide the terminal (long lines are hard to read).
 PROSE_WIDTH = 100
 
