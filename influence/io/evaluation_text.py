@@ -18,7 +18,7 @@ from . import textgrid
 from .text import format_given, format_number, grid, percent
 from .textgrid import DEFAULT_WIDTH, PROSE_WIDTH, Column, fits, wrap
 
-__all__ = ["evaluation_table"]
+__all__ = ["evaluation_table", "ranking_cells"]
 
 #: Options at most this many states wide get one conditional-EU column per state.
 _MAX_EU_COLUMNS = 6
@@ -136,6 +136,17 @@ def _option_notes(result: Evaluation, ranked: Sequence[OptionResult],
         notes.append(f"Ranked by certainty equivalent (CE) under exponential utility with risk "
                      f"tolerance {format_number(result.risk_tolerance)}.")
     return notes
+
+
+def ranking_cells(result: Evaluation) -> tuple[list[Column], list[list[str]], list[str]]:
+    """The ranked options as the text report shows them: the columns (``label`` last), one
+    row of text cells per option (best first; tied ranks marked ``1=``) and the notes that
+    explain the columns. The HTML table (:mod:`influence.io.html_tables`) shows the same."""
+    ranked = result.ranked()
+    columns = _option_columns(result.uncertainty is not None, result.risk_tolerance is not None,
+                              label=True)
+    rows = [r + [o.label] for r, o in zip(_option_rows(result, ranked), ranked, strict=True)]
+    return columns, rows, _option_notes(result, ranked, [r[0] for r in rows])
 
 
 def _options_section(result: Evaluation, width: int) -> list[str]:
