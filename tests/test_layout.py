@@ -157,3 +157,11 @@ def test_png_of_the_article_model_is_a_readable_size() -> None:
     width, height = Image.open(io.BytesIO(data)).size
     # 96 dpi: 9-point labels are 12 pixels high; the whole model fits a few screens
     assert 1500 < width < 4000 and 700 < height < 2500, (width, height)
+
+
+def test_svg_element_for_html_pages() -> None:
+    element = diagram_figure.svg_element(influence.load("umbrella"))
+    assert element.startswith("<svg") and "<?xml" not in element and "DOCTYPE" not in element
+    root = ET.fromstring(element)
+    assert {"weather", "forecast", "umbrella", "satisfaction"} <= {
+        el.text for el in root.iter() if el.tag.endswith("title")}

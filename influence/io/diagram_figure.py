@@ -29,7 +29,7 @@ from typing import Any
 from ..model.diagram import Diagram, Node
 from .layout import Layout, layered_layout
 
-__all__ = ["FIGURE_FORMATS", "render_figure", "node_lines"]
+__all__ = ["FIGURE_FORMATS", "render_figure", "svg_element", "node_lines"]
 
 #: Formats :func:`render_figure` writes.
 FIGURE_FORMATS = ("svg", "png", "pdf")
@@ -373,3 +373,10 @@ def render_figure(diagram: Diagram, fmt: str = "svg", *, legend: bool = True) ->
     if fmt == "svg":
         data = _svg_annotated(data.decode("utf-8"), diagram).encode("utf-8")
     return data
+
+
+def svg_element(diagram: Diagram, *, legend: bool = True) -> str:
+    """The SVG drawing as one ``<svg>`` element, without the XML declaration and document type:
+    ready to be written inline into an HTML page."""
+    svg = render_figure(diagram, "svg", legend=legend).decode("utf-8")
+    return svg[svg.index("<svg"):]

@@ -124,9 +124,9 @@ def _option_notes(result: Evaluation, ranked: Sequence[OptionResult],
     if any(o.kind == "policy" for o in ranked):
         notes.append("A policy plays optimally wherever it does not say what to do.")
     if uncertain:
-        notes.append("P(best): the share of draws in which the option, its strategy kept as "
-                     "above, has the highest EU of its group (the named policies, or the "
-                     "alternatives of one decision); tied options share a draw.")
+        notes.append("P(best): the share of draws in which the option, played as the strategy "
+                     "recommended for it, has the highest EU of its group (the named policies, "
+                     "or the alternatives of one decision); options tied in a draw share it.")
         notes.append("E[loss]: the mean over draws of its EU's shortfall from the best of its "
                      "group.")
     else:
@@ -216,7 +216,7 @@ def _eu_cells(eus: Mapping[str, float] | None, states: Sequence[str], choose: st
 
 
 def _with_extras(line: str, extras: Sequence[str]) -> str:
-    return line + ("   (" + "; ".join(extras) + ")" if extras else "")
+    return line + (" (" + "; ".join(extras) + ")" if extras else "")
 
 
 def _eu_text(eus: Mapping[str, float]) -> str:
@@ -368,11 +368,11 @@ def _optimum(result: Evaluation, width: int) -> list[str]:
     meu += format_number(result.maximum_expected_utility) + _units_suffix(result.units)
     if uncertain and result.meu_sd is not None:
         lo, hi = result.meu_interval_90
-        meu += (f"  (sd {format_number(result.meu_sd)}, 90% interval {format_number(lo)} to "
+        meu += (f" (sd {format_number(result.meu_sd)}, 90% interval {format_number(lo)} to "
                 f"{format_number(hi)})")
     if not uncertain and result.utility_sd is not None:
         low, high = _quantiles(result.risk_profile)
-        meu += (f"  (sd of the total utility {format_number(result.utility_sd)}; 5% and 95% "
+        meu += (f" (sd of the total utility {format_number(result.utility_sd)}; 5% and 95% "
                 f"quantiles {format_number(low)} and {format_number(high)})")
     out += wrap(meu, prose, "", "  ")
     if result.evpi_parameters is not None:
@@ -419,9 +419,9 @@ def evaluation_table(result: Evaluation, *, diagram: Diagram | None = None,
         out += _rule_section(i, decision, diagram, uncertain, all_states, all_states_hint,
                              width)
     if uncertain:
-        out += wrap("optimal in N% of draws, P(optimal): the share of draws in which the "
-                    "strategy that is best for that draw alone, every decision chosen again, "
-                    "makes the same choice (unlike P(best), which keeps the strategy fixed).",
+        out += wrap("P(optimal), optimal in N% of draws: the share of draws in which the "
+                    "strategy best for that draw alone (every decision chosen anew) makes the "
+                    "same choice; P(best) keeps each option's strategy the same in every draw.",
                     min(width, PROSE_WIDTH), "  ", "    ")
     if result.diagnostics:
         out.append("")

@@ -173,7 +173,7 @@ def _threshold_section(result: SensitivityResult, shown: Sequence[ParameterSensi
         out += _wrap(f"{head} ({count} value{'s' if count > 1 else ''} in {domain}):", "  ",
                      "      ", width=width)
         for value, text in _nearest(p, SHOWN_THRESHOLDS):
-            out += _wrap(f"{format_number(value, 6):>10}  {text}", "    ", " " * 16, width=width)
+            out += _wrap(text, f"    {format_number(value, 6):>10}  ", " " * 16, width=width)
     return out
 
 
@@ -243,7 +243,7 @@ def _two_way_section(result: SensitivityResult, width: int) -> list[str]:
     for r in tw.regions:
         cells = (f"{r.cells} cell{'s' if r.cells > 1 else ''}" if r.cells
                  else "between grid values only")
-        out += _wrap(f"{letters[r.id]}  ({cells}) {r.label}", "  ", "       ", width=width)
+        out += _wrap(f"({cells}) {r.label}", f"  {letters[r.id]}  ", "       ", width=width)
     return out
 
 
