@@ -28,6 +28,7 @@ STANDARD_BASE = {
     "DrawingFormatError": ValueError,
     "GraphvizNotFoundError": RuntimeError,
     "CommandUnavailableError": RuntimeError,
+    "MissingDependencyError": ImportError,
 }
 
 

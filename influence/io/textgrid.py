@@ -4,9 +4,10 @@ Every text report (``influence evaluate``, ``show``, ``sensitivity``, ``voi``) i
 width in columns: :func:`output_width` says which (``COLUMNS`` when set, else the terminal's
 width when printing to a terminal, else :data:`DEFAULT_WIDTH`; never below
 :data:`MIN_WIDTH`). :func:`wrap` fits prose to it; :func:`grid` fits a table to it by wrapping
-the columns marked ``wrap`` (widest first, never below their ``minimum``) and, when even that
-is not enough, lists each row as one wrapped line of ``header: value`` pairs. No line of the
-result is wider than the width asked for (above :data:`MIN_WIDTH`).
+the columns marked ``wrap`` (each time the one whose narrowing breaks the fewest words and adds
+the fewest lines; never below its ``minimum``) and, when even that is not enough, lists each
+row as one wrapped line of ``header: value`` pairs. No line that :func:`wrap` or :func:`grid`
+returns is wider than the width asked for (when that width exceeds the indentation).
 """
 
 from __future__ import annotations
