@@ -142,7 +142,7 @@ def format_option(choices: tuple[str, ...], default: str | None = "table",
     """``--format/-f`` among ``choices``; with ``default`` None, the command resolves it
     from the suffix of ``--output`` (:func:`output_format`)."""
     if default is None:
-        implied = [f"{s}: .{s}" for s in choices if s in _SUFFIX_FORMATS.values()]
+        implied = [f".{s}" for s in choices if s in _SUFFIX_FORMATS.values()]
         help += (" [default: from the suffix of --output (" + ", ".join(implied)
                  + "), else table]")
     return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default,

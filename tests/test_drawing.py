@@ -14,7 +14,8 @@ import influence
 from influence.io import drawing
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot program is not installed")
+                               reason="checks the drawing of the Graphviz engine, and Graphviz's "
+                                      "dot program is not installed")
 #: Both engines: the pure-Python one always, Graphviz where its dot program is installed.
 ENGINES = [pytest.param("matplotlib"), pytest.param("graphviz", marks=needs_dot)]
 
