@@ -19,7 +19,7 @@ from influence.bayes.evidence import load_evidence
 from influence.io.render import DIAGRAM_FORMATS, render_fit
 from influence.messages import printable
 
-from .common import load_model
+from .common import load_model, report_width
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
 from .options import format_option, given_option, input_options, model_argument, option_message
@@ -120,7 +120,7 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
                f"{posterior.method})", err=True)
     echo_posterior_warnings(posterior.diagnostics)
     click.echo(render_fit(posterior, fmt, diagram=loaded.diagram, output=output,
-                          evidence=evidence, start=start), nl=False)
+                          evidence=evidence, start=start, width=report_width(None)), nl=False)
 
 
 # -- plot -----------------------------------------------------------------------------------------

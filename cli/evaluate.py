@@ -12,7 +12,7 @@ from influence.bayes.summary import sampling_warnings
 from influence.io.render import EVALUATION_FORMATS, render_evaluation
 from influence.messages import printable
 
-from .common import emit, load_model
+from .common import emit, load_model, report_width
 from .lazy import missing_extras_error
 from .options import (
     OPTIONS,
@@ -21,6 +21,7 @@ from .options import (
     input_options,
     memory_limit_option,
     model_argument,
+    output_format,
     output_option,
 )
 
@@ -31,8 +32,8 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
 @model_argument(required=False)
 @input_options
 @given_option
-@format_option(EVALUATION_FORMATS, help="Output format: an aligned text report, the JSON "
-               "contract (see docs/cli.md), or one CSV row per policy and alternative.")
+@format_option(EVALUATION_FORMATS, default=None, help="Output format: an aligned text report, "
+               "the JSON contract (see docs/cli.md), or one CSV row per policy and alternative.")
 @click.option("--prior", is_flag=True,
               help="Evaluate under draws from the model's priors (parameter uncertainty).")
 @click.option("--posterior", metavar="FILE",
@@ -49,7 +50,7 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
               help="Choose by expected exponential utility -exp(-U/R) (risk aversion, R > 0 "
                    "in the model's units) and report certainty equivalents.")
 @memory_limit_option
-def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
+def evaluate(model: str | None, given: dict[str, str], fmt: str | None, prior: bool,
              posterior: str | None, draws: int | None, seed: int | None, output: str | None,
              all_states: bool, risk_tolerance: float | None, memory_limit: int | None) -> None:
     """Evaluate MODEL: rank its policies and alternatives by expected utility (EU) and print
@@ -67,7 +68,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     Examples:
       influence evaluate oil-wildcatter
       influence evaluate oil-wildcatter --given oil=wet
-      influence evaluate umbrella --format json -o umbrella.json
+      influence evaluate umbrella -o umbrella.json
       influence evaluate my_model.yaml --format csv
       influence evaluate my_model.yaml --prior --draws 4000 --seed 1
       influence evaluate my_model.yaml --posterior posterior.nc --format json -o result.json
@@ -75,6 +76,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     """
     if prior and posterior:
         raise click.UsageError("give --prior or --posterior, not both")
+    fmt = output_format(fmt, output, EVALUATION_FORMATS)
     uncertain = prior or posterior is not None
     if not uncertain:
         for name, value in (("--draws", draws), ("--seed", seed)):
@@ -94,7 +96,8 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
             raise
         raise error from None
     text = render_evaluation(result, fmt, diagram=loaded.diagram, all_states=all_states,
-                             all_states_hint=OPTIONS["all_states"])
+                             all_states_hint=OPTIONS["all_states"],
+                             width=report_width(output))
     emit(text, output, protect=(loaded.path, None if posterior is None else posterior),
          what=fmt)
     if result.diagnostics is not None:

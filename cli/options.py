@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -13,7 +14,8 @@ from influence.errors import InfluenceError
 
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
            "output_option", "input_options", "INPUT_FORMATS", "parse_order", "OPTIONS",
-           "option_message", "as_options", "memory_limit_option", "parse_size"]
+           "option_message", "as_options", "memory_limit_option", "parse_size",
+           "output_format"]
 
 #: The formats a model file may be read from (``--input-format``).
 INPUT_FORMATS = ("yaml", "net", "xdsl", "bifxml", "xmlbif", "bif", "dne")
@@ -55,6 +57,7 @@ OPTIONS: dict[str, str] = {
     "studies": "--study",
     "study_cost": "--study-cost",
     "by": "--by",
+    "engine": "--engine",
 }
 
 #: Parameters of reading and writing files, named in warnings (which carry no parameter).
@@ -136,11 +139,42 @@ def given_option(f: F) -> F:
     )(f)
 
 
-def format_option(choices: tuple[str, ...], default: str = "table",
+def format_option(choices: tuple[str, ...], default: str | None = "table",
                   help: str = "Output format.") -> Callable[[F], F]:
-    """``--format/-f`` among ``choices``."""
+    """``--format/-f`` among ``choices``; with ``default`` None, the command resolves it
+    from the suffix of ``--output`` (:func:`output_format`)."""
+    if default is None:
+        implied = [f".{s}" for s in choices if s in _SUFFIX_FORMATS.values()]
+        help += (" [default: from the suffix of --output (" + ", ".join(implied)
+                 + "), else table]")
     return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default,
-                        show_default=True, help=help)
+                        show_default=default is not None, help=help)
+
+
+#: Output formats told from the suffix of ``--output`` when ``--format`` is not given.
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv"}
+
+
+def output_format(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
+    """The output format: ``--format`` if given; else told from the suffix of ``--output``
+    (``.json``, ``.csv``); else ``table``.
+
+    Raises
+    ------
+    click.UsageError
+        When the suffix names a format the command does not write.
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = _SUFFIX_FORMATS.get(suffix)
+    if implied is None:
+        return "table"
+    if implied not in choices:
+        raise click.UsageError(
+            f"cannot tell the format from {Path(output).name!r}: this command writes "
+            f"{' or '.join(choices)}, not {implied.upper()}; give --format")
+    return implied
 
 
 def output_option(help: str = "Write to FILE (atomically) instead of standard output."

@@ -10,10 +10,10 @@ import click
 import influence
 from influence.io.sensitivity_report import SENSITIVITY_FORMATS, render_sensitivity
 
-from .common import emit, load_model
+from .common import emit, load_model, report_width
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import format_option, given_option, model_argument, output_format, output_option
 
 __all__ = ["sensitivity", "parse_range"]
 
@@ -71,8 +71,8 @@ def parse_range(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 @click.option("--draws", type=click.IntRange(min=2), metavar="N",
               help="Number of prior draws (default 4000), or a cap on the posterior draws.")
 @click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
-@format_option(SENSITIVITY_FORMATS, help="Output format: an aligned text report, the JSON "
-               "contract (see docs/cli.md), or one CSV row per parameter.")
+@format_option(SENSITIVITY_FORMATS, default=None, help="Output format: an aligned text report, "
+               "the JSON contract (see docs/cli.md), or one CSV row per parameter.")
 @output_option()
 @click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also draw the tornado chart (or, with --two-way, the region map) to FILE "
@@ -80,7 +80,7 @@ def parse_range(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple[float, float]],
                 top: int | None, two_way: tuple[str, str] | None, grid: int | None,
                 given: dict[str, str], prior: bool, posterior: str | None, draws: int | None,
-                seed: int | None, fmt: str, output: str | None, plot: str | None) -> None:
+                seed: int | None, fmt: str | None, output: str | None, plot: str | None) -> None:
     """Sensitivity analysis of MODEL: which numbers drive its decision, and how far each may
     move before the best choice changes.
 
@@ -102,6 +102,7 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
       influence sensitivity cartel-intervention --prior --draws 4000 --seed 1 --format json
     """
     _check_usage(prior, posterior, draws, seed, grid, two_way, output, plot)
+    fmt = output_format(fmt, output, SENSITIVITY_FORMATS)
     if plot is not None:
         from influence.io.plotting import plot_format
 
@@ -117,8 +118,8 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
         if error is None:
             raise
         raise error from None
-    emit(render_sensitivity(result, fmt, top=top), output, protect=(loaded.path, posterior),
-         what=fmt)
+    emit(render_sensitivity(result, fmt, top=top, width=report_width(output)), output,
+         protect=(loaded.path, posterior), what=fmt)
     if plot is not None:
         _write_plot(result, plot, (loaded.path, posterior, output), top)
     if result.probabilistic is not None and result.probabilistic.diagnostics is not None:

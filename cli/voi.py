@@ -10,10 +10,10 @@ import influence
 from influence.atomic import refuse_overwrite
 from influence.io.voi_text import VOI_FORMATS, render_voi
 
-from .common import emit, load_model
+from .common import emit, load_model, report_width
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import format_option, given_option, model_argument, output_format, output_option
 
 __all__ = ["voi"]
 
@@ -83,15 +83,15 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--study-cost", type=float, metavar="C",
               help="The cost of a study in the model's utility units: adds the expected net "
                    "benefit of sampling (EVSI - C).")
-@format_option(VOI_FORMATS, help="Output format: an aligned text report, the JSON contract "
-               "(see docs/cli.md), or one CSV row per value.")
+@format_option(VOI_FORMATS, default=None, help="Output format: an aligned text report, the "
+               "JSON contract (see docs/cli.md), or one CSV row per value.")
 @output_option()
 @click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also draw the values (and EVSI curves) to FILE (.png, .svg or .pdf).")
 def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[str, str],
         prior: bool, posterior: str | None, draws: int | None, seed: int | None,
         groups: dict[str, str] | None, studies: list[str] | None, study_cost: float | None,
-        fmt: str, output: str | None, plot: str | None) -> None:
+        fmt: str | None, output: str | None, plot: str | None) -> None:
     """Value of information of MODEL: what observing chance nodes before each decision is
     worth (exact); with --prior or --posterior, what learning all the parameters (EVPI) and
     each group of them (EVPPI) is worth, and what proposed studies are worth (EVSI).
@@ -114,6 +114,7 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
             raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if study_cost is not None and not studies:
         raise click.UsageError("--study-cost applies only with --study")
+    fmt = output_format(fmt, output, VOI_FORMATS)
     if plot is not None:
         from influence.io.plotting import plot_format
 
@@ -137,7 +138,8 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
         if error is None:
             raise
         raise error from None
-    emit(render_voi(result, fmt), output, protect=protect, what=fmt)
+    emit(render_voi(result, fmt, width=report_width(output)), output, protect=protect,
+         what=fmt)
     if plot is not None:
         from influence.io.voi_plot import write_voi_plot
 

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Jupyter displays: Diagram._repr_svg_ and Evaluation._repr_html_ (see influence.notebook).
+from . import notebook as _notebook  # noqa: F401, I001
 from .analysis.evppi import evppi
 from .analysis.evsi import evsi
 from .analysis.explain import Explanation, explain
@@ -67,6 +69,7 @@ from .errors import (
     FormatWarning,
     GraphvizNotFoundError,
     InfluenceError,
+    MissingDependencyError,
     ModelError,
     ModelNotFoundError,
     OutputError,
@@ -152,6 +155,7 @@ __all__ = [
     "DrawingFormatError",
     "GraphvizNotFoundError",
     "CommandUnavailableError",
+    "MissingDependencyError",
     "ConvergenceWarning",
 ]
 

@@ -31,6 +31,7 @@ __all__ = [
     "DrawingFormatError",
     "GraphvizNotFoundError",
     "CommandUnavailableError",
+    "MissingDependencyError",
     "ConvergenceWarning",
     "locate",
 ]
@@ -164,11 +165,15 @@ class DrawingFormatError(DrawingError, ValueError):
 
 
 class GraphvizNotFoundError(DrawingError):
-    """Graphviz's ``dot`` program, needed for SVG, PNG and PDF, is not installed."""
+    """Graphviz's ``dot`` program is not installed and a drawing asked for Graphviz."""
 
 
 class CommandUnavailableError(InfluenceError, RuntimeError):
     """A command cannot run in this installation (one of its modules is missing)."""
+
+
+class MissingDependencyError(InfluenceError, ImportError):
+    """An optional package a function needs (pandas for ``to_frame``) is not installed."""
 
 
 class ConvergenceWarning(UserWarning):

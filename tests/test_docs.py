@@ -100,3 +100,15 @@ def test_the_readme_has_no_placeholder_left():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     placeholders = set(re.findall(r"\b[A-Z]{4,}_[A-Z_]{3,}\b", text)) - {"PYTENSOR_FLAGS"}
     assert not placeholders, f"placeholders left in README.md: {placeholders}"
+
+
+def test_readme_scripts_and_notebooks_example():
+    pytest.importorskip("pandas", reason="pandas is not installed: DataFrames cannot be made")
+    block = _python_blocks(ROOT / "README.md")[3]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    result = namespace["result"]
+    assert result.ranking[0].id == "partnership=yes" == namespace["table"].index[0]
+    share = float((namespace["gap"] > 0).mean())
+    assert f"round(float((gap > 0).mean()), 3)  # {share:.3f}:" in block
+    assert len(namespace["draws"]) == 2000

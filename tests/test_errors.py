@@ -29,6 +29,7 @@ STANDARD_BASE = {
     "DrawingFormatError": ValueError,
     "GraphvizNotFoundError": RuntimeError,
     "CommandUnavailableError": RuntimeError,
+    "MissingDependencyError": ImportError,
 }
 
 

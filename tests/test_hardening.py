@@ -454,7 +454,7 @@ def test_posterior_names_and_warnings_are_printed_inert(hostile, capsys):
     result = influence.evaluate(influence.load(hostile))
     table = evaluation_table(dataclasses.replace(result, diagnostics=diagnostics))
     assert_inert(table)
-    assert "nuts\\x1b[31m" in table and "\\nError: fake warning" in table
+    assert "nuts\\x1b[31m" in table and "Error: fake warning" in table  # on a line of its own: no
     echo_posterior_warnings(diagnostics)
     err = capsys.readouterr().err
     assert_inert(err)
@@ -495,8 +495,8 @@ def test_validate_reports_every_file_and_exits_1_if_one_fails(tmp_path):
     result = run("validate", str(big), str(good), str(huge), "umbrella", str(weight))
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{good}: valid (0 chance, 0 decision, 1 utility nodes, 0 policies)",
-        "umbrella: valid (2 chance, 1 decision, 1 utility nodes, 3 policies)"]
+        f"{good}: valid: 1 node (0 chance, 0 decision, 1 utility), 0 policies",
+        "umbrella: valid: 4 nodes (2 chance, 1 decision, 1 utility), 3 policies"]
     errors = result.stderr.splitlines()
     assert [e.split(",")[0] for e in errors] == [f"Error: {big}", f"Error: {huge}",
                                                  f"Error: {weight}"]

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import QueryError
+from ..frames import frame, state_text
 from ..limits import TIE_TOLERANCE
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
@@ -152,6 +153,31 @@ class SensitivityResult:
                 return p
         raise KeyError(parameter_id)
 
+    def to_frame(self) -> Any:
+        """One row per parameter, largest swing first, indexed by parameter ``id``: ``kind``,
+        ``point``, ``low``, ``high``, ``source``, ``eu_low``, ``eu_high``, ``swing``,
+        ``best_low``, ``best_high``, ``thresholds`` (the number of break-even values found),
+        ``nearest_inside`` (the break-even value inside the range nearest the point value, or
+        NaN), and with the probabilistic sensitivity ``variance_share``,
+        ``variance_share_se`` and ``correlation`` (NaN for a parameter without a prior).
+        Needs pandas (:class:`~influence.errors.MissingDependencyError`)."""
+        columns = ["id", "kind", "point", "low", "high", "source", "eu_low", "eu_high",
+                   "swing", "best_low", "best_high", "thresholds", "nearest_inside"]
+        shares = {}
+        if self.probabilistic is not None:
+            columns += ["variance_share", "variance_share_se", "correlation"]
+            shares = {s.id: {"variance_share": s.variance_share,
+                             "variance_share_se": s.standard_error,
+                             "correlation": s.correlation}
+                      for s in self.probabilistic.parameters}
+        nan = float("nan")
+        rows = [{**{c: getattr(p, c, None) for c in columns[:11]},
+                 "thresholds": len({t.value for t in p.thresholds or ()}),
+                 "nearest_inside": p.within[0] if p.within else nan,
+                 **shares.get(p.id, dict.fromkeys(columns[13:], nan))}
+                for p in self.parameters]
+        return frame(rows, columns, index="id")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: ``model``, ``base_expected_utility``, ``parameters`` (and
         ``two_way``, ``probabilistic`` when computed)."""
@@ -185,6 +211,20 @@ class ThresholdAnalysis:
 
     def __getitem__(self, parameter_id: str) -> tuple[Threshold, ...]:
         return self.thresholds[parameter_id]
+
+    def to_frame(self) -> Any:
+        """One row per break-even value (parameters in the order asked, values increasing):
+        ``parameter``, ``value``, ``decision``, ``information_state`` (``node=state, ...``),
+        ``before`` and ``after`` (the optimal choice just below and just above), ``low`` and
+        ``high`` (the domain searched). Needs pandas
+        (:class:`~influence.errors.MissingDependencyError`)."""
+        columns = ["parameter", "value", "decision", "information_state", "before", "after",
+                   "low", "high"]
+        rows = [{"parameter": k, "value": t.value, "decision": t.decision,
+                 "information_state": state_text(t.information_state), "before": t.before,
+                 "after": t.after, "low": self.domains[k][0], "high": self.domains[k][1]}
+                for k, found in self.thresholds.items() for t in found]
+        return frame(rows, columns)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "parameters": [

@@ -361,8 +361,11 @@ def _scan_nodes(ctx: _Context, nodes: Mapping) -> tuple[dict, dict]:
             raise ctx.error(f"expected a mapping with `type`, got {_describe(spec)}", node=nname,
                             field="nodes", line=line)
         if spec.get("type") is None:
-            raise ctx.error("expected `type` to be chance, decision or utility, got no `type`",
-                            node=nname, field="type", line=line_of(spec, "type") or line)
+            near = next((k for k in spec if k != "type" and _suggest(k, ("type",))), None)
+            hint = f" but a key {str(near)!r} (did you mean 'type'?)" if near is not None else ""
+            raise ctx.error("expected `type` to be chance, decision or utility, got no "
+                            f"`type`{hint}", node=nname, field="type",
+                            line=line_of(spec, "type") or line_of(spec, near) or line)
         kind = check_kind(spec["type"], node=nname)
         if "states" in spec and kind == "utility":
             raise ctx.error("expected no `states` on a utility node (its `values` give one "

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ..limits import SUM_TOLERANCE
 from ..messages import describe, suggest
 from .bounds import check_prior_bounds, check_utility_bound, check_weight
 from .checks import (
@@ -159,6 +160,24 @@ def _check_table(table: Any, name: str, kind: str, states: tuple[str, ...],
     return array
 
 
+def _check_rest(prior: Any, row: tuple[str, ...], parents: tuple[str, ...],
+                loc: dict[str, Any]) -> None:
+    """The shares ``rest`` of a Beta prior's other states: one per state, none on its own
+    state, summing to 1."""
+    rest = np.asarray(prior.rest, dtype=float)
+    at = f"the prior of row {listed([f'{p}={s}' for p, s in zip(parents, row, strict=True)])}: " \
+        if parents else ""
+    if rest.shape != (len(prior.states),) or not np.all(np.isfinite(rest)) or \
+            np.any(rest < 0) or rest[prior.state] != 0:
+        raise fault(f"{at}expected `rest` to give each state other than "
+                    f"{prior.state_name!r} a share >= 0 (and {prior.state_name!r} none), got "
+                    f"{[float(x) for x in np.ravel(rest)]}", **loc)
+    total = float(rest.sum())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise fault(f"{at}expected the shares `rest` of the states other than "
+                    f"{prior.state_name!r} summing to 1, got a sum of {total:.10g}", **loc)
+
+
 def _check_keyed(mapping: Any, key: str, name: str, kind: str, states: tuple[str, ...],
                  parents: tuple[str, ...]) -> Mapping:
     """``row_sources`` or ``priors``: keyed by tuples of parent states."""
@@ -184,6 +203,8 @@ def _check_keyed(mapping: Any, key: str, name: str, kind: str, states: tuple[str
             raise fault(f"expected a prior over the states of '{name}' ({listed(states)}), got "
                         f"one over {listed(value.states)}", **loc)
         else:
+            if getattr(value, "rest", None) is not None:
+                _check_rest(value, row, parents, loc)
             check_prior_bounds(value, node=name,
                                field=table_field(kind, parents) if parents else "prior")
     return MappingProxyType(dict(mapping))

@@ -111,8 +111,23 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     return value
 
 
+#: How an item of a list is named in a path, by the key of the list (numbered from 1); the
+#: rule rows of a policy are listed under ``choose > DECISION``.
+_ITEM = {"cpt": "row", "values": "row", "observations": "entry"}
+
+
 def _field_path(path: list[Any]) -> str:
-    return " > ".join(str(p) for p in path) or "the top level"
+    """``nodes > u > values > row 2 > given``: list items numbered from 1, as messages do."""
+    shown = []
+    for i, p in enumerate(path):
+        if isinstance(p, int) and not isinstance(p, bool):
+            before = path[i - 1] if i else None
+            name = "rule row" if i > 1 and path[i - 2] == "choose" else \
+                _ITEM.get(before, "item") if isinstance(before, str) else "item"
+            shown.append(f"{name} {p + 1}")
+        else:
+            shown.append(str(p))
+    return " > ".join(shown) or "the top level"
 
 
 def _location(path: list[Any], key: Any = None) -> tuple[str | None, str | None]:
@@ -138,7 +153,8 @@ def _duplicate_key_error(loader: _Loader, key: Any, first: int, again: int) -> M
     node, field = _location(path, key)
     return ModelError(
         f"duplicate key {key!r} in {_field_path(path)}: expected each key once in a mapping, "
-        f"got it on line {first} and again on line {again}",
+        + (f"got it twice on line {again}" if first == again
+           else f"got it on line {first} and again on line {again}"),
         file=loader.file, node=node, field=field, line=again,
     )
 
