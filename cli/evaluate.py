@@ -15,13 +15,16 @@ from .common import emit, load_model
 from .lazy import missing_extras_error
 from .options import (
     OPTIONS,
+    POSTERIOR_FILE,
     format_option,
     given_option,
     input_options,
     memory_limit_option,
     model_argument,
     output_option,
+    seed_option,
 )
+from .progress import progress, time_limit_option
 
 __all__ = ["evaluate", "echo_posterior_warnings"]
 
@@ -34,12 +37,11 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
                "contract (see docs/cli.md), or one CSV row per policy and alternative.")
 @click.option("--prior", is_flag=True,
               help="Evaluate under draws from the model's priors (parameter uncertainty).")
-@click.option("--posterior", metavar="FILE",
-              type=click.Path(exists=True, dir_okay=False),
+@click.option("--posterior", metavar="FILE", type=POSTERIOR_FILE,
               help="Evaluate under the posterior draws in FILE (written by `influence fit`).")
 @click.option("--draws", type=click.IntRange(min=2), metavar="N",
               help="Number of prior draws, or a cap on the posterior draws used (at least 2).")
-@click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
+@seed_option()
 @output_option()
 @click.option("--all-states", is_flag=True,
               help="Table format: list every information state of every decision, including "
@@ -48,9 +50,11 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
               help="Choose by expected exponential utility -exp(-U/R) (risk aversion, R > 0 "
                    "in the model's units) and report certainty equivalents.")
 @memory_limit_option
+@time_limit_option
 def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
              posterior: str | None, draws: int | None, seed: int | None, output: str | None,
-             all_states: bool, risk_tolerance: float | None, memory_limit: int | None) -> None:
+             all_states: bool, risk_tolerance: float | None, memory_limit: int | None,
+             time_limit: float | None) -> None:
     """Evaluate MODEL: rank its policies and alternatives by expected utility (EU) and print
     the maximum expected utility and the optimal strategy.
 
@@ -60,7 +64,8 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
     that each option is best, its expected loss, and the expected value of perfect
     information about the parameters. A posterior's sampling warnings (r_hat, bulk ESS,
     divergences) are printed on standard error as WARNING lines whatever the format or the
-    output file; the table repeats them in its diagnostics section.
+    output file; the table repeats them in its diagnostics section. On a terminal, a progress
+    bar on standard error shows the time left of a long run over draws.
 
     \b
     Examples:
@@ -76,7 +81,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
         raise click.UsageError("give --prior or --posterior, not both")
     uncertain = prior or posterior is not None
     if not uncertain:
-        for name, value in (("--draws", draws), ("--seed", seed)):
+        for name, value in (("--draws", draws), ("--seed", seed), ("--time-limit", time_limit)):
             if value is not None:
                 raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if all_states and fmt != "table":
@@ -84,9 +89,11 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str, prior: bool,
                                "every information state)")
     loaded = load_model(model)
     try:
-        result = influence.evaluate(loaded.diagram, given=given or None, prior=prior,
-                                    posterior=posterior, draws=draws, seed=seed,
-                                    risk_tolerance=risk_tolerance, memory_limit=memory_limit)
+        with progress("evaluating", time_limit) as report:
+            result = influence.evaluate(loaded.diagram, given=given or None, prior=prior,
+                                        posterior=posterior, draws=draws, seed=seed,
+                                        risk_tolerance=risk_tolerance,
+                                        memory_limit=memory_limit, progress=report)
     except ImportError as exc:
         error = missing_extras_error(exc, "evaluating under parameter uncertainty")
         if error is None:

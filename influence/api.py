@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ def evaluate(
     seed: int | None = None,
     memory_limit: int | None = None,
     risk_tolerance: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the optimal strategy of a diagram.
 
@@ -100,6 +101,10 @@ def evaluate(
         ``R > 0``: the optimal strategy maximises expected exponential utility
         ``-exp(-U/R)``; every option gets its certainty equivalent
         ``-R ln E[exp(-U/R)]`` and the ranking follows it.
+    progress : callable, optional
+        Under ``prior`` or ``posterior``: ``progress(done, total)`` after each chunk of draws
+        (see :mod:`influence.progress`; :class:`~influence.progress.Deadline` limits the
+        time). An exception it raises stops the evaluation.
 
     Returns
     -------
@@ -128,7 +133,7 @@ def evaluate(
 
         posterior = Posterior.read(posterior)
     return evaluate_under_uncertainty(compiled, posterior=posterior, prior=prior, draws=draws,
-                                      seed=seed)
+                                      seed=seed, progress=progress)
 
 
 def solve(diagram: Diagram, given: Mapping[str, str] | None = None) -> Evaluation:
