@@ -16,6 +16,7 @@ from .common import emit, load_model, report_width
 from .lazy import missing_extras_error
 from .options import (
     OPTIONS,
+    POSTERIOR_FILE,
     format_option,
     given_option,
     input_options,
@@ -23,7 +24,9 @@ from .options import (
     model_argument,
     output_format,
     output_option,
+    seed_option,
 )
+from .progress import progress, time_limit_option
 
 __all__ = ["evaluate", "echo_posterior_warnings"]
 
@@ -36,12 +39,11 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
                "the JSON contract (see docs/cli.md), or one CSV row per policy and alternative.")
 @click.option("--prior", is_flag=True,
               help="Evaluate under draws from the model's priors (parameter uncertainty).")
-@click.option("--posterior", metavar="FILE",
-              type=click.Path(exists=True, dir_okay=False),
+@click.option("--posterior", metavar="FILE", type=POSTERIOR_FILE,
               help="Evaluate under the posterior draws in FILE (written by `influence fit`).")
 @click.option("--draws", type=click.IntRange(min=2), metavar="N",
               help="Number of prior draws, or a cap on the posterior draws used (at least 2).")
-@click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
+@seed_option()
 @output_option()
 @click.option("--all-states", is_flag=True,
               help="Table format: list every information state of every decision, including "
@@ -50,9 +52,11 @@ __all__ = ["evaluate", "echo_posterior_warnings"]
               help="Choose by expected exponential utility -exp(-U/R) (risk aversion, R > 0 "
                    "in the model's units) and report certainty equivalents.")
 @memory_limit_option
+@time_limit_option
 def evaluate(model: str | None, given: dict[str, str], fmt: str | None, prior: bool,
              posterior: str | None, draws: int | None, seed: int | None, output: str | None,
-             all_states: bool, risk_tolerance: float | None, memory_limit: int | None) -> None:
+             all_states: bool, risk_tolerance: float | None, memory_limit: int | None,
+             time_limit: float | None) -> None:
     """Evaluate MODEL: rank its policies and alternatives by expected utility (EU) and print
     the maximum expected utility and the optimal strategy.
 
@@ -62,7 +66,8 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str | None, prior: b
     that each option is best, its expected loss, and the expected value of perfect
     information about the parameters. A posterior's sampling warnings (r_hat, bulk ESS,
     divergences) are printed on standard error as WARNING lines whatever the format or the
-    output file; the table repeats them in its diagnostics section.
+    output file; the table repeats them in its diagnostics section. On a terminal, a progress
+    bar on standard error shows the time left of a long run over draws.
 
     \b
     Examples:
@@ -79,7 +84,7 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str | None, prior: b
     fmt = output_format(fmt, output, EVALUATION_FORMATS)
     uncertain = prior or posterior is not None
     if not uncertain:
-        for name, value in (("--draws", draws), ("--seed", seed)):
+        for name, value in (("--draws", draws), ("--seed", seed), ("--time-limit", time_limit)):
             if value is not None:
                 raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if all_states and fmt != "table":
@@ -87,9 +92,11 @@ def evaluate(model: str | None, given: dict[str, str], fmt: str | None, prior: b
                                "every information state)")
     loaded = load_model(model)
     try:
-        result = influence.evaluate(loaded.diagram, given=given or None, prior=prior,
-                                    posterior=posterior, draws=draws, seed=seed,
-                                    risk_tolerance=risk_tolerance, memory_limit=memory_limit)
+        with progress("evaluating", time_limit) as report:
+            result = influence.evaluate(loaded.diagram, given=given or None, prior=prior,
+                                        posterior=posterior, draws=draws, seed=seed,
+                                        risk_tolerance=risk_tolerance,
+                                        memory_limit=memory_limit, progress=report)
     except ImportError as exc:
         error = missing_extras_error(exc, "evaluating under parameter uncertainty")
         if error is None:

@@ -10,7 +10,7 @@ from influence.errors import DrawingFormatError
 from influence.io.drawing import ENGINES, FORMATS, format_for, render
 
 from .common import emit, load_model
-from .options import input_options, model_argument, option_message
+from .options import OUTPUT_FILE, input_options, model_argument, option_message
 
 __all__ = ["graph"]
 
@@ -18,7 +18,7 @@ __all__ = ["graph"]
 @click.command(short_help="Draw the diagram (DOT, SVG, PNG or PDF).")
 @model_argument()
 @input_options
-@click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "output", metavar="FILE", type=OUTPUT_FILE,
               help="The file to write (atomically). Without it, DOT or SVG goes to standard "
                    "output.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,

@@ -10,12 +10,14 @@ from typing import Any, TypeVar
 
 import click
 
-from influence.errors import InfluenceError
+from influence.errors import EvidenceError, InfluenceError, PosteriorError
+from influence.paths import input_problem, shorten
 
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
            "output_option", "input_options", "INPUT_FORMATS", "parse_order", "OPTIONS",
            "option_message", "as_options", "memory_limit_option", "parse_size",
-           "output_format"]
+           "output_format", "InputFile", "POSTERIOR_FILE", "EVIDENCE_FILE", "OUTPUT_FILE",
+           "seed_option"]
 
 #: The formats a model file may be read from (``--input-format``).
 INPUT_FORMATS = ("yaml", "net", "xdsl", "bifxml", "xmlbif", "bif", "dne")
@@ -41,6 +43,7 @@ OPTIONS: dict[str, str] = {
     "chains": "--chains",
     "max_parameters": "--max-parameters",
     "memory_limit": "--memory-limit",
+    "time_limit": "--time-limit",
     "risk_tolerance": "--risk-tolerance",
     "order": "--order",
     "strict": "--strict",
@@ -98,6 +101,65 @@ class ModelType(click.ParamType):
 
         items = [CompletionItem(n) for n in bundled.names() if n.startswith(incomplete)]
         return items + [CompletionItem(incomplete, type="file")]
+
+
+class InputFile(click.ParamType):
+    """A file a command reads besides the model (``--posterior``, ``--evidence``,
+    ``--start``), checked before any work. A missing file, a directory or a path too long for
+    the system is an error of the data, as for a missing model (exit 1), raised as the
+    library raises it for that kind of file; what the file holds is checked by the library.
+
+    Parameters
+    ----------
+    error : type
+        The :class:`~influence.errors.InfluenceError` to raise.
+    what : str
+        What the file is, in the message (``posterior``, ``evidence file``).
+    """
+
+    name = "file"
+
+    def __init__(self, error: type[InfluenceError], what: str) -> None:
+        self.error = error
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        problem = input_problem(value)
+        if problem is not None:
+            raise self.error(f"cannot read the {self.what}: {problem}", file=shorten(value))
+        return str(value)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str
+                       ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="file")]
+
+
+#: An output file (``-o``, ``--plot``): completed as a path in the shell; what it may be (not a
+#: directory, in an existing folder, not too long, never an input) is checked where it is
+#: written (:mod:`influence.atomic`), an output error (exit 1) rather than bad usage.
+OUTPUT_FILE = click.Path()
+
+#: ``--posterior`` and ``--start``: a posterior file written by ``influence fit``.
+POSTERIOR_FILE = InputFile(PosteriorError, "posterior")
+
+#: ``--evidence``: an evidence file.
+EVIDENCE_FILE = InputFile(EvidenceError, "evidence file")
+
+
+def _seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise click.BadParameter(f"expected a whole number >= 0, got {value}", ctx=ctx,
+                                 param=param)
+    return value
+
+
+def seed_option(help: str = "Random seed of the prior draws (a whole number >= 0)."
+                ) -> Callable[[F], F]:
+    """``--seed S``: a random seed, a whole number >= 0 (checked before any work)."""
+    return click.option("--seed", type=int, metavar="S", callback=_seed, help=help)
 
 
 def model_argument(required: bool = True) -> Callable[[F], F]:
@@ -181,7 +243,7 @@ def output_option(help: str = "Write to FILE (atomically) instead of standard ou
                   ) -> Callable[[F], F]:
     """``--output/-o FILE``."""
     return click.option("--output", "-o", "output", metavar="FILE",
-                        type=click.Path(dir_okay=False, writable=False), help=help)
+                        type=OUTPUT_FILE, help=help)
 
 
 def parse_order(ctx: click.Context, param: click.Parameter, value: str | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import ArgumentTypeError, QueryError
@@ -75,6 +75,7 @@ def evaluate(
     seed: int | None = None,
     memory_limit: int | None = None,
     risk_tolerance: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the optimal strategy of a diagram.
 
@@ -100,6 +101,10 @@ def evaluate(
         ``R > 0``: the optimal strategy maximises expected exponential utility
         ``-exp(-U/R)``; every option gets its certainty equivalent
         ``-R ln E[exp(-U/R)]`` and the ranking follows it.
+    progress : callable, optional
+        Under ``prior`` or ``posterior``: ``progress(done, total)`` after each chunk of draws
+        (see :mod:`influence.progress`; :class:`~influence.progress.Deadline` limits the
+        time). An exception it raises stops the evaluation.
 
     Returns
     -------
@@ -134,7 +139,7 @@ def evaluate(
                                     f"{type(posterior).__name__}", file=compiled.diagram.file,
                                     parameter="posterior")
     return evaluate_under_uncertainty(compiled, posterior=posterior, prior=prior, draws=draws,
-                                      seed=seed)
+                                      seed=seed, progress=progress)
 
 
 def solve(diagram: Diagram, given: Mapping[str, str] | None = None) -> Evaluation:

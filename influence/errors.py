@@ -13,6 +13,8 @@ once, names the option instead of the parameter, prints the message and exits wi
 
 from __future__ import annotations
 
+import signal
+
 from .messages import printable
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "CommandUnavailableError",
     "MissingDependencyError",
     "ConvergenceWarning",
+    "Interrupted",
     "locate",
 ]
 
@@ -184,3 +187,29 @@ class FormatWarning(UserWarning):
     """Something in a file of another tool that influence read in a documented way rather than
     refusing it: rows renormalised, impossible rows made uniform, node names mapped to ids, or
     what a conversion leaves out. The CLI prints each as one ``WARNING:`` line."""
+
+
+class Interrupted(BaseException):
+    """The process received SIGINT (Ctrl-C) or SIGTERM while a command ran (raised by the
+    command line's signal handlers, see :mod:`influence.cli.signals`).
+
+    Not an error of the input, and on purpose neither an :class:`Exception` nor a
+    :class:`KeyboardInterrupt`: code that catches either to carry on (PyMC's samplers keep the
+    draws made so far on ``KeyboardInterrupt``) lets it through, while every ``finally`` on
+    the way runs (the atomic writer removes its temporary file).
+
+    Attributes
+    ----------
+    signum : int
+        The signal.
+    exit_code : int
+        128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it.
+    message : str
+        ``Interrupted`` (SIGINT) or ``Terminated`` (SIGTERM): the line the command prints.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
+        self.exit_code = 128 + self.signum
+        self.message = "Terminated" if self.signum == signal.SIGTERM else "Interrupted"

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import refuse_overwrite
-from .errors import ArgumentTypeError, QueryError
+from .errors import ArgumentTypeError, ModelNotFoundError, QueryError
 from .messages import printable
 from .model.diagram import Diagram, require_diagram
+from .paths import path_problem, shorten
 
 __all__ = ["load", "convert", "save"]
 
@@ -50,6 +51,10 @@ def _uses_loader(model: str | Path, fmt: str | None) -> bool:
 def _read(model: str | Path, fmt: str | None, strict: bool,
           order: Sequence[str] | None) -> tuple[Diagram, list[str], list[str]]:
     """The diagram, its reading warnings, and what the file held that a diagram cannot."""
+    problem = path_problem(model) if isinstance(model, str | Path) else None
+    if problem is not None:
+        raise ModelNotFoundError(f"expected a model file or the name of a bundled model, got "
+                                 f"'{shorten(model)}': {problem}")
     if _uses_loader(model, fmt):
         from .model.loader import load as load_model
 
@@ -91,7 +96,8 @@ def load(model: str | Path, format: str | None = None, *, strict: bool = False,
     Raises
     ------
     ModelNotFoundError
-        If ``model`` is neither a file nor a bundled model.
+        If ``model`` is neither a file nor a bundled model, or is a path longer than the
+        system allows (a file name over 255 bytes, a path over 4095).
     ModelError
         If the file is invalid; the message names the file, the node and the field.
 
@@ -167,7 +173,7 @@ def convert(source: str | Path, target: str | Path, *, input_format: str | None 
           "use influence.save)")
     _path(target, "target", "the path of the file to write")
     format_of(target, output_format, parameter="output_format")
-    refuse_overwrite(target, source if Path(source).exists() else None)
+    refuse_overwrite(target, source)  # a source that is no file (a bundled name) is skipped
     diagram, messages, ignored = _read(source, input_format, strict, order)
     if ignored:
         messages.append(f"{Path(source).name}: not kept (a diagram has no place for them): "

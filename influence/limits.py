@@ -28,6 +28,8 @@ __all__ = [
     "EVSI_OUTCOMES",
     "default_memory_limit",
     "format_bytes",
+    "NAME_MAX",
+    "PATH_MAX",
 ]
 
 #: Probability rows summing to within this of 1 are accepted (and divided by their sum); others
@@ -88,6 +90,12 @@ MEMORY_BUDGET = 128 * 2**20
 MEMORY_FRACTION = 0.5
 
 _FALLBACK_MEMORY = 4 * 2**30
+
+#: The longest file name (one component of a path) and the longest path, in bytes, that the
+#: operating system accepts (most file systems: 255 bytes a name; Linux: 4096 bytes a path with
+#: its final NUL). Longer paths are refused with these numbers before any file is opened.
+NAME_MAX = 255
+PATH_MAX = 4095
 
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.

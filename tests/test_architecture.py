@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1] / "influence"
 
 #: The layers, lowest first (docs/architecture.md).
 ORDER = ["base", "model", "solve", "bayes", "analysis", "io", "facade"]
-BASE = {"errors", "messages", "limits", "atomic", "version", "frames"}
+BASE = {"errors", "messages", "limits", "atomic", "version", "frames", "paths", "progress"}
 
 
 def layer(module: str) -> str:

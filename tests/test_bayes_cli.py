@@ -371,7 +371,7 @@ def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
         return real_fit(diagram, evidence, **{**kwargs, "progressbar": False})
 
     monkeypatch.setattr(influence, "fit", spy)
-    monkeypatch.setattr(bayes_commands, "_stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(bayes_commands, "stderr_is_terminal", lambda: terminal)
     for fmt in ("table", "json"):
         result = run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                      str(files / f"p-{fmt}.nc"), "--draws", "200", "--format", fmt)
@@ -380,6 +380,8 @@ def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
 
 
 def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
+    from influence.cli.progress import stderr_is_terminal
+
     class Stream:
         def __init__(self, tty):
             self.tty = tty
@@ -388,8 +390,8 @@ def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
             return self.tty
 
     monkeypatch.setattr("sys.stderr", Stream(True))
-    assert bayes_commands._stderr_is_terminal() is True
+    assert stderr_is_terminal() is True
     monkeypatch.setattr("sys.stderr", Stream(False))
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False
     monkeypatch.setattr("sys.stderr", None)
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False

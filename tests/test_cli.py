@@ -321,13 +321,14 @@ def test_uncertainty_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert run("evaluate", "oil-wildcatter", "--prior", "--draws", "50", "--seed", "3",
                "-g", "oil=dry").exit_code == 0
     assert calls[-1] == {"given": {"oil": "dry"}, "prior": True, "posterior": None,
-                         "draws": 50, "seed": 3, "risk_tolerance": None, "memory_limit": None}
+                         "draws": 50, "seed": 3, "risk_tolerance": None, "memory_limit": None,
+                         "progress": None}  # standard error is no terminal: no progress
     posterior = tmp_path / "posterior.nc"
     posterior.write_bytes(b"")
     assert run("evaluate", "oil-wildcatter", "--posterior", str(posterior)).exit_code == 0
     assert calls[-1] == {"given": None, "prior": False, "posterior": str(posterior),
                          "draws": None, "seed": None, "risk_tolerance": None,
-                         "memory_limit": None}
+                         "memory_limit": None, "progress": None}
 
 
 def test_missing_bayesian_extras_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -347,7 +348,6 @@ def test_missing_bayesian_extras_is_a_clear_error(monkeypatch: pytest.MonkeyPatc
     ["--draws", "0", "--prior"],
     ["--all-states", "--format", "json"],
     ["--format", "xml"],
-    ["--posterior", "no-such-posterior.nc"],
 ])
 def test_inconsistent_options_are_usage_errors(args: list[str], model_copy: Path) -> None:
     args = [str(model_copy) if a == "__FILE__" else a for a in args]

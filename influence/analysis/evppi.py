@@ -27,7 +27,7 @@ the draws, is ``s*``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,7 +104,8 @@ def _group_stage(valuer: Valuer, group: Group, tables: Mapping[str, np.ndarray],
     return valuer.unnormalized(drawn)
 
 
-def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto"
+def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto",
+               progress: Callable[[int, int], None] | None = None
                ) -> tuple[float, float, tuple[GroupValue, ...]]:
     """EVPI (with its standard error) and the EVPPI of each group, in one pass over the draws.
 
@@ -116,7 +117,11 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
         parameters); see :func:`influence.analysis.observe.bayes_valuer`.
     groups : list of Group
     method : {"auto", "regression"}
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
     """
+    from ..bayes.uncertainty import counting
+
     if method not in METHODS:
         raise QueryError(f"expected `method` among {', '.join(METHODS)}, got {method!r}",
                          file=b.diagram.file, parameter="method")
@@ -126,7 +131,7 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
     sums = {g.name: Accumulator() for g in exact}
     stages: list[np.ndarray] = []
     features: dict[str, list[np.ndarray]] = {g.name: [] for g in regress}
-    for tables in b.chunks(valuer.chunk()):
+    for tables in counting(lambda: b.chunks(valuer.chunk()), b.draws, progress)():
         full = valuer.unnormalized(tables)
         evpi.add(valuer.gains(full))
         for g in exact:

@@ -19,7 +19,7 @@ choice changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -362,7 +362,8 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
                 ranges: Mapping[str, Sequence[float]] | None = None, top: int | None = None,
                 prior: bool = False, posterior: Any = None, draws: int | None = None,
                 seed: int | None = None, two_way: Sequence[str] | None = None,
-                grid: int | None = None) -> SensitivityResult:
+                grid: int | None = None, memory_limit: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
     """What drives a decision, and how far each number may move before the best choice
     changes.
 
@@ -392,6 +393,12 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         Add the two-way map of these two parameters.
     grid : int, optional
         Grid values per parameter of the two-way map (default 41).
+    memory_limit : int, optional
+        Bytes of working memory the analysis may use (default: half the machine's memory; a
+        plan keeps its own), as in :func:`influence.plan`.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws of the probabilistic sensitivity
+        (see :mod:`influence.progress`).
 
     Returns
     -------
@@ -403,7 +410,7 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         For an unknown parameter (with the closest match), a bad range, or inconsistent
         options.
     """
-    plan = compile_plan(diagram, given)
+    plan = compile_plan(diagram, given, memory_limit)
     d = plan.diagram
     _check_options(plan, top, prior, posterior, draws, seed)
     if grid is not None and two_way is None:
@@ -430,7 +437,8 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         labels={o[0]: o[1] for o in plan.options()}, parameters=rows, total=len(items),
         two_way=_two_way(plan, two_way, explicit, grid),
         probabilistic=None if not (prior or posterior is not None) else probabilistic(
-            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed))
+            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
+            progress=progress))
 
 
 def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]],
