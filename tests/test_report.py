@@ -161,6 +161,21 @@ def test_without_graphviz(monkeypatch):
     assert read_data(html)["produced"]["graphviz"] is False
 
 
+def test_without_dot_the_diagram_is_drawn_by_the_own_layout(monkeypatch):
+    """Where Graphviz's ``dot`` is not installed, the report draws with the pure-Python layout
+    and stays self-contained (its clip paths refer to the page itself)."""
+    import shutil
+
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot"
+                        else which(name, *a, **k))
+    html = influence.report(influence.load("umbrella"))
+    produced = read_data(html)["produced"]
+    assert produced["graphviz"] is False and produced["drawn_by"].startswith("influence's own")
+    assert 'class="diagram"' in html and "own layout (matplotlib)" in html
+    check_self_contained(html)
+
+
 def test_the_attribution_section_uses_explain_where_the_library_has_it(monkeypatch):
     """Where influence.analysis.explain is not installed, the report shows each option's
     expected utility by utility node; where it is, the optimal strategy against the next best

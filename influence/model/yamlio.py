@@ -389,6 +389,8 @@ def load_yaml_text(text: str, file: str | None = None) -> Any:
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit (PyYAML >= 6.0.4), above ours
+            raise _too_deep(file, line) from None
         if mark is not None and "\\t" not in problem:
             lines = text.splitlines()
             row = lines[mark.line] if 0 <= mark.line < len(lines) else ""

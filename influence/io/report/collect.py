@@ -19,6 +19,7 @@ from typing import Any
 
 from ...analysis.sensitivity import SensitivityResult, sensitivity
 from ...analysis.voi import value_of_information
+from ..drawing import engine_for
 from ...analysis.voi_results import ValueOfInformation
 from ...errors import GraphvizNotFoundError, QueryError
 from ...model.diagram import Diagram
@@ -54,6 +55,8 @@ class Collected:
 
 
 _SIZE = re.compile(r'\bwidth="([\d.]+)pt"')
+#: Who drew the diagram, as the report names it.
+DRAWN_BY = {"graphviz": "Graphviz", "matplotlib": "influence's own layout (matplotlib)"}
 #: A drawing wider than this (in CSS pixels) cannot be read at the width of the page.
 WIDE = 1600
 
@@ -70,7 +73,7 @@ def diagram_svg(diagram: Diagram) -> tuple[str | None, str | None]:
     from ..drawing import render
 
     try:
-        svg = render(diagram, "svg", legend=False).decode("utf-8")
+        svg = render(diagram, "svg", legend=False, engine=engine_for()).decode("utf-8")
     except GraphvizNotFoundError:
         return None, ("The diagram is not drawn: Graphviz's 'dot' program is not installed "
                       "(Debian/Ubuntu: apt-get install graphviz).")
@@ -167,7 +170,8 @@ def collect(diagram: Diagram, *, given: Mapping[str, str] | None = None, prior: 
         "seed_chosen": chosen,
         "posterior": _posterior_facts(posterior),
         "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "graphviz": drawing is not None,
+        "graphviz": drawing is not None and engine_for() == "graphviz",
+        "drawn_by": None if drawing is None else DRAWN_BY[engine_for()],
     }
     out = Collected(diagram, evaluation, sens, voi, explanation, note, drawing, drawing_note,
                     produced)

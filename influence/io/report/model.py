@@ -105,7 +105,7 @@ def produced_section(c: Collected) -> str:
     else:
         facts.append(("Parameter draws", "none: point values"))
     facts.append(("Date", esc(p["date"])))
-    facts.append(("Diagram drawn by", "Graphviz" if p["graphviz"] else "not drawn"))
+    facts.append(("Diagram drawn by", esc(p.get("drawn_by") or "not drawn")))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     return (f'<dl class="facts">{body}</dl><p class="note">Every number shown is also in the '
             "report's data block (<code>influence-data</code>, JSON), with the JSON of "
