@@ -4,7 +4,6 @@ numbers shown against the report's data, and the page's independence from the ne
 from __future__ import annotations
 
 import re
-
 from html.parser import HTMLParser
 
 from influence.io.report.html import FORMATTERS, Numbers

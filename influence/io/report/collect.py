@@ -19,12 +19,12 @@ from typing import Any
 
 from ...analysis.sensitivity import SensitivityResult, sensitivity
 from ...analysis.voi import value_of_information
-from ..drawing import engine_for
 from ...analysis.voi_results import ValueOfInformation
 from ...errors import GraphvizNotFoundError, QueryError
 from ...model.diagram import Diagram
 from ...solve.plan import Plan
 from ...solve.results import Evaluation
+from ..drawing import engine_for
 from ..plain import json_ready
 
 __all__ = ["Collected", "collect", "diagram_svg", "TOP_PARAMETERS"]
