@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/bench_axes.py            # the full sweep (a few minutes)
     python benchmarks/bench_axes.py --short    # the CI form: fewer points and seeds (< 1 min)
     python benchmarks/bench_axes.py --markdown # the table as Markdown (for the README)
+    python benchmarks/bench_axes.py -o axes.md # and written to axes.md
 
 For each point of each axis it draws random diagrams (``influence.testing.random_diagram``,
 fixed seeds; every other axis at its base value) and times, in the same process:
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=None, help="diagrams per point")
     parser.add_argument("--repeat", type=int, default=None, help="least number of runs")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="also write the table, in Markdown, to FILE")
     args = parser.parse_args(argv)
     seeds = args.seeds or (2 if args.short else 5)
     repeat = args.repeat or (3 if args.short else 7)
@@ -167,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
                       fmt(s["pa_ms"]), fmt(s["core_pa"]), fmt(s["full_core"]),
                       f"{s['pa_low']} ({s['confirmed']})"])
         _print(lines[-1], header, args.markdown, first=False)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write("| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n")
+            out.writelines("| " + " | ".join(line) + " |\n" for line in lines)
     return 0
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from . import limits
 from .errors import QueryError
 
 __all__ = ["Runner", "runner"]
@@ -31,12 +32,26 @@ class Runner:
             ) -> list[Any]:
         """``[fn(*shared, item) for item in items]``, in order; ``done(index, result)`` is
         called as each finishes."""
-        out = []
+        return self.fold(fn, items, shared=shared, combine=_append, start=[], done=done)
+
+    def fold(self, fn: Callable[..., Any], items: Sequence[Any], *, combine: Callable,
+             start: Any, shared: Sequence[Any] = (),
+             done: Callable[[int, Any], None] | None = None) -> Any:
+        """``combine(... combine(start, fn(*shared, items[0])) ..., fn(*shared, items[-1]))``:
+        the results combined in the order of the items as they come, so that at most a few of
+        them are held at once whatever their number."""
+        acc = start
         for i, item in enumerate(items):
-            out.append(fn(*shared, item))
+            result = fn(*shared, item)
             if done is not None:
-                done(i, out[-1])
-        return out
+                done(i, result)
+            acc = combine(acc, result)
+        return acc
+
+
+def _append(acc: list[Any], result: Any) -> list[Any]:
+    acc.append(result)
+    return acc
 
 
 class DaskRunner(Runner):
@@ -46,23 +61,45 @@ class DaskRunner(Runner):
         self.client = client
         self.workers = max(1, len(client.scheduler_info().get("workers", {})))
 
-    def map(self, fn: Callable[..., Any], items: Sequence[Any], *,
-            shared: Sequence[Any] = (), done: Callable[[int, Any], None] | None = None
-            ) -> list[Any]:
+    #: Pieces of work submitted ahead of those done, per worker.
+    AHEAD = 4
+
+    def fold(self, fn: Callable[..., Any], items: Sequence[Any], *, combine: Callable,
+             start: Any, shared: Sequence[Any] = (),
+             done: Callable[[int, Any], None] | None = None) -> Any:
+        """As :meth:`Runner.fold`, the pieces computed on the cluster: a window of
+        :attr:`AHEAD` per worker is submitted at a time, results arriving out of order wait
+        until those before them are combined."""
         from distributed import as_completed
 
         if not items:
-            return []
+            return start
         scattered = [self.client.scatter(s, broadcast=True) for s in shared]
-        futures = [self.client.submit(fn, *scattered, item, pure=False) for item in items]
-        index = {f.key: i for i, f in enumerate(futures)}
-        out: list[Any] = [None] * len(items)
-        for future, result in as_completed(futures, with_results=True):
-            i = index[future.key]
-            out[i] = result
+        window = max(2, self.AHEAD * self.workers)
+        index: dict[str, int] = {}
+        waiting: dict[int, Any] = {}
+        acc, combined, submitted = start, 0, 0
+
+        def submit() -> Any:
+            nonlocal submitted
+            future = self.client.submit(fn, *scattered, items[submitted], pure=False)
+            index[future.key] = submitted
+            submitted += 1
+            return future
+
+        pending = as_completed([submit() for _ in range(min(window, len(items)))],
+                               with_results=True)
+        for future, result in pending:
+            i = index.pop(future.key)
             if done is not None:
                 done(i, result)
-        return out
+            waiting[i] = result
+            while combined in waiting:
+                acc = combine(acc, waiting.pop(combined))
+                combined += 1
+            if submitted < len(items):
+                pending.add(submit())
+        return acc
 
 
 def _check(workers: Any, scheduler: Any) -> None:
@@ -112,7 +149,7 @@ def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator
                          parameter="workers" if workers is not None else "scheduler") from None
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{limits.SCHEDULER_TIMEOUT}s")
         except OSError as exc:
             raise QueryError(f"expected a running Dask scheduler at {scheduler!r}, got no "
                              f"answer ({exc})", parameter="scheduler") from None

@@ -66,7 +66,8 @@ def test_fit_table_lists_prior_and_posterior():
                 "r_hat": 1.0004, "ess_bulk": 3912.4},
                {"name": "u[payoff]", "prior_mean": 200.0, "prior_interval_90": (150.0, 250.0),
                 "mean": 210.0, "interval_90": (205.0, 215.0), "r_hat": 1.02, "ess_bulk": 380}]
-    text = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"])
+    text = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"],
+                     width=200)
     lines = text.splitlines()
     assert "prior mean" in text and "posterior 90%" in text and "ess_bulk" in text
     oil_line = next(line for line in lines if line.strip().startswith("p[oil]"))
@@ -74,7 +75,12 @@ def test_fit_table_lists_prior_and_posterior():
     assert "3912" in oil_line and "1" in oil_line
     payoff = next(line for line in lines if line.strip().startswith("u[payoff]"))
     assert "[150, 250]" in payoff and "1.02" in payoff and "380" in payoff
-    assert "1 warning(s)" in text
+    assert "1 warning above" in text
+    # at 100 columns the rows of numbers wrap within their cells
+    narrow = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"])
+    assert max(len(line) for line in narrow.splitlines()) <= 100
+    assert narrow.splitlines()[3].split()[:2] == ["parameter", "state"]
+    assert "".join(narrow.split()).count("[[0.5,0.7],") == 1
 
 
 def test_fit_refuses_to_overwrite_the_evidence(tmp_path):
@@ -287,7 +293,7 @@ def test_fit_warns_about_one_chain_and_the_moved_parameters_only(poor):
     assert any(x.startswith("WARNING: p[win]: bulk ESS") for x in lines)
     assert not any("u[gain" in x for x in lines)  # drawn from its prior, not sampled
     assert "no warnings" not in result.stdout
-    assert f"{len(lines)} warning(s) above" in result.stdout
+    assert f"{len(lines)} warnings above" in result.stdout
     from influence.bayes.posterior import Posterior
 
     stored = Posterior.read(posterior).diagnostics["warnings"]
@@ -306,8 +312,13 @@ def test_evaluate_prints_the_warnings_of_the_posterior(poor, fmt, to_file):
     # the same warnings as `fit` printed, on standard error, whatever the format or destination
     assert _warning_lines(result.stderr) == lines
     if fmt == "table" and not to_file:  # and the table keeps its diagnostics section
-        assert [x.strip() for x in result.stdout.splitlines()
-                if x.strip().startswith("WARNING: ")] == lines
+        shown: list[str] = []  # each warning wraps onto lines indented under it
+        for x in result.stdout.splitlines():
+            if x.startswith("  WARNING: "):
+                shown.append(x.strip())
+            elif shown and x.startswith("    "):
+                shown[-1] += " " + x.strip()
+        assert shown == lines
     if fmt == "json":
         text = (posterior.parent / "result.json").read_text() if to_file else result.stdout
         assert ["WARNING: " + w for w in json.loads(text)["diagnostics"]["warnings"]] == lines
@@ -360,7 +371,7 @@ def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
         return real_fit(diagram, evidence, **{**kwargs, "progressbar": False})
 
     monkeypatch.setattr(influence, "fit", spy)
-    monkeypatch.setattr(bayes_commands, "_stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(bayes_commands, "stderr_is_terminal", lambda: terminal)
     for fmt in ("table", "json"):
         result = run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                      str(files / f"p-{fmt}.nc"), "--draws", "200", "--format", fmt)
@@ -369,6 +380,8 @@ def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
 
 
 def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
+    from influence.cli.progress import stderr_is_terminal
+
     class Stream:
         def __init__(self, tty):
             self.tty = tty
@@ -377,8 +390,8 @@ def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
             return self.tty
 
     monkeypatch.setattr("sys.stderr", Stream(True))
-    assert bayes_commands._stderr_is_terminal() is True
+    assert stderr_is_terminal() is True
     monkeypatch.setattr("sys.stderr", Stream(False))
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False
     monkeypatch.setattr("sys.stderr", None)
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False

@@ -40,11 +40,12 @@ __all__ = ["Sweep", "settings", "Optimum", "Segments", "one_sided", "chunk_size"
 MAX_CHUNK = 8192
 
 
-def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
-    """The plan of ``diagram`` (a plan is used as it is; its scenario must agree). Refuses a
-    diagram of limited memory: the analyses here work on the stage tensor of perfect
-    recall."""
-    plan = _compiled(diagram, given)
+def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None,
+                 memory_limit: int | None = None) -> Plan:
+    """The plan of ``diagram`` (a plan is used as it is, with its own memory limit; its
+    scenario must agree). Refuses a diagram of limited memory: the analyses here work on the
+    stage tensor of perfect recall."""
+    plan = _compiled(diagram, given, memory_limit)
     refuse_limited(plan.diagram, "sensitivity analysis")
     return plan
 
@@ -58,7 +59,8 @@ def refuse_limited(diagram: Diagram, what: str) -> None:
                          "are not computed", file=diagram.file, field="recall")
 
 
-def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
+def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None,
+              memory_limit: int | None) -> Plan:
     if isinstance(diagram, Plan):
         if given is not None and dict(given) != dict(diagram.given):
             raise QueryError("expected `given` to be left out with a plan (its scenario is "
@@ -68,7 +70,7 @@ def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
     if not isinstance(diagram, Diagram):
         raise QueryError(f"expected a Diagram (see influence.load), got "
                          f"{type(diagram).__name__}", parameter="diagram")
-    return Plan(diagram, given)
+    return Plan(diagram, given, memory_limit=memory_limit)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,12 @@ parent; leave it out for a node without parents). The row must carry a prior in 
 the counts update it. A ``weight`` ``w`` raises the entry's likelihood to the power ``w`` (a power
 prior): ``w = 1`` takes the evidence at face value, ``w = 0.5`` counts each case as half a case.
 
-A ``cases`` entry reads a CSV file (its path relative to the evidence file): a header of node
-names, then one case per line, one state per cell; an empty cell is unobserved. The likelihood of
+A ``cases`` entry reads a CSV file: a header of node names, then one case per line, one state
+per cell; an empty cell is unobserved. Its path is relative to the evidence file's folder and,
+symbolic links followed, must lead to a regular file inside that folder or inside the folder
+named by ``cases_dir`` (an evidence file from elsewhere cannot make influence read
+``/etc/shadow`` or a pipe). Counts are whole numbers of at most
+:data:`~influence.limits.MAX_COUNT` cases in all per row. The likelihood of
 a case sums over its unobserved chance nodes. Decisions are treated as given: a case records what
 was chosen, so a decision that an observed chance node depends on must be filled in, and the
 likelihood is that of the chance observations given the recorded choices (how the choices were
@@ -38,7 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +50,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import EvidenceError, ModelError
+from ..errors import ArgumentTypeError, EvidenceError, ModelError
+from ..limits import MAX_COUNT
 from ..messages import describe as _show
+from ..messages import quote
 from ..messages import suggest as _suggest
 from ..model.checks import (
     check_given,
@@ -66,10 +72,12 @@ from .cases import (
     CasePattern,
     CaseRecords,
     case_log_likelihood,
+    case_path,
     case_patterns,
     check_possible,
     prior_mean_tables,
     read_cases,
+    read_regular,
 )
 from .draws import slot_name
 
@@ -177,10 +185,12 @@ class Evidence:
 
 
 class _Reader:
-    def __init__(self, diagram: Diagram, file: str | None, base_dir: Path) -> None:
+    def __init__(self, diagram: Diagram, file: str | None, base_dir: Path,
+                 cases_dir: Path | None = None) -> None:
         self.diagram = diagram
         self.file = file
         self.base_dir = base_dir
+        self.cases_dir = cases_dir
         self.inputs: list[str] = []
         self.digests: list[bytes] = []
         self.document: Any = None
@@ -212,15 +222,16 @@ class _Reader:
             return 1.0
         value = raw["weight"]
         line = line_of(raw, "weight")
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(float(value)):
+        try:
+            weight = number(value, kind="a number in (0, 1]", subject="`weight`")
+        except ModelError:
             raise self.error(f"expected `weight` to be a number in (0, 1], got {_show(value)}",
-                             entry=entry, node=node, field="weight", line=line)
-        if not 0 < float(value) <= 1:
+                             entry=entry, node=node, field="weight", line=line) from None
+        if not 0 < weight <= 1:
             raise self.error(f"expected `weight` in (0, 1] (1 takes the evidence at face value, "
-                             f"less discounts it), got {value:g}", entry=entry, node=node,
+                             f"less discounts it), got {weight:g}", entry=entry, node=node,
                              field="weight", line=line)
-        return float(value)
+        return weight
 
     # -- the document
     def read(self, data: Any) -> Evidence:
@@ -236,7 +247,7 @@ class _Reader:
                              f"for ({diagram.name!r})", field="model", line=line_of(data))
         if str(model) != diagram.name:
             raise self.error(f"expected `model: {diagram.name}` (the model being fitted), got "
-                             f"{str(model)!r}", field="model", line=line_of(data, "model"))
+                             f"{quote(str(model))}", field="model", line=line_of(data, "model"))
         observations = data.get("observations")
         if not isinstance(observations, list) or not observations:
             found = "an empty list" if isinstance(observations, list) else _show(observations)
@@ -333,7 +344,8 @@ class _Reader:
 
     def count_values(self, raw: Any, states: tuple[str, ...], *, entry: int, node: str,
                      path: tuple) -> list[int]:
-        """One whole number of cases per state (a state a mapping leaves out has none)."""
+        """One whole number of cases per state (a state a mapping leaves out has none), at
+        most :data:`~influence.limits.MAX_COUNT` in all."""
         loc = dict(node=node, field="counts", entry=entry)
         counts, keys = self.shared(per_state, raw, states, noun="counts", default=0, path=path,
                                    **loc)
@@ -349,7 +361,15 @@ class _Reader:
                                      entry=entry, node=node, field="counts", line=line)
                 raise self.error(f"expected counts >= 0, got {int(x)} for state {state!r}",
                                  entry=entry, node=node, field="counts", line=line)
+            if x > MAX_COUNT:
+                raise self.error(f"expected at most {MAX_COUNT} cases (2**53), got {x:.3g} for "
+                                 f"state {state!r}", entry=entry, node=node, field="counts",
+                                 line=line_at(self.document, (*path, key)))
             values.append(int(x))
+        if sum(values) > MAX_COUNT:
+            raise self.error(f"expected at most {MAX_COUNT} cases (2**53) in all, got "
+                             f"{sum(values):.3g}", entry=entry, node=node, field="counts",
+                             line=line_at(self.document, path))
         if sum(values) == 0:
             raise self.error("expected at least one case, got counts that are all 0",
                              entry=entry, node=node, field="counts",
@@ -357,6 +377,16 @@ class _Reader:
         return values
 
     # -- cases
+    def case_file(self, value: str, entry: int, line: int | None) -> Path:
+        """The file a `cases` entry names (see :func:`~influence.bayes.cases.case_path`)."""
+        def error(message: str, confined: bool) -> EvidenceError:
+            err = self.error(message, entry=entry, field="cases", line=line)
+            if confined:
+                err.parameter = "cases_dir"
+            return err
+
+        return case_path(value, self.base_dir, self.cases_dir, error)
+
     def cases_entry(self, raw: Mapping, entry: int, line: int | None) -> CaseRecords:
         path = ("observations", entry - 1)
         self.shared(check_keys, raw, CASE_KEYS, what="a cases entry", path=path, entry=entry)
@@ -365,11 +395,9 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.error(f"expected `cases` to be the path of a CSV file, got {_show(value)}",
                              entry=entry, field="cases", line=cline)
-        file = Path(value)
-        if not file.is_absolute():
-            file = self.base_dir / file
+        file = self.case_file(value, entry, cline)
         try:
-            data = file.read_bytes()
+            data = read_regular(file)
         except OSError as exc:
             raise self.error(f"cannot read the cases file {value} ({file}): {exc.strerror}",
                              entry=entry, field="cases", line=cline) from None
@@ -392,7 +420,8 @@ class _Reader:
 
 
 def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
-                       base_dir: str | Path | None = None) -> Evidence:
+                       base_dir: str | Path | None = None,
+                       cases_dir: str | Path | None = None) -> Evidence:
     """Validate a parsed evidence document against ``diagram``.
 
     Parameters
@@ -405,7 +434,10 @@ def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
         The evidence file, for messages.
     base_dir : path, optional
         The directory CSV paths are relative to (default: the file's directory, else the
-        current directory).
+        current directory); a CSV file must be inside it, symbolic links followed.
+    cases_dir : path, optional
+        Another directory the CSV files may be in (reached through ``..`` or a symbolic
+        link).
 
     Returns
     -------
@@ -416,22 +448,43 @@ def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
     EvidenceError
         Naming the file, the entry, the node and the field.
     """
+    from ..model.diagram import require_diagram
+
+    require_diagram(diagram)
     if base_dir is None:
         base_dir = Path(file).parent if file else Path(".")
-    reader = _Reader(diagram, file, Path(base_dir))
+    reader = _Reader(diagram, file, Path(base_dir), _directory(cases_dir))
     reader.digests.append(json.dumps(_plain(data), sort_keys=True, default=str).encode())
     return reader.read(data)
 
 
-def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
+def _directory(cases_dir: str | Path | None) -> Path | None:
+    """``cases_dir`` as a Path to an existing directory (None if not given)."""
+    if cases_dir is None:
+        return None
+    if isinstance(cases_dir, bool) or not isinstance(cases_dir, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `cases_dir` to be the path of a folder, got "
+                                f"{_show(cases_dir)}", parameter="cases_dir")
+    folder = Path(cases_dir)
+    if not folder.is_dir():
+        raise EvidenceError(f"expected `cases_dir` to be an existing folder, got {cases_dir}",
+                            parameter="cases_dir")
+    return folder
+
+
+def load_evidence(path: str | Path, diagram: Diagram, *,
+                  cases_dir: str | Path | None = None) -> Evidence:
     """Read and validate an evidence file for ``diagram``.
 
     Parameters
     ----------
     path : str or Path
-        The evidence YAML file. CSV files it names are read relative to its directory.
+        The evidence YAML file. CSV files it names are read relative to its directory, and
+        must be regular files inside it (symbolic links followed) or inside ``cases_dir``.
     diagram : Diagram
         The model the evidence is for (its name must match the file's ``model``).
+    cases_dir : str or Path, optional
+        Another folder the CSV files may be in.
 
     Returns
     -------
@@ -443,11 +496,18 @@ def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
         On an unreadable or invalid file; the message names the file, the entry, the node and
         the field.
     """
+    from ..model.diagram import require_diagram
+
+    require_diagram(diagram)
+    if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `evidence` to be the path of an evidence file, got "
+                                f"{_show(path)}", parameter="evidence")
     path = Path(path)
+    folder = _directory(cases_dir)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
-        raise EvidenceError(f"cannot read the evidence file: {exc.strerror}",
+        raise EvidenceError(f"cannot read the evidence file: {exc.strerror or exc}",
                             file=str(path)) from None
     try:
         text = raw.decode("utf-8")
@@ -458,7 +518,7 @@ def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
         data = load_yaml_text(text, file=str(path))
     except ModelError as exc:
         raise EvidenceError(exc.detail, file=str(path), line=exc.line) from None
-    reader = _Reader(diagram, str(path), path.parent)
+    reader = _Reader(diagram, str(path), path.parent, folder)
     reader.inputs.append(str(path))
     reader.digests.append(raw)
     return reader.read(data)

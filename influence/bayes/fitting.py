@@ -155,6 +155,10 @@ def fit(
                          f"{method!r}", parameter="method")
     draws = _positive_int(draws, "draws")
     chains = _positive_int(chains, "chains")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
+                             or seed < 0):
+        raise QueryError(f"expected `seed` to be a whole number >= 0, got {seed!r}",
+                         parameter="seed")
     tune = int(tune)
     evidences = _as_evidence(evidence, diagram)
     slots = uncertain_slots(diagram)

@@ -100,17 +100,20 @@ def write_groups(path: str | os.PathLike[str], groups: Mapping[str, Group], *,
         nc = netCDF4.Dataset(os.fspath(path), mode="w", format="NETCDF4")
     except RuntimeError as exc:  # netCDF4 reports some failures so
         raise OSError(str(exc)) from exc
-    with nc:
-        for name, group in groups.items():
-            sub = nc.createGroup(name)
-            for key, value in group.attrs.items():
-                sub.setncattr(key, value)
-            for dim, size in group.dims().items():
-                sub.createDimension(dim, size)
-            for var_name, var in group.variables.items():
-                _write_variable(sub, var_name, var.dims, var.values, var.attrs, compress)
-            for dim, values in group.coords.items():
-                _write_variable(sub, dim, (dim,), np.asarray(values), {}, compress)
+    try:
+        with nc:
+            for name, group in groups.items():
+                sub = nc.createGroup(name)
+                for key, value in group.attrs.items():
+                    sub.setncattr(key, value)
+                for dim, size in group.dims().items():
+                    sub.createDimension(dim, size)
+                for var_name, var in group.variables.items():
+                    _write_variable(sub, var_name, var.dims, var.values, var.attrs, compress)
+                for dim, values in group.coords.items():
+                    _write_variable(sub, dim, (dim,), np.asarray(values), {}, compress)
+    except RuntimeError as exc:  # a failed write (a full disk) is reported so too
+        raise OSError(str(exc)) from exc
 
 
 def to_dataset(group: Group) -> Any:

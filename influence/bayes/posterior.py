@@ -448,7 +448,7 @@ def posterior_from_draws(diagram: Diagram, slots: list[Slot], moved: set[str], *
     diagnostics : dict
         See :attr:`Posterior.diagnostics`.
     """
-    from .. import __version__
+    from ..version import __version__
 
     post_ds = _dataset(diagram, slots, posterior)
     post_ds.attrs = {

@@ -28,15 +28,16 @@ its file.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
-from ..limits import MEMORY_BUDGET
+from ..errors import QueryError, TooLargeError
+from ..limits import MEMORY_BUDGET, format_bytes
 from ..model.diagram import Diagram
+from ..progress import Progress
 from ..solve import memory
 from ..solve.plan import Plan
 from ..solve.results import Evaluation
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_PRIOR_DRAWS",
     "PRIOR_BLOCK",
     "MEMORY_BUDGET",
+    "counting",
 ]
 
 #: Prior draws used when none is asked for.
@@ -77,7 +79,7 @@ def evaluate_under_uncertainty(
     keep_draws: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the Bayes strategy under parameter draws.
 
@@ -109,7 +111,8 @@ def evaluate_under_uncertainty(
     scheduler : str, optional
         Spread them over the running ``dask.distributed`` cluster at this address.
     progress : callable, optional
-        Called as draws are done, with the number done and the total.
+        ``progress(done, total)`` as draws are done (see :mod:`influence.progress`); an
+        exception it raises stops the evaluation.
 
     Returns
     -------
@@ -152,7 +155,7 @@ def evaluate_under_uncertainty(
         kind = "prior"
         diagnostics = None
     if plan.limited:
-        chunks = _as_chunks(units, load, chunk)
+        chunks = counting(_as_chunks(units, load, chunk), total, progress)
         evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
         return replace(evaluation, diagnostics=diagnostics)
     from ..parallel import runner as make_runner
@@ -189,10 +192,30 @@ def _check_arguments(diagram: Diagram, posterior: Any, prior: bool, draws: Any, 
 
 def _chunk(plan: Plan, draws: int, chunk_size: int | None, keep_draws: bool = False) -> int:
     if chunk_size is None:
-        return chunk_size_for(plan, draws, keep_draws=keep_draws)
+        return chunk_size_for(plan, draws, keep_draws=keep_draws, optional=keep_draws)
+    _check_draws(plan, draws, int(chunk_size), keep_draws, keep_draws)
     memory.check(plan, min(int(chunk_size), draws), rules=True,
                  kept=kept_bytes(plan, draws, keep_draws))
     return int(chunk_size)
+
+
+def counting(chunks: Callable[[], Iterator[Parameters]], total: int,
+             progress: Progress | None) -> Callable[[], Iterator[Parameters]]:
+    """``chunks``, calling ``progress(done, total)`` after each chunk has been used, ``done``
+    counting the draws of every pass (at most ``total``); ``chunks`` itself without
+    ``progress``."""
+    if progress is None:
+        return chunks
+    done = 0
+
+    def run() -> Iterator[Parameters]:
+        nonlocal done
+        for chunk in chunks():
+            yield chunk
+            done += max(np.shape(v)[0] for v in chunk.values())
+            progress(min(done, total), total)
+
+    return run
 
 
 # -- where the draws come from --------------------------------------------------------------------
@@ -204,13 +227,30 @@ def _prior_block(diagram: Diagram, seed: int, block: tuple[int, int]) -> Paramet
     return sample_prior_parameters(diagram, n, seed=_block_seed(seed, index))
 
 
+class PriorBlocks(Sequence):
+    """The prior draws as units of work, ``(start, (index, n))`` for block ``index`` of ``n``
+    draws starting at draw ``start``: one per block of :data:`PRIOR_BLOCK`, made when asked
+    for (a sequence of any length in constant memory; slices are sequences too)."""
+
+    def __init__(self, draws: int, indices: range | None = None) -> None:
+        self.draws = draws
+        self.indices = indices if indices is not None else range(-(-draws // PRIOR_BLOCK))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return PriorBlocks(self.draws, self.indices[i])
+        index = self.indices[i]
+        start = index * PRIOR_BLOCK
+        return start, (index, min(PRIOR_BLOCK, self.draws - start))
+
+
 def _prior_units(diagram: Diagram, draws: int, seed: int
-                 ) -> tuple[list[tuple[int, tuple[int, int]]], Callable[[Any], Parameters]]:
-    """The prior draws as units of work: one per block of :data:`PRIOR_BLOCK`."""
-    units = []
-    for index, start in enumerate(range(0, draws, PRIOR_BLOCK)):
-        units.append((start, (index, min(PRIOR_BLOCK, draws - start))))
-    return units, functools.partial(_prior_block, diagram, seed)
+                 ) -> tuple[PriorBlocks, Callable[[Any], Parameters]]:
+    """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them."""
+    return PriorBlocks(draws), functools.partial(_prior_block, diagram, seed)
 
 
 def prior_means(diagram: Diagram) -> Parameters:
@@ -256,7 +296,7 @@ def prior_chunks(diagram: Diagram, draws: int, seed: int,
     return _as_chunks(units, load, chunk)
 
 
-def _as_chunks(units: list[tuple[int, Any]], load: Callable[[Any], Parameters],
+def _as_chunks(units: Sequence[tuple[int, Any]], load: Callable[[Any], Parameters],
                chunk: int) -> Callable[[], Iterator[Parameters]]:
     def chunks() -> Iterator[Parameters]:
         for _, descriptor in units:
@@ -296,12 +336,15 @@ def _diagnostics(posterior: Any) -> dict[str, Any]:
 
 # -- memory ---------------------------------------------------------------------------------------
 def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BUDGET, *,
-                   keep_draws: bool = False) -> int:
+                   keep_draws: bool = True, optional: bool = False) -> int:
     """How many draws to evaluate at once.
 
     A chunk takes at most ``budget`` bytes of numeric arrays (the plan's per-draw estimate, see
     :mod:`influence.solve.memory`); with ``draws``, the whole run (result rows, the per-draw
-    values kept, one chunk) must fit the plan's memory limit.
+    values kept, one chunk) must fit the plan's memory limit: every draw's values with
+    ``keep_draws`` (what the analyses that need their distribution keep), a bounded subsample
+    otherwise (see :func:`kept_bytes`). ``optional``: ``keep_draws`` was asked for and could be
+    left out (the error message says so).
 
     Raises
     ------
@@ -312,20 +355,40 @@ def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BU
     chunk = max(1, min(_MAX_CHUNK, budget // per_draw))
     if draws is None:
         return chunk
+    _check_draws(plan, draws, chunk, keep_draws, optional)
     chunk = min(chunk, draws)
     memory.check(plan, chunk, rules=True, kept=kept_bytes(plan, draws, keep_draws))
     return chunk
 
 
-def kept_bytes(plan: Plan, draws: int, keep_draws: bool = False) -> int:
+def _check_draws(plan: Plan, draws: int, chunk: int, keep_draws: bool = True,
+                 optional: bool = False) -> None:
+    """Refuse more draws than the values kept for each of them leave room for beside a chunk
+    of ``chunk`` draws, saying how many fit (a clearer message than the memory estimate's
+    when the number of draws is the cause). ``optional``: keeping every draw was asked for
+    (``keep_draws``), and the message says it can be left out."""
+    each = kept_bytes(plan, 1)
+    room = plan.memory_limit - plan.memory.total(min(chunk, draws), rules=True)
+    if kept_bytes(plan, draws, keep_draws) <= room or room < 2 * each:
+        return  # the latter: memory.check says why
+    advice = ("use fewer draws, leave out `keep_draws` (the summaries need no per-draw values) "
+              "or raise `memory_limit`" if optional else
+              "use fewer draws or raise `memory_limit`")
+    raise TooLargeError(
+        f"expected at most {max(room // each, 0):,} draws within the memory limit of "
+        f"{format_bytes(plan.memory_limit)} (each draw keeps {each} bytes: the expected "
+        f"utility of every option in it), got {draws:,}; {advice}", file=plan.diagram.file,
+        parameter="memory_limit")
+
+
+def kept_bytes(plan: Plan, draws: int, keep_draws: bool = True) -> int:
     """Bytes of the per-draw values a run keeps: the expected utility of every option, of the
     Bayes strategy and of each draw's own optimum, in every draw kept (every draw when asked or
-    when they fit :data:`~influence.limits.KEEP_DRAWS_BUDGET`, a subsample otherwise), and the
-    per-option summaries of each unit of work until they are merged."""
+    when they fit :data:`~influence.limits.KEEP_DRAWS_BUDGET`, a subsample of at most
+    :data:`~influence.limits.QUANTILE_SAMPLE` otherwise: the summaries of the others are merged
+    as they come, see :mod:`influence.solve.summaries`)."""
     from ..solve.summaries import sample_step
 
     options = len(plan.option_specs()) + 1
     step = sample_step(draws, options, keep_draws)
-    kept = -(-draws // step)
-    units = -(-draws // PRIOR_BLOCK)
-    return 8 * kept * (options + 2) + units * 64 * (options + 1)
+    return 8 * -(-draws // step) * (options + 2)

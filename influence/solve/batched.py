@@ -251,17 +251,18 @@ def evaluate_chunks(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
     strategies = len(plan.option_specs(policy_ids)) + 1
     keep = keep_for(plan, strategies, total if total is not None else 0,
                     keep_draws or total is None, policy_ids)
-    results: list[ChunkResult] = []
+    combined: ChunkResult | None = None
     start = 0
     for chunk in chunks():
-        if not results:
-            results.append(first_chunk(plan, chunk, keep, policy_ids))
+        if combined is None:
+            combined = first_chunk(plan, chunk, keep, policy_ids)
         else:
-            results.append(next_chunk(plan, chunk, start, results[0].strategies, keep))
-        start += results[-1].sums.draws
+            combined = _then(combined, next_chunk(plan, chunk, start, combined.strategies,
+                                                  keep))
+        start = combined.sums.draws
         if progress is not None:
             progress(start)
-    return finish(plan, results, keep, policy_ids, uncertainty,
+    return finish(plan, [combined], keep, policy_ids, uncertainty,
                   lambda final: _second_pass(plan, chunks, final, keep))
 
 
@@ -461,16 +462,30 @@ def evaluate_units(plan: Plan, units: Sequence[tuple[int, Any]],
         sums, _ = _sums(plan, plan.operands(expected, check=False))
         first = None
         strategies = strategies_from(plan, sums, policy_ids)
-        todo = list(units)
+        todo = units
     else:
         first = run_unit(plan, load, chunk, keep, policy_ids, None, units[0])
         report(0, first)
         strategies = first.strategies
-        todo = list(units[1:])
-    rest = runner.map(run_unit, todo, shared=(plan, load, chunk, keep, policy_ids, strategies),
-                      done=report)
-    results = ([first] if first is not None else []) + rest
-    results[0].strategies = strategies
-    return finish(plan, results, keep, policy_ids, uncertainty,
-                  lambda final: runner.map(revalue_unit, units,
-                                           shared=(plan, load, chunk, keep, final)))
+        todo = units[1:]
+    combined = runner.fold(run_unit, todo, shared=(plan, load, chunk, keep, policy_ids,
+                                                   strategies),
+                           combine=_then, start=first, done=report)
+    combined.strategies = strategies
+    return finish(plan, [combined], keep, policy_ids, uncertainty,
+                  lambda final: [runner.fold(revalue_unit, units,
+                                             shared=(plan, load, chunk, keep, final),
+                                             combine=_merged, start=None)])
+
+
+def _then(acc: ChunkResult | None, result: ChunkResult) -> ChunkResult:
+    """Two consecutive runs of draws as one (the per-draw numbers of a single draw are kept
+    only when it is the whole run)."""
+    if acc is None:
+        return result
+    return ChunkResult(acc.sums + result.sums, acc.partial.merged(result.partial),
+                       acc.strategies)
+
+
+def _merged(acc: Partial | None, partial: Partial) -> Partial:
+    return partial if acc is None else acc.merged(partial)

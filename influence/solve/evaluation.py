@@ -155,6 +155,10 @@ class Extras:
         self._profiles: list | None = None
         self._profiled = False
 
+    def layout_choices(self, index: int) -> list[np.ndarray]:
+        """Strategy ``index``'s choices over the stage tensor's layout."""
+        return list(self.strategies[index])
+
     def of(self, index: int) -> StrategyExtras:
         """The extras of strategy ``index``."""
         return StrategyExtras(self, index)

@@ -24,9 +24,11 @@ import numpy as np
 import opt_einsum
 
 from ..errors import ModelError, QueryError
-from ..limits import UTILITY_BOUND, default_memory_limit
+from ..limits import UTILITY_BOUND
 from ..model.diagram import Diagram, Policy
 from . import memory
+from .arguments import check_memory_limit as _memory_limit
+from .arguments import check_risk_tolerance as _risk_tolerance
 from .kernels import Contraction, StageLayout
 from .scenario import check_scenario
 from .tables import Parameters, draw_count, operands
@@ -395,39 +397,14 @@ class Plan:
         hit = self._masks.get(key)
         if hit is not None and hit[0] is policy:
             return list(hit[1])
-        masks = self._build_masks(policy, force)
+        from .masks import build_masks
+
+        masks = build_masks(self, policy, force)
         for m in masks:
             if m is not None:
                 m.setflags(write=False)
         self._masks[key] = (policy, masks)
         return list(masks)
-
-    def _build_masks(self, policy: Policy | None,
-                     force: tuple[str, str] | None) -> list[np.ndarray | None]:
-        masks: list[np.ndarray | None] = []
-        for k, d in enumerate(self.diagram.decisions):
-            rows = []
-            if policy is not None and d.name in policy.rules:
-                rows = [(dict(r.given), r.choose) for r in policy.rules[d.name]]
-            if force is not None and force[0] == d.name:
-                rows = [({}, force[1])]
-            masks.append(self._mask(k, rows) if rows else None)
-        return masks
-
-    def _mask(self, k: int, rows: list[tuple[dict[str, str], str]]) -> np.ndarray:
-        d = self.diagram.decisions[k]
-        past = self.past(k)
-        mask = np.ones(tuple(self.sizes[v] for v in past) + (self.sizes[d.name],), dtype=bool)
-        for given, choose in rows:
-            if any(v not in past and v in self.given and self.given[v] != s
-                   for v, s in given.items()):
-                continue  # the rule is for another scenario
-            index = tuple(self.diagram.node(v).states.index(given[v]) if v in given
-                          else slice(None) for v in past)
-            sub = np.zeros(self.sizes[d.name], dtype=bool)
-            sub[d.states.index(choose)] = True
-            mask[index] = sub
-        return mask
 
     def option_specs(self, policies: tuple[str, ...] | None = None
                      ) -> list[tuple[str, str, str, str | None, str | None, Policy | None]]:
@@ -606,25 +583,3 @@ class Plan:
         from .marginals import marginal
 
         return marginal(self, node, given, tables)
-
-
-def _memory_limit(value: Any, diagram: Diagram) -> int:
-    if value is None:
-        return default_memory_limit()
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise QueryError(f"expected `memory_limit` to be a number of bytes > 0, got {value!r}",
-                         file=diagram.file, parameter="memory_limit")
-    return int(value)
-
-
-def _risk_tolerance(value: Any, diagram: Diagram) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise QueryError(f"expected `risk_tolerance` to be a number > 0, got {value!r}",
-                         file=diagram.file, parameter="risk_tolerance")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise QueryError(f"expected `risk_tolerance` to be a finite number > 0, got {value!r}",
-                         file=diagram.file, parameter="risk_tolerance")
-    return value

@@ -97,6 +97,19 @@ class PointExtras:
 
         return StrategyExtras(self, index)
 
+    def layout_choices(self, index: int) -> list[np.ndarray]:
+        """Strategy ``index``'s choices over everything each decision knows under perfect
+        recall (the stage tensor's layout, no draw axis), as in
+        :attr:`~influence.solve.evaluation.Extras.strategies`."""
+        solver, sol = self.strategies[index]
+        plan = self.plan
+        out = []
+        for k, d in enumerate(plan.diagram.decisions):
+            past = plan.layout_vars[: plan.layout.decision_axis(k) - 1]
+            out.append(broadcast_choice(plan, sol.choices[d.name], solver.info[d.name],
+                                        past)[0])
+        return out
+
     def _stacked(self) -> tuple[Factored, dict[str, np.ndarray]]:
         """Every strategy's rules over the widest scope any of them uses, stacked on the draw
         axis (one query values them all)."""

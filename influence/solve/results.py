@@ -12,208 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import QueryError, UnknownNameError
+from ..frames import frame
 from ..limits import TIE_TOLERANCE
 from ..messages import suggest
+from .rules import ArrayRules, DecisionResult, RuleResult, build_rules
 
 __all__ = [
     "RuleResult", "DecisionResult", "OptionResult", "Evaluation", "summarize_draws",
     "comparison_group", "build_rules", "ArrayRules",
 ]
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """One information state of a decision and what the strategy does there.
-
-    Attributes
-    ----------
-    given : dict
-        The information state: every variable the decision knows, with its state.
-    choose : str or None
-        The optimal option; None where the information state is impossible (probability 0
-        whatever the strategy).
-    reachable : bool
-        Whether the information state occurs with positive probability under the strategy.
-        Unreachable but possible states keep the choice that would be optimal there.
-    probability : float
-        Probability of the information state under the strategy (and scenario).
-    expected_utilities : dict or None
-        Conditional expected utility of each option in this information state.
-    probability_optimal : float or None
-        Under parameter uncertainty: share of draws in which ``choose`` is optimal here.
-    """
-
-    given: Mapping[str, str]
-    choose: str | None
-    reachable: bool
-    probability: float
-    expected_utilities: Mapping[str, float] | None = None
-    probability_optimal: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "given": dict(self.given),
-            "choose": self.choose,
-            "reachable": self.reachable,
-            "probability": self.probability,
-        }
-        if self.expected_utilities is not None:
-            out["expected_utilities"] = dict(self.expected_utilities)
-        if self.probability_optimal is not None:
-            out["probability_optimal"] = self.probability_optimal
-        return out
-
-
-class DecisionResult:
-    """The optimal decision rule of one decision: one :class:`RuleResult` per information
-    state (every combination of what the decision knows: under perfect recall, everything
-    observed before it and every earlier choice).
-
-    Parameters
-    ----------
-    decision : str
-    knows : tuple of str
-        What the decision knows.
-    rules : tuple of RuleResult, optional
-        The rules; made from ``source`` when first asked when left out.
-    requisite : tuple of str, optional
-        The part of ``knows`` the choice depends on (the requisite information: the rest
-        cannot change what is best); None when not computed.
-    source : object, optional
-        Something with a ``rules()`` method making the rules (they can be many: one per
-        information state).
-    """
-
-    def __init__(self, decision: str, knows: tuple[str, ...],
-                 rules: tuple[RuleResult, ...] | None = None, *,
-                 requisite: tuple[str, ...] | None = None, source: Any = None) -> None:
-        self.decision = decision
-        self.knows = tuple(knows)
-        self.requisite = None if requisite is None else tuple(requisite)
-        self._rules = None if rules is None else tuple(rules)
-        self._source = source
-
-    @property
-    def rules(self) -> tuple[RuleResult, ...]:
-        """One rule per information state (made when first asked)."""
-        if self._rules is None:
-            self._rules = tuple(self._source.rules()) if self._source is not None else ()
-            self._source = None
-        return self._rules
-
-    def __repr__(self) -> str:
-        return (f"DecisionResult(decision={self.decision!r}, knows={self.knows!r}, "
-                f"requisite={self.requisite!r})")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DecisionResult):
-            return NotImplemented
-        return (self.decision, self.knows, self.rules) == (other.decision, other.knows,
-                                                           other.rules)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def reachable_rules(self) -> tuple[RuleResult, ...]:
-        """The rules of information states that occur under the strategy."""
-        return tuple(r for r in self.rules if r.reachable)
-
-    def compact_rules(self) -> tuple[tuple[dict[str, str], str], ...]:
-        """The reachable rules with the variables the choice does not depend on left out.
-
-        Greedily drops a known variable whenever the choice over reachable states stays a
-        function of the others (variables outside the requisite information first, when it is
-        known). Returns (given, choose) pairs with distinct ``given``.
-        """
-        rows = [(dict(r.given), r.choose) for r in self.reachable_rules()]
-        keep = list(self.knows)
-        first = [v for v in self.knows if self.requisite is not None and v not in self.requisite]
-        for var in first + [v for v in self.knows if v not in first]:
-            trial = [v for v in keep if v != var]
-            seen: dict[tuple, str | None] = {}
-            ok = True
-            for given, choose in rows:
-                key = tuple(given[v] for v in trial)
-                if seen.setdefault(key, choose) != choose:
-                    ok = False
-                    break
-            if ok:
-                keep = trial
-        out: dict[tuple, str] = {}
-        for given, choose in rows:
-            out.setdefault(tuple(given[v] for v in keep), choose)
-        return tuple((dict(zip(keep, k, strict=True)), c) for k, c in out.items())
-
-
-class ArrayRules:
-    """The rules of one decision from arrays over what it knows (see :func:`build_rules`),
-    made when first asked."""
-
-    def __init__(self, plan: Any, decision: str, knows: tuple[str, ...], prob: np.ndarray,
-                 reach: np.ndarray, choice: np.ndarray, values: np.ndarray,
-                 share: np.ndarray | None) -> None:
-        self.plan, self.decision, self.knows = plan, decision, knows
-        self.arrays = (prob, reach, choice, values, share)
-
-    def rules(self) -> tuple[RuleResult, ...]:
-        from .memory import check_rules
-
-        check_rules(self.plan, self.decision, self.knows)
-        return build_rules(self.plan, self.decision, self.knows, *self.arrays)
-
-
-def build_rules(plan: Any, decision: str, knows: tuple[str, ...], prob: np.ndarray,
-                reach: np.ndarray, choice: np.ndarray, values: np.ndarray,
-                share: np.ndarray | None) -> tuple[RuleResult, ...]:
-    """One rule per information state of a decision, as plain floats.
-
-    Parameters
-    ----------
-    plan : Plan
-        For the states of the variables and the memory limit.
-    decision : str
-    knows : tuple of str
-        What the decision knows; the arrays are over it (``values`` also over the options).
-    prob : ndarray
-        The probability of each state given the choices it records (zero where it cannot
-        occur whatever the strategy).
-    reach : ndarray
-        Its probability under the strategy.
-    choice : ndarray
-        The chosen option's index.
-    values : ndarray
-        The probability-weighted expected utility of each option (divided by ``prob`` it is
-        the conditional expected utility).
-    share : ndarray or None
-        Under parameter uncertainty, the share of draws in which the choice is optimal.
-    """
-    import itertools
-
-    from ..limits import POSSIBLE
-
-    d = plan.diagram.node(decision)
-    probs = np.ravel(prob).tolist()
-    reaches = np.ravel(np.broadcast_to(reach, np.shape(prob))).tolist()
-    chosen = np.ravel(np.broadcast_to(choice, np.shape(prob))).tolist()
-    positive = np.reshape(prob, (-1, 1)) > POSSIBLE
-    cells = np.reshape(np.broadcast_to(values, np.shape(prob) + (len(d.states),)),
-                       (-1, len(d.states)))
-    conditional = (cells / np.where(positive, np.reshape(prob, (-1, 1)), 1.0)).tolist()
-    shares = (np.ravel(np.broadcast_to(share, np.shape(prob))).tolist() if share is not None
-              else [None] * len(probs))
-    spaces = [plan.diagram.node(v).states for v in knows]
-    rows = []
-    for i, combo in enumerate(itertools.product(*spaces)):
-        ok = probs[i] > POSSIBLE
-        rows.append(RuleResult(
-            given=dict(zip(knows, combo, strict=True)),
-            choose=d.states[chosen[i]] if ok else None,
-            reachable=reaches[i] > POSSIBLE,
-            probability=reaches[i],
-            expected_utilities=dict(zip(d.states, conditional[i], strict=True)) if ok else None,
-            probability_optimal=shares[i] if ok else None,
-        ))
-    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -228,6 +36,11 @@ class OptionResult:
     ``expected_utility``). For point values, ``utility_sd`` is the standard deviation of the
     total utility and ``risk_profile`` its exact distribution, ``(value, probability)`` pairs in
     increasing order of value (None when there are too many outcomes to list).
+
+    Under parameter uncertainty, :attr:`eu_draws` holds the option's expected utility in each
+    draw (the draws of every option of one evaluation are paired: draw ``i`` is the same
+    parameter values for all), so that differences between options can be studied draw by
+    draw; :meth:`Evaluation.draws_frame` collects them.
     """
 
     id: str
@@ -243,6 +56,17 @@ class OptionResult:
     expected_loss: float | None = None
     extras: Any = field(default=None, repr=False, compare=False)
     certainty_equivalent: float | None = None
+
+    @property
+    def eu_draws(self) -> np.ndarray | None:
+        """The option's expected utility in each parameter draw, a read-only array (draw ``i``
+        of every option of an evaluation uses the same parameter values); None for a point
+        evaluation."""
+        if self.draws is None or self.sd is None:
+            return None
+        out = self.draws.view()
+        out.flags.writeable = False
+        return out
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -443,6 +267,12 @@ class Evaluation:
             f"expected one of the policies of '{self.model}' ({', '.join(ids) or 'none'}), "
             f"got {policy_id!r}{suggest(policy_id, ids)}", parameter="policy_id")
 
+    @property
+    def ranking(self) -> tuple[OptionResult, ...]:
+        """Policies and alternatives, best first (as ``ranking`` in the JSON): see
+        :meth:`ranked`."""
+        return tuple(self.ranked())
+
     def ranked(self) -> list[OptionResult]:
         """Policies and alternatives, best first: by expected utility, or by certainty
         equivalent when a risk tolerance is set. Options whose values agree to within rounding
@@ -500,6 +330,57 @@ class Evaluation:
         raise UnknownNameError(
             f"expected one of the decisions of '{self.model}' ({', '.join(names) or 'none'}), "
             f"got {name!r}{suggest(name, names)}", parameter="name")
+
+    def to_frame(self) -> Any:
+        """The ranked options as a pandas DataFrame, best first, indexed by option ``id``.
+
+        Columns: ``rank`` (tied options share one), ``label``, ``kind``, ``decision``,
+        ``state``, ``expected_utility`` (and ``certainty_equivalent`` with a risk tolerance);
+        under parameter uncertainty ``sd``, ``interval_90_low``, ``interval_90_high``,
+        ``probability_best`` and ``expected_loss``, else ``utility_sd`` (the spread of the
+        total utility). Needs pandas (:class:`~influence.errors.MissingDependencyError`).
+        """
+        ranked = self.ranked()
+        averse = self.risk_tolerance is not None
+        values = [o.certainty_equivalent if averse else o.expected_utility for o in ranked]
+        scale = max((abs(v) for v in values), default=0.0)
+        columns = ["id", "rank", "label", "kind", "decision", "state", "expected_utility"]
+        columns += ["certainty_equivalent"] if averse else []
+        uncertain = self.uncertainty is not None
+        columns += (["sd", "interval_90_low", "interval_90_high", "probability_best",
+                     "expected_loss"] if uncertain else ["utility_sd"])
+        rows = []
+        for o, v in zip(ranked, values, strict=True):
+            low, high = o.interval_90 if o.interval_90 else (None, None)
+            rows.append({**{c: getattr(o, c, None) for c in columns}, "interval_90_low": low,
+                         "interval_90_high": high,
+                         "rank": 1 + sum(w > v + TIE_TOLERANCE * scale for w in values)})
+        return frame(rows, columns, index="id")
+
+    def draws_frame(self) -> Any:
+        """The expected utility of every option in every parameter draw, a pandas DataFrame:
+        one row per draw, one column per option id (in the model's order), and the column
+        ``optimal-strategy`` (the Bayes strategy's). Rows are paired across columns: their
+        differences are the differences between options draw by draw.
+
+        Raises
+        ------
+        QueryError
+            For a point evaluation (no draws).
+        MissingDependencyError
+            Without pandas.
+        """
+        if self.uncertainty is None or self.meu_draws is None:
+            raise QueryError("expected an evaluation under parameter uncertainty (`prior` or "
+                             "`posterior`), got a point evaluation: it has no draws",
+                             parameter="prior")
+        from ..frames import pandas
+
+        data = {o.id: o.eu_draws for o in self.options}
+        data["optimal-strategy"] = self.meu_draws
+        out = pandas().DataFrame(data)
+        out.index.name = "draw"
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: the fields scripts rely on, named as documented."""

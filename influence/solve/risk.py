@@ -79,8 +79,11 @@ def _contraction(plan: Plan, scopes: dict[str, tuple[str, ...]]
 
 
 def _factors(plan: Plan, strategies: list[list[np.ndarray]],
-             scopes: dict[str, tuple[str, ...]]) -> list[np.ndarray]:
-    """Per decision, the indicator of the chosen option over its scope, one per strategy."""
+             scopes: dict[str, tuple[str, ...]] | None = None) -> list[np.ndarray]:
+    """Per decision, the indicator of the chosen option over its scope (default: its past on
+    the stage tensor), one per strategy."""
+    if scopes is None:
+        scopes = {d.name: plan.past(k) for k, d in enumerate(plan.diagram.decisions)}
     out = []
     for k, d in enumerate(plan.diagram.decisions):
         shape = tuple(plan.sizes[v] for v in scopes[d.name])

@@ -34,7 +34,13 @@ import numpy as np
 
 from ..limits import KEEP_DRAWS_BUDGET, QUANTILE_SAMPLE, TIE_TOLERANCE
 
-__all__ = ["Keep", "Partial", "merge", "sample_step"]
+__all__ = ["Keep", "Partial", "merge", "sample_step", "quantile_rank_error"]
+
+
+def quantile_rank_error(kept: int, q: float = 0.05) -> float:
+    """The standard deviation of the rank (as a share of the draws) of a ``q``-quantile taken
+    from ``kept`` draws sampled from many: ``sqrt(q (1 - q) / kept)``."""
+    return float(np.sqrt(q * (1 - q) / kept))
 
 
 def sample_step(total: int, strategies: int, keep_draws: bool) -> int:

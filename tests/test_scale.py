@@ -1,0 +1,160 @@
+"""Runs over many draws: summaries merged chunk by chunk in bounded memory (against every
+draw's values kept), prior draws as units of work, and the same results on Dask workers as in
+one process (same seed)."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import influence
+from influence import QueryError
+from influence.bayes.uncertainty import PRIOR_BLOCK, PriorBlocks, evaluate_under_uncertainty
+from influence.cli.main import cli
+from influence.io.render import render_evaluation
+from influence.parallel import runner
+
+# (``influence.solve`` is also a function of the package: the module is imported by name)
+summaries = importlib.import_module("influence.solve.summaries")
+
+
+@pytest.fixture(scope="module")
+def cartel() -> influence.Diagram:
+    return influence.load("cartel-intervention")
+
+
+def _summaries(result: influence.Evaluation) -> list:
+    return [(o.id, o.expected_utility, o.sd, o.interval_90, o.probability_best,
+             o.expected_loss) for o in result.options]
+
+
+# -- bounded memory -------------------------------------------------------------------------------
+def test_a_subsample_keeps_every_summary_but_the_intervals_exact(cartel, monkeypatch):
+    draws = 3000
+    full = evaluate_under_uncertainty(cartel, prior=True, draws=draws, seed=4, chunk_size=700,
+                                      keep_draws=True)
+    assert full.draws_kept is None and full.meu_draws.shape == (draws,)
+    # A budget that holds no run, and a sample of at most 256 draws: every 12th is kept.
+    monkeypatch.setattr(summaries, "KEEP_DRAWS_BUDGET", 0)
+    monkeypatch.setattr(summaries, "QUANTILE_SAMPLE", 256)
+    lean = evaluate_under_uncertainty(cartel, prior=True, draws=draws, seed=4, chunk_size=700)
+    step = -(-draws // 256)
+    assert lean.draws_kept == len(range(0, draws, step)) == 250
+    np.testing.assert_array_equal(lean.meu_draws, full.meu_draws[::step])
+    assert lean.maximum_expected_utility == pytest.approx(full.maximum_expected_utility,
+                                                          rel=1e-12)
+    assert lean.evpi_parameters == pytest.approx(full.evpi_parameters, rel=1e-10)
+    assert lean.meu_sd == pytest.approx(np.std(full.meu_draws, ddof=1), rel=1e-10)
+    for a, b in zip(lean.options, full.options, strict=True):
+        np.testing.assert_array_equal(a.draws, b.draws[::step])  # by position in the run
+        assert a.expected_utility == pytest.approx(np.mean(b.draws), rel=1e-12, abs=1e-9)
+        assert a.sd == pytest.approx(np.std(b.draws, ddof=1), rel=1e-10)
+        assert a.probability_best == pytest.approx(b.probability_best, abs=1e-12)
+        assert a.expected_loss == pytest.approx(b.expected_loss, rel=1e-10, abs=1e-9)
+        assert a.interval_90 == pytest.approx(tuple(np.quantile(b.draws[::step], [0.05, 0.95])))
+    data = lean.to_dict()
+    assert data["draws_kept"] == 250 and data["draws"] == draws
+    text = " ".join(render_evaluation(lean, "table", diagram=cartel).split())
+    assert "90% intervals from a systematic subsample of 250 of the 3,000 draws" in text
+    assert "rank error sd 0.014" in text  # sqrt(0.05 * 0.95 / 250)
+
+
+def test_the_draws_kept_do_not_depend_on_the_chunks(cartel, monkeypatch):
+    monkeypatch.setattr(summaries, "KEEP_DRAWS_BUDGET", 0)
+    monkeypatch.setattr(summaries, "QUANTILE_SAMPLE", 100)
+    a = evaluate_under_uncertainty(cartel, prior=True, draws=1001, seed=2, chunk_size=64)
+    b = evaluate_under_uncertainty(cartel, prior=True, draws=1001, seed=2, chunk_size=333)
+    np.testing.assert_array_equal(a.meu_draws, b.meu_draws)
+    assert a.draws_kept == b.draws_kept == len(range(0, 1001, 11)) == 91
+
+
+def test_prior_blocks_are_a_sequence_in_constant_memory():
+    blocks = PriorBlocks(10**12)
+    assert len(blocks) == -(-10**12 // PRIOR_BLOCK)
+    assert blocks[0] == (0, (0, PRIOR_BLOCK))
+    last = blocks[-1]
+    assert last[0] + last[1][1] == 10**12 and last[1][0] == len(blocks) - 1
+    rest = blocks[1:]
+    assert len(rest) == len(blocks) - 1 and rest[0] == blocks[1]
+
+
+def test_keep_draws_is_refused_without_draws(cartel):
+    with pytest.raises(QueryError, match="`keep_draws` only with `prior` or `posterior`"):
+        influence.evaluate(cartel, keep_draws=True)
+    result = CliRunner().invoke(cli, ["evaluate", "cartel-intervention", "--workers", "2"])
+    assert result.exit_code != 0
+    assert "--workers applies only with --prior or --posterior" in result.output
+
+
+# -- where the work runs --------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, message", [
+    ({"workers": 0}, "expected `workers` to be a whole number of at least 1, got 0"),
+    ({"workers": True}, "expected `workers` to be a whole number of at least 1, got True"),
+    ({"scheduler": " "}, "expected `scheduler` to be the address of a running Dask"),
+    ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "got both"),
+])
+def test_bad_workers_or_scheduler(cartel, kwargs, message):
+    with pytest.raises(QueryError, match=message):
+        influence.evaluate(cartel, prior=True, draws=10, seed=1, **kwargs)
+
+
+def test_the_local_runner_folds_in_order():
+    with runner() as run:
+        assert run.workers == 1
+        assert run.map(pow, [1, 2, 3], shared=(2,)) == [2, 4, 8]
+        assert run.fold(pow, [1, 2, 3], shared=(2,), combine=lambda a, r: a * 10 + r,
+                        start=0) == 248
+
+
+try:
+    import distributed  # noqa: F401
+
+    HAVE_DASK = True
+except ImportError:  # pragma: no cover - the extra is optional
+    HAVE_DASK = False
+needs_dask = pytest.mark.skipif(
+    not HAVE_DASK, reason="dask.distributed is not installed (pip install \"influence[dask]\"): "
+    "the runs on Dask workers are not checked")
+
+
+@needs_dask
+def test_two_workers_give_the_results_of_one_process(cartel, monkeypatch):
+    import influence.bayes.uncertainty
+
+    monkeypatch.setattr(influence.bayes.uncertainty, "PRIOR_BLOCK", 500)
+    monkeypatch.setattr(summaries, "KEEP_DRAWS_BUDGET", 0)
+    monkeypatch.setattr(summaries, "QUANTILE_SAMPLE", 300)
+    here = evaluate_under_uncertainty(cartel, prior=True, draws=2600, seed=7, chunk_size=400)
+    there = evaluate_under_uncertainty(cartel, prior=True, draws=2600, seed=7, chunk_size=400,
+                                       workers=2)
+    assert here.draws_kept == there.draws_kept == 289
+    assert there.maximum_expected_utility == here.maximum_expected_utility
+    assert there.evpi_parameters == here.evpi_parameters
+    assert _summaries(there) == _summaries(here)  # to the last bit
+    np.testing.assert_array_equal(there.meu_draws, here.meu_draws)
+    assert there.to_dict() == here.to_dict()
+
+
+@needs_dask
+def test_a_running_cluster_by_its_address(cartel):
+    from distributed import LocalCluster
+
+    here = influence.evaluate(cartel, prior=True, draws=1200, seed=3)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        there = influence.evaluate(cartel, prior=True, draws=1200, seed=3,
+                                   scheduler=cluster.scheduler_address)
+    assert _summaries(there) == _summaries(here)
+
+
+@needs_dask
+def test_an_address_without_a_scheduler_is_refused(cartel, monkeypatch):
+    import influence.limits
+
+    monkeypatch.setattr(influence.limits, "SCHEDULER_TIMEOUT", 1)
+    with pytest.raises(QueryError, match="expected a running Dask scheduler at"):
+        influence.evaluate(cartel, prior=True, draws=10, seed=1,
+                           scheduler="tcp://127.0.0.1:9")
