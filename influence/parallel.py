@@ -74,7 +74,8 @@ class DaskRunner(Runner):
 
         if not items:
             return start
-        scattered = [self.client.scatter(s, broadcast=True) for s in shared]
+        # (hash=False: a fresh key each time, never one being released by an earlier fold)
+        scattered = [self.client.scatter(s, broadcast=True, hash=False) for s in shared]
         window = max(2, self.AHEAD * self.workers)
         index: dict[str, int] = {}
         waiting: dict[int, Any] = {}

@@ -158,3 +158,29 @@ def test_an_address_without_a_scheduler_is_refused(cartel, monkeypatch):
     with pytest.raises(QueryError, match="expected a running Dask scheduler at"):
         influence.evaluate(cartel, prior=True, draws=10, seed=1,
                            scheduler="tcp://127.0.0.1:9")
+
+
+@needs_dask
+def test_a_second_pass_gives_the_same_results_on_workers(cartel, monkeypatch):
+    # Strategies first chosen on one prior draw instead of the priors' means: the mean over
+    # every draw chooses otherwise, and a second pass values the final strategies.
+    import influence.bayes.uncertainty
+    from influence.bayes.draws import sample_prior_parameters
+
+    batched = importlib.import_module("influence.solve.batched")
+    monkeypatch.setattr(influence.bayes.uncertainty, "PRIOR_BLOCK", 400)
+    plain = evaluate_under_uncertainty(cartel, prior=True, draws=1500, seed=11)
+    monkeypatch.setattr(influence.bayes.uncertainty, "prior_means",
+                        lambda d: sample_prior_parameters(d, 1, seed=2))
+    passes = []
+    revalue = batched.revalue_unit
+    monkeypatch.setattr(batched, "revalue_unit", lambda *a: passes.append(1) or revalue(*a))
+    here = evaluate_under_uncertainty(cartel, prior=True, draws=1500, seed=11)
+    assert len(passes) == 4  # one second pass over the 4 blocks
+    there = evaluate_under_uncertainty(cartel, prior=True, draws=1500, seed=11, workers=2)
+    assert _summaries(there) == _summaries(here)
+    assert there.to_dict() == here.to_dict()
+    # the answer does not depend on the strategies first tried (up to rounding)
+    for a, b in zip(here.options, plain.options, strict=True):
+        assert a.expected_utility == pytest.approx(b.expected_utility, rel=1e-12, abs=1e-9)
+        assert a.probability_best == pytest.approx(b.probability_best, abs=1e-12)
