@@ -75,8 +75,9 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
 @click.option("--group", "groups", multiple=True, metavar="NAME=SPEC,SPEC", callback=_groups,
               help="A group of parameters learned together (repeatable); SPEC is NODE, "
-                   "NODE[PARENT=STATE,...] or NODE[PARENT=STATE,...]:STATE. Default: one "
-                   "group per node with priors.")
+                   "NODE[PARENT=STATE,...], NODE[PARENT=STATE,...]:STATE or param:NAME. "
+                   "Default: one group per node with priors, and one per named parameter "
+                   "with a prior.")
 @click.option("--study", "studies", multiple=True, metavar="SPEC=N[,N2...]", callback=_studies,
               help="A study of N new cases of one row, NODE[PARENT=STATE,...] (NODE for a node "
                    "without parents), repeatable; several sizes give the EVSI curve.")

@@ -34,7 +34,14 @@ import numpy as np
 
 from ..errors import QueryError
 from .beliefs import Beliefs, beliefs
-from .groups import Group, default_groups, group_features, group_tables, parse_group
+from .groups import (
+    Group,
+    complete,
+    default_groups,
+    group_features,
+    group_tables,
+    parse_group,
+)
 from .observe import bayes_valuer
 from .regression import regression_evppi
 from .valuation import Accumulator, Valuer
@@ -83,6 +90,8 @@ def _exact(group: Group, b: Beliefs) -> bool:
     lies inside it, or none does and the coupled ones are of one node; partial rows need
     their exact Dirichlet."""
     if group.partial and b.distributions is None:
+        return False
+    if not complete(group, b.slots):
         return False
     inside = b.coupled & group.slot_names
     outside = b.coupled - group.slot_names

@@ -114,7 +114,7 @@ def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: in
         chunk = chunk_size_for(plan, total)
         return (lambda: iter(posterior.iter_parameters(diagram, chunk, draws)), "posterior",
                 total)
-    if not any(n.priors for n in diagram.nodes):
+    if not diagram.has_priors:
         raise QueryError("expected priors in the model for a probabilistic sensitivity, got "
                          "none: every number is a point value", file=diagram.file,
                          parameter="prior")

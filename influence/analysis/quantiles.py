@@ -17,6 +17,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from ..model.parameter_priors import ProbabilityPrior, RatioPrior
 from ..model.priors import BetaPrior, DirichletPrior, NormalPrior, UniformPrior
 from .parameters import Parameter
 
@@ -132,8 +133,10 @@ def prior_intervals(parameters: Sequence[Parameter], mass: float = 0.9
             alpha = np.asarray(prior.alpha, dtype=float)
             a = float(alpha[list(prior.states).index(par.state)])
             betas.append((i, a, float(alpha.sum()) - a))
-        elif isinstance(prior, BetaPrior):
+        elif isinstance(prior, BetaPrior | ProbabilityPrior):
             betas.append((i, float(prior.a), float(prior.b)))
+        elif isinstance(prior, RatioPrior):
+            out[i] = prior.interval(mass)
         elif isinstance(prior, NormalPrior):
             dist = NormalDist(prior.mu, prior.sigma)
             out[i] = (float(dist.inv_cdf(tail)), float(dist.inv_cdf(1.0 - tail)))

@@ -111,6 +111,10 @@ class CountObservation:
         Power-prior weight in (0, 1].
     slot : str
         The name of the row's slot (see :class:`influence.priors.Slot`).
+    parameters : tuple of str
+        For a row of a structured table: the slots of the parameters with a prior that the row
+        is computed from (the counts update them, through the table, by NUTS); empty for a
+        row with its own prior.
     """
 
     entry: int
@@ -125,6 +129,7 @@ class CountObservation:
     reason: str | None = None
     file: str | None = None
     line: int | None = None
+    parameters: tuple[str, ...] = ()
 
     @property
     def weighted(self) -> np.ndarray:
@@ -306,7 +311,15 @@ class _Reader:
         index = tuple(spaces[p][s] for p, s in zip(node.parents, key, strict=True))
         where = f"the row {format_given(given)}" if node.parents else "the node's probabilities"
         prior = node.priors.get(key)
-        if prior is None:
+        through = _structured_parameters(self.diagram, node, given)
+        if node.structure is not None and not through:
+            why = ("is fixed by its deterministic table" if not node.structure.parameters
+                   else "is computed from parameters none of which has a prior")
+            raise self.error(f"{where} {why}, so counts cannot update it; give a parameter of "
+                             "its `table` a `prior`", entry=entry, node=name,
+                             field="given" if node.parents else "node",
+                             line=line_of(raw, "given") or line)
+        if prior is None and not through:
             raise self.error(f"{where} has no prior and so cannot be updated; give it a `prior` "
                              "in the model file", entry=entry, node=name, field="given"
                              if node.parents else "node", line=line_of(raw, "given") or line)
@@ -329,7 +342,8 @@ class _Reader:
         return CountObservation(entry=entry, node=name, key=key, index=index,
                                 counts=tuple(values), weight=weight,
                                 slot=slot_name("probability", name, node.parents, key),
-                                given=given, file=self.file, line=line, **texts)
+                                given=given, file=self.file, line=line, parameters=through,
+                                **texts)
 
     def count_values(self, raw: Any, states: tuple[str, ...], *, entry: int, node: str,
                      path: tuple) -> list[int]:
@@ -386,6 +400,17 @@ class _Reader:
         check_possible(self.diagram, patterns, value, error)
         return CaseRecords(entry=entry, path=str(file), columns=columns, data=table,
                            patterns=patterns, weight=weight, file=self.file, line=line, **texts)
+
+
+def _structured_parameters(diagram: Diagram, node: Node, given: Mapping[str, str]
+                           ) -> tuple[str, ...]:
+    """The slots of the parameters with a prior that a structured table's row is computed
+    from (empty for a node without a structured table)."""
+    if node.structure is None:
+        return ()
+    names = node.structure.row_parameters(given)
+    return tuple(slot_name("parameter", n, (), ()) for n in names
+                 if diagram.parameter(n).prior is not None)
 
 
 # -- entry points ------------------------------------------------------------------------------

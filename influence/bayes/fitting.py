@@ -39,6 +39,7 @@ import numpy as np
 
 from ..errors import ConvergenceWarning, EvidenceError, QueryError
 from ..model.distributions import BetaPrior, DirichletPrior, NormalPrior, Prior
+from . import structured_fit
 from .draws import Slot, uncertain_slots
 from .evidence import Evidence, case_log_likelihood, load_evidence
 from .posterior import Posterior, posterior_from_draws
@@ -164,7 +165,14 @@ def fit(
                             file=diagram.file)
     counts = [c for e in evidences for c in e.counts]
     cases = [c for e in evidences for c in e.cases]
-    resolved = method if method != "auto" else ("nuts" if cases else "exact")
+    structured = structured_fit.needs_nuts(counts)
+    resolved = method if method != "auto" else ("nuts" if cases or structured else "exact")
+    if resolved == "exact" and structured:
+        first = next(c for c in counts if c.parameters)
+        raise QueryError(f"`method` 'exact' updates rows with their own prior, but entry "
+                         f"{first.entry} of {first.file or 'the evidence'} counts a row of the "
+                         f"structured table of '{first.node}', whose parameters it updates "
+                         "through the table; use `method` 'nuts' or 'auto'", parameter="method")
     if resolved == "exact" and cases:
         first = cases[0]
         raise QueryError(f"`method` 'exact' takes counts only, but entry {first.entry} of "
@@ -179,8 +187,7 @@ def fit(
                              "all the evidence at once with NUTS instead", parameter="start")
         priors.update(start.conjugate_priors())
         evidence_hash.insert(0, start.evidence_sha256)
-    moved = {c.slot for c in counts}
-    moved.update(s.name for records in cases for s in slots if s.node in set(records.nodes))
+    moved = structured_fit.moved_slots(counts, slots, {n for r in cases for n in r.nodes})
     if resolved == "exact":
         posterior, prior, conjugate = _exact(slots, priors, counts, draws, chains, seed)
         sample_stats = None
@@ -256,7 +263,7 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
     sampled = [s for s in slots if s.name in moved]
     for slot in slots:  # rows the likelihood reads but the evidence cannot move: point values
         if slot.name not in moved:
-            rows[slot.name] = np.asarray(diagram.node(slot.node).table[slot.index])
+            rows[slot.name] = structured_fit.fixed_value(diagram, slot)
     with pm.Model() as model:
         for i, slot in enumerate(sampled):
             prior = priors[slot.name]
@@ -269,6 +276,8 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
                 onehot = np.zeros(len(prior.states))
                 onehot[prior.state] = 1.0
                 rows[slot.name] = p * onehot + (1 - p) * np.asarray(prior.rest)
+            elif structured_fit.is_parameter_prior(prior):
+                rows[slot.name] = structured_fit.variable(var, prior)
             elif isinstance(prior, NormalPrior):
                 rows[slot.name] = pm.Normal(var, mu=prior.mu, sigma=prior.sigma)
             else:
@@ -277,10 +286,12 @@ def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts:
             n = np.asarray(obs.counts, dtype=float)
             seen = np.flatnonzero(n > 0)
             constant = gammaln(n.sum() + 1) - gammaln(n + 1).sum()
-            loglik = constant + pt.sum(n[seen] * pt.log(rows[obs.slot][seen]))
+            row = structured_fit.row_tensor(diagram, obs, rows)
+            loglik = constant + pt.sum(n[seen] * pt.log(row[seen]))
             pm.Potential(f"counts_{k}", obs.weight * loglik)
         if cases:
-            tables = _tensor_tables(diagram, slots, rows, cases)
+            tables = structured_fit.tensor_tables(
+                diagram, slots, rows, {n for records in cases for n in records.nodes})
             for k, records in enumerate(cases):
                 for j, pattern in enumerate(records.patterns):
                     loglik = case_log_likelihood(diagram, pattern, tables, xp=pt)
@@ -315,20 +326,3 @@ def _nuts_draws(idata: Any, slots: list[Slot], priors: dict[str, Prior], free: d
         values = priors[slot.name].sample(prior_rng, draws * chains)
         prior_draws[slot.name] = values.reshape((chains, draws) + values.shape[1:])
     return posterior, prior_draws
-
-
-def _tensor_tables(diagram: Diagram, slots: list[Slot], rows: dict[str, Any],
-                   cases: list) -> dict[str, Any]:
-    import pytensor.tensor as pt
-
-    needed = {n for records in cases for n in records.nodes}
-    tables: dict[str, Any] = {}
-    for node in diagram.chance_nodes:
-        if node.name not in needed:
-            continue
-        table = pt.as_tensor_variable(np.asarray(node.table, dtype=float))
-        for slot in slots:
-            if slot.node == node.name:
-                table = pt.set_subtensor(table[slot.index], rows[slot.name])
-        tables[node.name] = table
-    return tables

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..limits import ESS_LIMIT, RHAT_LIMIT
 from ..model.diagram import Diagram, Policy
+from .parameters_view import parameters_section, structure_lines
 from .plain import arc_kind, node_table
 
 __all__ = [
@@ -137,6 +138,8 @@ def _nodes_section(diagram: Diagram) -> list[str]:
         states = ", ".join(n.states) if n.kind != "utility" else (n.unit or "-")
         extra = f" (weight {format_number(n.weight)})" if n.kind == "utility" and n.weight != 1 \
             else ""
+        if n.weight_expression is not None:
+            extra = f" (weight {n.weight_expression} = {format_number(n.weight)})"
         rows.append([n.name, n.kind, states + extra, parents, n.label or "-"])
     return (["Nodes (in file order, which is the order decisions are taken)"]
             + grid(["name", "type", "states / unit", "parents", "label"], rows))
@@ -191,6 +194,9 @@ def _sources_section(diagram: Diagram) -> list[str]:
                 continue
             given = format_given(dict(zip(n.parents, key, strict=True)))
             lines.append(f"  {n.name} [{given}]: {src}")
+    for p in diagram.parameters:
+        if p.source:
+            lines.append(f"  param:{p.name}: {p.source}")
     return ["Sources"] + (lines or ["  (none given)"])
 
 
@@ -203,12 +209,17 @@ def _tables_section(diagram: Diagram) -> list[str]:
         if n.kind == "chance":
             out.append(f"  {n.name}: P({n.name} | {', '.join(n.parents)})" if n.parents
                        else f"  {n.name}: P({n.name})")
+        else:
+            unit = f" [{n.unit}]" if n.unit else ""
+            out.append(f"  {n.name}: utility{unit}")
+        out += structure_lines(diagram, n, lambda h, r: grid(h, r, indent="      "))
+        if n.structure is not None:
+            out.append("    the table computed from them:")
+        if n.kind == "chance":
             headers = list(n.parents) + list(n.states)
             rows = [[r["given"][p] for p in n.parents]
                     + [format_number(r["p"][s]) for s in n.states] for r in rows_data]
         else:
-            unit = f" [{n.unit}]" if n.unit else ""
-            out.append(f"  {n.name}: utility{unit}")
             headers = list(n.parents) + ["value"]
             rows = [[r["given"][p] for p in n.parents] + [format_number(r["value"])]
                     for r in rows_data]
@@ -228,6 +239,8 @@ def diagram_table(diagram: Diagram, *, tables: bool = False) -> str:
     sections = [_header(diagram), _nodes_section(diagram), _arcs_section(diagram),
                 _decisions_section(diagram), _policies_section(diagram),
                 _sources_section(diagram)]
+    if diagram.parameters:
+        sections.insert(1, parameters_section(diagram))
     if tables:
         sections.append(_tables_section(diagram))
     return "\n\n".join("\n".join(section) for section in sections) + "\n"

@@ -38,6 +38,7 @@ from .checks import (
     probability_table,
     relocate,
 )
+from .parameter_checks import check_computed_fields, check_parameters
 from .policy_checks import (
     check_policies,
     check_policy,
@@ -118,10 +119,13 @@ def check_node(node: Node) -> dict[str, Any]:
             raise fault(f"expected text, got {describe(value)}", node=name, field=key,
                         path=("nodes", name, key))
     weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
-    table = _check_table(node.table, name, kind, states, parents)
+    computed = check_computed_fields(node, name, kind)
+    table = None if computed and node.table is None else \
+        _check_table(node.table, name, kind, states, parents)
     keyed = {key: _check_keyed(getattr(node, key), key, name, kind, states, parents)
              for key in ("row_sources", "priors")}
-    return dict(states=states, parents=parents, weight=weight, table=table, **keyed)
+    return dict(states=states, parents=parents, weight=weight, table=table,
+                expressions=MappingProxyType(dict(node.expressions)), **keyed)
 
 
 def _check_table(table: Any, name: str, kind: str, states: tuple[str, ...],
@@ -232,6 +236,7 @@ def _check_diagram(diagram: Diagram) -> None:
     for node in diagram.decisions:
         check_arcs(node.name, node.kind, node.parents, kinds, order)
     _check_decision_order(by_name, topo)
+    check_parameters(diagram)
     check_policies(diagram)
 
 

@@ -46,7 +46,9 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         Whose tables fill whatever ``tables`` leaves out.
     tables : mapping, optional
         Node -> a table of the node's shape (one set of numbers) or with a leading draw axis
-        ``(S, *shape)``. Utility tables are the values before the node's weight.
+        ``(S, *shape)``. Utility tables are the values before the node's weight. Keys
+        ``param[NAME]`` (the draws of a parameter that ride along in a batch of prior or
+        posterior draws) are ignored.
     weights : mapping, optional
         Utility node -> its weight: a number, or an array of ``S`` weights.
     check : bool
@@ -65,7 +67,8 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         For an unknown node, a table of the wrong shape, draw counts that disagree, or a
         number out of range, naming the node, the draw and the value.
     """
-    tables = dict(tables or {})
+    tables = {k: v for k, v in (tables or {}).items()
+              if not (isinstance(k, str) and k.startswith("param[") and k not in diagram)}
     weights = dict(weights or {})
     for name in tables:
         _node(diagram, name, "tables", ("chance", "utility"))
