@@ -94,8 +94,8 @@ def test_the_form_of_earlier_posterior_files_is_read() -> None:
 
 
 @pytest.mark.parametrize(("doc", "message"), [
-    ({"kind": "gamma"}, "expected a prior of kind beta, dirichlet, normal, probability, ratio, uniform, got text "
-                        "'gamma'"),
+    ({"kind": "gamma"}, "expected a prior of kind beta, dirichlet, normal, probability, ratio, "
+                        "uniform, got text 'gamma'"),
     ([], "got nothing (null)"),
     ({"kind": "beta", "a": 1, "b": 2, "states": ["no", "yes"], "rest": [1, 0]},
      "expected a beta prior with `state`, got none"),

@@ -7,7 +7,7 @@ updates the parameters through the table function: :func:`influence.fit` builds 
 with the hooks here.
 
 - :func:`variable` makes the PyMC variable of a parameter's prior (a Beta for a probability, a
-  ratio as ``exp(d * exp(Z))`` with ``Z`` normal, named so that the posterior holds the ratio
+  ratio as the exponential of a truncated normal, named so that the posterior holds the ratio
   itself; Normal and Uniform priors are made as for utility values);
 - :func:`fixed_value` is the value of a parameter that the evidence does not move (its point
   value);
@@ -50,8 +50,9 @@ def variable(name: str, prior: Any) -> Any:
 
     if isinstance(prior, ProbabilityPrior):
         return pm.Beta(name, alpha=prior.a, beta=prior.b)
-    z = pm.Normal(f"{name}_z", mu=prior.mu, sigma=prior.sigma)
-    return pm.Deterministic(name, prior.transform(z, pt))
+    bound = {"upper": 0.0} if prior.direction < 0 else {"lower": 0.0}
+    log_ratio = pm.TruncatedNormal(f"{name}_log", mu=prior.mu, sigma=prior.sigma, **bound)
+    return pm.Deterministic(name, pt.exp(log_ratio))
 
 
 def needs_nuts(counts: Iterable[Any]) -> bool:

@@ -368,3 +368,7 @@ class UniformPrior(Prior):
 #: The prior class of each ``kind``.
 _KINDS: dict[str, type[Prior]] = {
     c.kind: c for c in (DirichletPrior, BetaPrior, NormalPrior, UniformPrior)}
+
+# The priors that only parameters take register their kinds here, so that ``Prior.from_dict``
+# reads them wherever a prior is read.
+from . import parameter_priors  # noqa: E402,F401

@@ -366,18 +366,21 @@ def _packaged_fits() -> dict[str, dict[str, float]]:
 
 def packaged_fit_requests(models: list[Any]) -> list[tuple[str, float, float, float]]:
     """The fits to ship: every ICD 203 phrase at masses 0.5 to 0.95, and every elicited prior
-    of the given diagrams, as (distribution, low, high, mass)."""
+    of the given diagrams (of rows, values and parameters), as (distribution, low, high,
+    mass)."""
     requests = []
     for phrase in icd203_phrases().values():
         for mass in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
             requests.append(("beta", phrase.low, phrase.high, mass))
     for diagram in models:
-        for node in diagram.nodes:
-            for prior in node.priors.values():
-                elicited = getattr(prior, "elicited", None)
-                if elicited is not None:
-                    dist = "beta" if prior.kind == "beta" else "normal"
-                    requests.append((dist, elicited.low, elicited.high, elicited.mass))
+        priors = [prior for node in diagram.nodes for prior in node.priors.values()]
+        priors += [p.prior for p in getattr(diagram, "parameters", ()) if p.prior is not None]
+        for prior in priors:
+            elicited = getattr(prior, "elicited", None)
+            if elicited is None or prior.kind == "ratio":  # a ratio's fit is closed-form
+                continue
+            dist = "beta" if prior.kind in ("beta", "probability") else "normal"
+            requests.append((dist, elicited.low, elicited.high, elicited.mass))
     return sorted(set(requests))
 
 

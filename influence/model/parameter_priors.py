@@ -13,10 +13,11 @@ A parameter (see :mod:`influence.model.parameters`) is one number with a *domain
 ``real``
     any number (a weight, a value judgment): Normal (``normal``, ``interval``) or Uniform.
 
-:class:`RatioPrior` keeps the direction by construction: ``|ln r|`` is log-normal, so
-``r = exp(d * exp(Z))`` with ``Z`` normal and ``d = -1`` (a ratio below 1) or ``+1`` (above 1)
-never reaches 1. Its interval form is fitted in closed form: ``mass`` of ``Z`` lies between the
-logs of ``|ln low|`` and ``|ln high|``, its mean at their midpoint.
+:class:`RatioPrior` keeps the direction by construction: ``ln r`` is normal, truncated at 0
+(no effect) on the effect's side, so no draw reaches 1. Its interval form centres the normal on
+the log of the interval's geometric midpoint, ``sqrt(low * high)``, and puts ``mass`` of the
+truncated distribution inside the interval (the spread found by bisection, with the standard
+library's normal distribution: no fit to cache).
 
 This module imports numpy and the standard library only; :meth:`ProbabilityPrior.interval`
 imports SciPy, as the Beta of a row does.
@@ -34,10 +35,7 @@ import numpy as np
 
 from .distributions import _KINDS, Elicitation, Prior, _num
 
-__all__ = ["ProbabilityPrior", "RatioPrior", "ratio_from_interval", "quadrature_mean"]
-
-#: Points of the Gauss-Hermite rule that gives a ratio prior's mean.
-_HERMITE_POINTS = 64
+__all__ = ["ProbabilityPrior", "RatioPrior", "ratio_from_interval"]
 
 
 @dataclass(frozen=True, repr=False, kw_only=True)
@@ -79,20 +77,11 @@ class ProbabilityPrior(Prior):
         return cls(a=a, b=b, elicited=cls._elicited(doc), spec=doc.get("spec") or {"beta": [a, b]})
 
 
-def quadrature_mean(direction: int, mu: float, sigma: float) -> float:
-    """``E[exp(direction * exp(Z))]`` for ``Z ~ Normal(mu, sigma)``, by Gauss-Hermite
-    quadrature (exact to rounding for the spreads an elicited range gives)."""
-    x, w = np.polynomial.hermite_e.hermegauss(_HERMITE_POINTS)
-    with np.errstate(over="ignore"):
-        values = np.exp(direction * np.exp(mu + sigma * x))
-    return float(np.sum(w * values) / np.sqrt(2 * np.pi))
-
-
 @dataclass(frozen=True, repr=False, kw_only=True)
 class RatioPrior(Prior):
-    """A risk or odds ratio that keeps its direction: ``r = exp(direction * exp(Z))``,
-    ``Z ~ Normal(mu, sigma)``. ``direction`` is -1 for a ratio below 1 (the effect lowers the
-    chance), +1 above 1."""
+    """A risk or odds ratio that keeps its direction: ``ln r`` is Normal(mu, sigma) truncated
+    at 0 (no effect) on the side of ``direction`` (-1: the ratio is below 1, the effect lowers
+    the chance; +1: above 1)."""
 
     kind: ClassVar[str] = "ratio"
     target: ClassVar[str] = "parameter"
@@ -101,24 +90,44 @@ class RatioPrior(Prior):
     sigma: float
     elicited: Elicitation | None = None
 
-    def transform(self, z: Any, xp: Any = np) -> Any:
-        """The ratio for values ``z`` of the normal variable (numpy or PyTensor)."""
-        return xp.exp(self.direction * xp.exp(z))
+    @property
+    def _kept(self) -> float:
+        """The share of the untruncated normal on the kept side of 0."""
+        below = NormalDist(self.mu, self.sigma).cdf(0.0)
+        return below if self.direction < 0 else 1.0 - below
+
+    def quantile(self, q: float) -> float:
+        """The ``q`` quantile of the ratio."""
+        dist = NormalDist(self.mu, self.sigma)
+        if self.direction < 0:
+            x = dist.inv_cdf(min(max(q * self._kept, 1e-300), 1 - 1e-16))
+        else:
+            x = dist.inv_cdf(min(max(1.0 - self._kept + q * self._kept, 1e-300), 1 - 1e-16))
+        return float(math.exp(min(x, 0.0) if self.direction < 0 else max(x, 0.0)))
 
     def mean(self) -> float:
-        return quadrature_mean(self.direction, self.mu, self.sigma)
+        m, s = self.mu, self.sigma
+        shifted = NormalDist(m + s * s, s).cdf(0.0)
+        part = shifted if self.direction < 0 else 1.0 - shifted
+        return float(math.exp(m + s * s / 2) * part / self._kept)
 
     def median(self) -> float:
-        return float(self.transform(self.mu))
+        return self.quantile(0.5)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return self.transform(rng.normal(self.mu, self.sigma, size=n))
+        out = np.empty(n)
+        filled = 0
+        while filled < n:  # at least half of each round is kept: mu is on the kept side
+            x = rng.normal(self.mu, self.sigma, size=2 * (n - filled) + 8)
+            x = x[x < 0] if self.direction < 0 else x[x > 0]
+            take = min(len(x), n - filled)
+            out[filled:filled + take] = x[:take]
+            filled += take
+        return np.exp(out)
 
     def interval(self, mass: float = 0.9) -> tuple[float, float]:
         tail = (1 - mass) / 2
-        dist = NormalDist(self.mu, self.sigma)
-        ends = sorted(float(self.transform(dist.inv_cdf(q))) for q in (tail, 1 - tail))
-        return ends[0], ends[1]
+        return self.quantile(tail), self.quantile(1 - tail)
 
     def describe(self) -> str:
         side = "below 1" if self.direction < 0 else "above 1"
@@ -145,14 +154,30 @@ class RatioPrior(Prior):
 
 def ratio_from_interval(low: float, high: float, mass: float) -> tuple[int, float, float]:
     """The ratio prior with ``mass`` of its probability in ``[low, high]`` (both on the same
-    side of 1), as ``(direction, mu, sigma)``; ``ValueError`` when the range does not allow
-    one."""
+    side of 1) and the log of its interval's midpoint, ``(ln low + ln high) / 2``, as the centre
+    of the normal: ``(direction, mu, sigma)``, sigma found by bisection. ``ValueError`` when the
+    range does not allow one."""
     if not (0 < low < high) or (low < 1 < high) or low == 1 or high == 1:
         raise ValueError("expected 0 < low < high with both on the same side of 1")
     direction = -1 if high < 1 else 1
-    logs = sorted(math.log(abs(math.log(x))) for x in (low, high))
-    z = NormalDist().inv_cdf((1 + mass) / 2)
-    return direction, (logs[0] + logs[1]) / 2, (logs[1] - logs[0]) / (2 * z)
+    a, b = math.log(low), math.log(high)
+    mu = (a + b) / 2
+
+    def inside(sigma: float) -> float:
+        d = NormalDist(mu, sigma)
+        kept = d.cdf(0.0) if direction < 0 else 1.0 - d.cdf(0.0)
+        return (d.cdf(b) - d.cdf(a)) / kept
+
+    lo, hi = 1e-9, 1e3
+    for _ in range(200):
+        mid = math.sqrt(lo * hi)
+        if inside(mid) > mass:
+            lo = mid
+        else:
+            hi = mid
+        if hi / lo < 1 + 1e-12:
+            break
+    return direction, mu, math.sqrt(lo * hi)
 
 
 _KINDS.update({c.kind: c for c in (ProbabilityPrior, RatioPrior)})

@@ -282,6 +282,7 @@ def _noisy(book: ParameterBook, body: Mapping, form: str, node: str, states: tup
     leak = _levels(book, body.get("leak", 0.0), node, levels, leak_name, "leak",
                    (*path, "leak"), None)
     links = []
+    seen: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(_list(body.get("links"), node, (*path, "links"), "links")):
         lpath = (*path, "links", i)
         where = f"link {i + 1}"
@@ -290,6 +291,11 @@ def _noisy(book: ParameterBook, body: Mapping, form: str, node: str, states: tup
         if len(given) != 1:
             raise fault(f"{where}: expected `given` to name one parent in one state (a cause), "
                         f"got {len(given)}", node=node, field="table", path=(*lpath, "given"))
+        if given[0] in seen:
+            raise fault(f"{where}: expected one link per parent state, got "
+                        f"{given[0][0]}={given[0][1]} again (first in link {seen[given[0]] + 1})",
+                        node=node, field="table", path=lpath)
+        seen[given[0]] = i
         if "p" not in entry:
             raise fault(f"{where}: missing `p`: expected the probability that this cause "
                         "alone brings the node about", node=node, field="table", path=lpath)
