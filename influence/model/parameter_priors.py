@@ -25,6 +25,7 @@ imports SciPy, as the Beta of a row does.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ class RatioPrior(Prior):
                    spec=doc.get("spec") or {"ratio": [direction, mu, sigma]})
 
 
+@functools.lru_cache(maxsize=1024)
 def ratio_from_interval(low: float, high: float, mass: float) -> tuple[int, float, float]:
     """The ratio prior with ``mass`` of its probability in ``[low, high]`` (both on the same
     side of 1) and the log of its interval's midpoint, ``(ln low + ln high) / 2``, as the centre
@@ -168,14 +170,17 @@ def ratio_from_interval(low: float, high: float, mass: float) -> tuple[int, floa
         kept = d.cdf(0.0) if direction < 0 else 1.0 - d.cdf(0.0)
         return (d.cdf(b) - d.cdf(a)) / kept
 
-    lo, hi = 1e-9, 1e3
-    for _ in range(200):
+    # the untruncated spread puts `mass` in [a, b]; truncation only raises the share inside,
+    # so the answer lies between it and ten times it
+    lo = (b - a) / (2 * NormalDist().inv_cdf((1 + mass) / 2))
+    hi = 10 * lo
+    for _ in range(100):
         mid = math.sqrt(lo * hi)
         if inside(mid) > mass:
             lo = mid
         else:
             hi = mid
-        if hi / lo < 1 + 1e-12:
+        if hi / lo < 1 + 1e-13:
             break
     return direction, mu, math.sqrt(lo * hi)
 
