@@ -10,8 +10,9 @@ It also says which slots depend on each other across nodes. Priors are independe
 and so are exact (conjugate) posteriors and NUTS posteriors fitted to counts only, since their
 likelihood is a product over rows. Case records with unobserved nodes (or unobserved chance
 ancestors) make the likelihood a sum over what was not seen, which couples the rows of the nodes
-involved: there, plugging in means is not exact. A parameter used by several nodes couples them
-too.
+involved: there, plugging in means is not exact. A parameter used by a chance node and another
+node couples them too (the expected utility multiplies their tables); one used by utility nodes
+only does not (it adds them).
 
 A table computed from parameters (a structured table, values or a weight written with
 parameters) is not linear in them, so its mean is not the table at their means: the means of
@@ -66,6 +67,8 @@ class Beliefs:
     drawn_means : tuple of str
         The nodes whose mean table is the mean over the draws (computed from uncertain
         parameters), not a closed form.
+    parameter_means : dict
+        Parameter name -> its mean (of its distribution, else over the draws).
     """
 
     diagram: Diagram
@@ -80,6 +83,7 @@ class Beliefs:
     means: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     diagnostics: dict[str, Any] | None = field(default=None, repr=False)
     drawn_means: tuple[str, ...] = ()
+    parameter_means: dict[str, float] = field(default_factory=dict, repr=False)
 
     def chunks(self, chunk: int) -> Iterator[dict[str, np.ndarray]]:
         """The draws in batches of at most ``chunk``: node -> (S_i, *shape) (or (1, *shape))."""
@@ -143,35 +147,41 @@ def beliefs(diagram: Diagram, *, prior: bool = False, posterior: Any = None,
         seed = int(np.random.SeedSequence().entropy)
     source = lambda chunk: prior_chunks(diagram, n, int(seed), chunk)()  # noqa: E731
     out = Beliefs(diagram, "prior", "prior", slots, {s.name: s.prior for s in slots}, n,
-                  int(seed), _shared(slots), source)
+                  int(seed), _shared(diagram, slots), source)
     out.means = _mean_tables(diagram, slots, {s.name: s.prior.mean() for s in slots})
     _computed_means(out)
     return out
 
 
-def _shared(slots: list[Slot]) -> frozenset[str]:
-    """Parameters used by more than one node: their draws couple those nodes."""
-    return frozenset(s.name for s in slots if len(set(s.nodes)) > 1)
+def _shared(diagram: Diagram, slots: list[Slot]) -> frozenset[str]:
+    """Parameters used by a chance node and another node: their draws couple those nodes."""
+    return frozenset(s.name for s in slots if len(set(s.nodes)) > 1 and any(
+        diagram.node(n).kind == "chance" for n in s.nodes))
 
 
 def _computed_means(b: Beliefs) -> None:
-    """The mean tables of the nodes computed from uncertain parameters: means over the
-    draws."""
-    nodes = sorted({n for s in b.slots if s.kind == "parameter" for n in s.nodes},
-                   key=b.diagram.names.index)
+    """The mean tables of the nodes computed from uncertain parameters (means over the draws),
+    and the mean of each parameter (of its distribution where there is one)."""
+    params = [s for s in b.slots if s.kind == "parameter"]
+    nodes = sorted({n for s in params for n in s.nodes}, key=b.diagram.names.index)
     if not nodes:
         return
+    keys = nodes + [s.name for s in params]
     sums: dict[str, np.ndarray] = {}
     count = 0
     for tables in b.chunks(8192):
         k = max(np.shape(v)[0] for v in tables.values())
-        for node in nodes:
-            total = np.broadcast_to(tables[node], (k,) + np.shape(tables[node])[1:]).sum(axis=0)
-            sums[node] = total if node not in sums else sums[node] + total
+        for key in keys:
+            total = np.broadcast_to(tables[key], (k,) + np.shape(tables[key])[1:]).sum(axis=0)
+            sums[key] = total if key not in sums else sums[key] + total
         count += k
     for node in nodes:
         b.means[node] = sums[node] / count
     b.drawn_means = tuple(nodes)
+    for s in params:
+        exact = b.distributions.get(s.name) if b.distributions is not None else None
+        b.parameter_means[s.parameter] = float(exact.mean() if exact is not None
+                                               else sums[s.name] / count)
 
 
 def _posterior_beliefs(diagram: Diagram, slots: list[Slot], posterior: Any,
@@ -190,7 +200,7 @@ def _posterior_beliefs(diagram: Diagram, slots: list[Slot], posterior: Any,
     distributions = None
     if posterior.method == "exact":
         distributions = posterior.conjugate_priors()
-    coupled = coupled_slots(posterior, diagram, slots) | _shared(slots)
+    coupled = coupled_slots(posterior, diagram, slots) | _shared(diagram, slots)
     out = Beliefs(diagram, "posterior", str(posterior.method), slots, distributions, total,
                   seed, coupled, source)
     out.diagnostics = {"method": getattr(posterior, "method", None),

@@ -32,7 +32,8 @@ from ..model.diagram import Diagram, Node
 from ..model.priors import BetaPrior, DirichletPrior, Prior
 
 __all__ = ["Piece", "Group", "parse_group", "default_groups", "parse_row", "split_specs",
-           "parameter_name", "conditional_rows", "group_tables", "group_features", "complete"]
+           "parameter_name", "conditional_rows", "group_tables", "group_features", "complete",
+           "complete_nodes", "recomputable"]
 
 _SPEC = re.compile(r"^\s*(?P<node>[^\[\]:=,\s]+)\s*(?:\[(?P<given>[^\]]*)\])?\s*"
                    r"(?::\s*(?P<state>\S(?:.*\S)?))?\s*$")
@@ -274,16 +275,34 @@ def conditional_rows(prior: Prior, components: frozenset[int], rows: np.ndarray)
 
 def group_tables(group: Group, tables: Mapping[str, np.ndarray],
                  means: Mapping[str, np.ndarray],
-                 distributions: Mapping[str, Prior] | None) -> dict[str, np.ndarray]:
+                 distributions: Mapping[str, Prior] | None,
+                 diagram: Diagram | None = None,
+                 parameter_means: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
     """The tables of a group's nodes in each draw of ``tables``: the group's rows as drawn
-    (or, for some probabilities of a row, at their conditional mean), the rest at the means."""
+    (or, for some probabilities of a row, at their conditional mean), the rest at the means.
+
+    A node computed from the group's parameters takes its table as drawn when the group holds
+    every uncertain number of it; otherwise (a utility node, whose values are multilinear in
+    independent parameters) it is recomputed from the group's draws and the other parameters'
+    means (``parameter_means``), its other rows at their means."""
     draws = max(np.shape(tables[n])[0] for p in group.pieces for n in p.slot.nodes)
     out: dict[str, np.ndarray] = {}
     for node in group.nodes:
         out[node] = np.repeat(np.asarray(means[node])[None], draws, axis=0)
     whole = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes}
-    for node in whole:  # computed from the group's parameters: the table as drawn
+    partial = set() if diagram is None or parameter_means is None else \
+        whole - set(complete_nodes(group, diagram))
+    for node in whole - partial:  # computed from the group's parameters: the table as drawn
         out[node] = np.array(np.broadcast_to(tables[node], (draws,) + np.shape(tables[node])[1:]))
+    if partial:
+        from ..bayes.draws import computed_tables
+
+        values = {name: np.full(draws, float(v)) for name, v in parameter_means.items()}
+        for p in group.pieces:
+            if p.slot.kind == "parameter":
+                values[p.slot.parameter] = np.asarray(tables[p.slot.name], dtype=float)
+        base = {n: np.asarray(means[n])[None] for n in partial}
+        out.update(computed_tables(diagram, values, draws, base=base, nodes=sorted(partial)))
     for p in group.pieces:
         if p.slot.kind == "parameter" or p.slot.node in whole:
             continue
@@ -316,6 +335,17 @@ def group_features(group: Group, tables: Mapping[str, np.ndarray]) -> np.ndarray
     return np.concatenate(columns, axis=1)
 
 
+def complete_nodes(group: Group, diagram: Diagram) -> list[str]:
+    """The nodes computed from the group's parameters all of whose uncertain numbers the group
+    holds."""
+    from ..bayes.draws import uncertain_slots
+
+    slots = uncertain_slots(diagram)
+    names = group.slot_names
+    computed = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes}
+    return [n for n in computed if all(s.name in names for s in slots if n in s.nodes)]
+
+
 def complete(group: Group, slots: Sequence[Slot]) -> bool:
     """Whether every uncertain number of the nodes a group's parameters are computed into is
     in the group, so that those nodes' drawn tables are exactly the group's draws."""
@@ -324,6 +354,15 @@ def complete(group: Group, slots: Sequence[Slot]) -> bool:
         return True
     names = group.slot_names
     return all(s.name in names for s in slots if set(s.nodes) & computed)
+
+
+def recomputable(group: Group, diagram: Diagram) -> bool:
+    """Whether the nodes computed from the group's parameters that it does not hold whole are
+    utility nodes: their conditional means are their values recomputed at the other parameters'
+    means (the values are multilinear in independent parameters)."""
+    partial = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes} - \
+        set(complete_nodes(group, diagram))
+    return all(diagram.node(n).kind == "utility" for n in partial)
 
 
 def is_dirichlet(prior: Any) -> bool:

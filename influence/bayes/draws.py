@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram
 
 __all__ = ["Slot", "slot_name", "uncertain_slots", "parameter_slots",
-           "sample_prior_parameters", "parameter_tables", "is_parameter_key"]
+           "sample_prior_parameters", "parameter_tables", "computed_tables", "is_parameter_key"]
 
 
 def is_parameter_key(name: str) -> bool:
@@ -213,16 +213,25 @@ def parameter_tables(diagram: Diagram, slots: list[Slot], draws: int,
 def _computed(diagram: Diagram, drawn: dict[str, np.ndarray], draws: int,
               params: dict[str, np.ndarray]) -> None:
     """Recompute the nodes computed from the drawn parameters, and add the draws."""
-    from ..model.compute import compute_tables
-
-    base = {n: params[n] for n in params}
-    tables, weights = compute_tables(diagram, drawn, draws, base=base)
-    for name, table in tables.items():
-        params[name] = table
-    for name, weight in weights.items():
-        node = diagram.node(name)
-        table = params[name]
-        scale = (weight / node.weight).reshape((-1,) + (1,) * (table.ndim - 1))
-        params[name] = np.broadcast_to(table, (draws,) + table.shape[1:]) * scale
+    params.update(computed_tables(diagram, drawn, draws, base=params))
     for name, values in drawn.items():
         params[slot_name("parameter", name, (), ())] = values
+
+
+def computed_tables(diagram: Diagram, values: dict[str, np.ndarray], draws: int,
+                    base: dict[str, np.ndarray] | None = None,
+                    nodes: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The tables, in a batch of ``draws``, of the nodes computed from the parameters in
+    ``values`` (the others at their point values), a drawn weight folded into its node's
+    values; ``base`` gives the other rows of a utility node (default its own)."""
+    from ..model.compute import compute_tables
+
+    tables, weights = compute_tables(diagram, values, draws, nodes=nodes, base=base)
+    for name, weight in weights.items():
+        node = diagram.node(name)
+        table = tables.get(name)
+        if table is None:
+            table = np.asarray(base[name] if base and name in base else node.table[None])
+        scale = (weight / node.weight).reshape((-1,) + (1,) * (table.ndim - 1))
+        tables[name] = np.broadcast_to(table, (draws,) + table.shape[1:]) * scale
+    return tables
