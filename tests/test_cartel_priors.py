@@ -282,36 +282,50 @@ def test_evidence_does_not_count_an_episode_twice_for_the_same_node(evidence_raw
     assert all(total <= 1.0 for total in by_node.values())
 
 
+def _strike_when_invited(d: influence.Diagram, plan: influence.Plan
+                         ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The optimal strategy at the point values, and the same strategy with military action
+    at Mexico's invitation wherever Mexico invites (the choice the military decision weighs
+    there)."""
+    optimal = tuple(np.asarray(c)[0] for c in plan.expected_utilities().choices)
+    k = [x.name for x in d.decisions].index("military_action")
+    axis = plan.past(k).index("mexico_response")
+    military = optimal[k].copy()
+    invites = [slice(None)] * military.ndim
+    invites[axis] = d.node("mexico_response").states.index("invites")
+    assert np.all(military[tuple(invites)] == 0)  # the optimal rule: no strikes
+    military[tuple(invites)] = d.node("military_action").states.index("at_invitation")
+    return optimal, optimal[:k] + (military,) + optimal[k + 1:]
+
+
 @pytest.mark.slow
 def test_the_posterior_changes_an_expected_utility_the_decisions_use(d: influence.Diagram
                                                                       ) -> None:
-    """Fitted to the bundled evidence (NUTS through the tables), the posterior moves parameters
-    that rows under no strikes use too (the background leak, the base of escalation), so the
-    expected utility of the optimal strategy, evaluated on the mean tables of the nodes the
-    evidence reaches, changes by more than the Monte Carlo error of those means."""
+    """Fitted to the bundled evidence (NUTS through the tables), the posterior changes what the
+    military decision weighs where Mexico invites: the expected utility of strikes at Mexico's
+    invitation against none (the rest of the optimal strategy kept), computed in every draw
+    with the tables of the nodes the evidence reaches drawn and the others at their point
+    values. The change of its mean from the prior to the posterior exceeds four standard
+    errors (batch means of the NUTS draws, iid prior draws)."""
     posterior = influence.fit(d, EVIDENCE, seed=1, draws=1000, chains=4, progressbar=False)
     assert posterior.method == "nuts"
     assert not posterior.diagnostics["warnings"], posterior.diagnostics["warnings"]
     moved = {row["name"] for row in posterior.summary()}
     assert "param[retaliation_mexico[us_strikes=invited]:severe]" in moved
-    assert "param[violence_mexico.base]" in moved
+    assert "param[violence_mexico[us_strikes=invited]]" in moved
     nodes = ("retaliation_mexico", "violence_mexico", "mexico_capitulation")
     plan = influence.plan(d)
-    choices = tuple(np.asarray(c)[0] for c in plan.expected_utilities().choices)
-    after = posterior.parameters(d)
-    before = sample_prior_parameters(d, posterior.draws, seed=1)
+    optimal, strike = _strike_when_invited(d, plan)
 
-    def value(batch: dict[str, np.ndarray]) -> tuple[float, float]:
-        """The optimal strategy's EU on the mean tables of ``nodes``, and its standard error
-        from ten batches of the draws."""
-        def at(rows: slice) -> float:
-            means = {n: batch[n][rows].mean(axis=0) for n in nodes}
-            return float(plan.strategy_values(choices, means)[0])
+    def gain(batch: dict[str, np.ndarray]) -> np.ndarray:
+        tables = {n: batch[n] for n in nodes}
+        return plan.strategy_values(strike, tables) - plan.strategy_values(optimal, tables)
 
-        total = batch[nodes[0]].shape[0]
-        parts = [at(slice(i * total // 10, (i + 1) * total // 10)) for i in range(10)]
-        return at(slice(None)), float(np.std(parts, ddof=1) / math.sqrt(10))
-
-    (prior_eu, prior_se), (post_eu, post_se) = value(before), value(after)
-    assert abs(post_eu - prior_eu) > 3 * math.hypot(prior_se, post_se), (
-        prior_eu, prior_se, post_eu, post_se)
+    before = gain(sample_prior_parameters(d, 10000, seed=1))
+    after = gain(posterior.parameters(d))
+    prior_se = float(before.std(ddof=1) / math.sqrt(before.size))
+    batches = [b.mean() for b in np.array_split(after, 20)]
+    post_se = float(np.std(batches, ddof=1) / math.sqrt(len(batches)))
+    change = float(after.mean() - before.mean())
+    assert abs(change) > 4 * math.hypot(prior_se, post_se), (
+        before.mean(), prior_se, after.mean(), post_se)
