@@ -102,8 +102,8 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
       influence voi oil-wildcatter
       influence voi oil-wildcatter --nodes oil --decision test
       influence voi cartel-intervention --prior --seed 1
-      influence voi cartel-intervention --prior --group costs=cost_partnership,cost_development
-      influence voi cartel-intervention --prior --study "us_demand[demand_reduction=yes]=10,100"
+      influence voi cartel-intervention --prior --group costs=param:cost_development
+      influence voi my_model.yaml --prior --study "result[test=yes]=10,100" --study-cost 5
       influence voi my_model.yaml --posterior post.nc --format json -o voi.json --plot voi.png
     """
     if prior and posterior:
