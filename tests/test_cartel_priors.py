@@ -321,7 +321,7 @@ def test_the_posterior_changes_an_expected_utility_the_decisions_use(d: influenc
         tables = {n: batch[n] for n in nodes}
         return plan.strategy_values(strike, tables) - plan.strategy_values(optimal, tables)
 
-    before = gain(sample_prior_parameters(d, 10000, seed=1))
+    before = gain(sample_prior_parameters(d, 20000, seed=1))
     after = gain(posterior.parameters(d))
     prior_se = float(before.std(ddof=1) / math.sqrt(before.size))
     batches = [b.mean() for b in np.array_split(after, 20)]
