@@ -108,8 +108,8 @@ def test_fit_table_then_evaluate_and_plot(files):
     line = next(x for x in result.stdout.splitlines() if x.strip().startswith("p[win]"))
     cells = line.split()
     assert cells[1] == "yes"  # the Beta is on 'yes'
-    assert float(cells[2]) == pytest.approx(0.5, abs=0.03)       # prior mean, Beta(2, 2)
-    assert float(cells[5]) == pytest.approx(9 / 14, abs=0.01)    # posterior mean, Beta(9, 5)
+    assert float(cells[2]) == 0.5                           # prior mean of Beta(2, 2), exact
+    assert float(cells[5]) == pytest.approx(9 / 14, abs=5e-4)  # of Beta(9, 5), exact (0.643)
     assert "no warnings" in result.stdout
     assert f"wrote {posterior}" in result.stderr
 
@@ -155,18 +155,29 @@ def test_plot_under_the_prior(files):
     assert "500 prior draws" in result.stderr
 
 
-def test_evaluating_a_posterior_of_another_model_is_refused(files):
+def test_a_posterior_outlives_edits_of_numbers_without_priors(files):
     posterior = files / "posterior.nc"
     assert run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                str(posterior), "--draws", "100", "--chains", "1").exit_code == 0
+    # a point value without a prior: the posterior still applies, and the output says the
+    # model changed since the fit
     (files / "edited.yaml").write_text(MODEL.replace("value: 100", "value: 90"))
-    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior))
-    assert result.exit_code == 1
-    assert "made for another version of 'beta-bet'" in result.stderr
-    result = run("plot", str(files / "edited.yaml"), "--posterior", str(posterior), "-o",
-                 str(files / "x.png"))
-    assert result.exit_code == 1
-    assert "made for another version" in result.stderr
+    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: fitted on an earlier version of 'beta-bet'" in result.stderr
+    edited = json.loads(result.stdout)
+    original = json.loads(run("evaluate", str(files / "bet.yaml"), "--posterior",
+                              str(posterior), "--format", "json").stdout)
+    assert edited["maximum_expected_utility"] < original["maximum_expected_utility"]
+    # the prior changed: refused, saying what changed
+    (files / "reprior.yaml").write_text(MODEL.replace("beta: [2, 2]", "beta: [2, 3]"))
+    for command in (["evaluate"], ["plot", "-o", str(files / "x.png")]):
+        result = run(command[0], str(files / "reprior.yaml"), "--posterior", str(posterior),
+                     *command[1:])
+        assert result.exit_code == 1
+        assert "made for another version of 'beta-bet': node 'win', field 'prior'" in \
+            result.stderr
     assert not (files / "x.png").exists()
 
 

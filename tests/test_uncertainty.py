@@ -520,9 +520,15 @@ def test_a_posterior_for_another_model_or_version_is_refused(beta_posterior):
     renamed = influence.loads(BETA_BET.replace("name: beta-bet", "name: other-bet"))
     with pytest.raises(PosteriorError, match="made for model 'beta-bet', not 'other-bet'"):
         evaluate_under_uncertainty(renamed, posterior=posterior)
+    # a point value without a prior: the posterior applies, with a note
     edited = influence.loads(BETA_BET.replace("value: 100", "value: 120"))
-    with pytest.raises(PosteriorError, match="made for another version of 'beta-bet'"):
-        evaluate_under_uncertainty(edited, posterior=posterior)
+    result = evaluate_under_uncertainty(edited, posterior=posterior)
+    assert result.diagnostics["notes"][0].startswith("fitted on an earlier version of 'beta-bet'")
+    assert "notes" not in evaluate_under_uncertainty(diagram, posterior=posterior).diagnostics
+    restated = influence.loads(BETA_BET.replace("pass", "hold"))
+    with pytest.raises(PosteriorError, match="node 'bet', field 'states': \\[pass, bet\\] "
+                                             "before, \\[hold, bet\\] now"):
+        evaluate_under_uncertainty(restated, posterior=posterior)
     reprior = influence.loads(BETA_BET.replace("beta: [2, 2]", "beta: [3, 2]"))
     with pytest.raises(PosteriorError, match="another version"):
         influence.evaluate(reprior, posterior=posterior)

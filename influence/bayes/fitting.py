@@ -76,6 +76,16 @@ def _as_evidence(evidence: Any, diagram: Diagram) -> list[Evidence]:
     return out
 
 
+def _as_start(start: Any) -> Posterior | None:
+    """``start`` as a posterior: read from its file when given a path."""
+    if start is None or isinstance(start, Posterior):
+        return start
+    if isinstance(start, str | os.PathLike):
+        return Posterior.read(start)
+    raise QueryError(f"expected `start` to be a Posterior or the path of a posterior file, got "
+                     f"{type(start).__name__}", parameter="start")
+
+
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise QueryError(f"expected `{name}` to be a whole number >= 1, got {value!r}",
@@ -92,7 +102,7 @@ def fit(
     chains: int = 4,
     seed: int | None = None,
     progressbar: bool = True,
-    start: Posterior | None = None,
+    start: Posterior | str | os.PathLike[str] | None = None,
     tune: int = 1000,
     cores: int | None = None,
     target_accept: float = 0.9,
@@ -116,8 +126,9 @@ def fit(
         Random seed; the same seed gives the same draws.
     progressbar : bool
         Show PyMC's progress bar while sampling (NUTS).
-    start : Posterior, optional
-        An exact posterior of an earlier fit of the same model: continue updating from it.
+    start : Posterior or path, optional
+        An exact posterior of an earlier fit of the same model (or the file it was written to):
+        continue updating from it.
     tune : int
         NUTS tuning steps per chain.
     cores : int, optional
@@ -172,6 +183,7 @@ def fit(
                          "'nuts' or 'auto'", parameter="method")
     priors = {s.name: s.prior for s in slots}
     evidence_hash = [e.sha256 for e in evidences]
+    start = _as_start(start)
     if start is not None:
         start.check(diagram)
         if resolved != "exact":
