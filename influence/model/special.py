@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-__all__ = ["regularized_beta", "beta_quantile", "normal_quantile"]
+__all__ = ["regularized_beta", "beta_quantile", "normal_quantile", "normal_sigma",
+           "solve_beta_concentration"]
 
 _TINY = 1e-300
 _EPS = 1e-15
@@ -115,3 +116,70 @@ def normal_quantile(q: float, mu: float = 0.0, sigma: float = 1.0) -> float:
     from statistics import NormalDist
 
     return float(NormalDist(mu, sigma).inv_cdf(q))
+
+
+def normal_sigma(low: float, high: float, mass: float) -> float:
+    """The standard deviation of the Normal centred on ``[low, high]`` with ``mass`` of its
+    probability in it: ``(high - low) / (2 z)``, ``z`` the ``(1 + mass) / 2`` quantile of the
+    standard normal."""
+    from statistics import NormalDist
+
+    return (high - low) / (2 * NormalDist().inv_cdf((1 + mass) / 2))
+
+
+#: The concentrations ``k = a + b`` searched for a bracket of the root (a logarithmic grid).
+_CONCENTRATIONS = np.logspace(-2, 7, 46)
+
+
+def solve_beta_concentration(mean: float, low: float, high: float, mass: float) -> float:
+    """The concentration ``k`` of the Beta(``mean k``, ``(1 - mean) k``) that puts ``mass`` of
+    its probability in ``[low, high]``.
+
+    The mass in the range grows from 0 (``k -> 0``: the Beta piles up at 0 and 1) towards 1
+    (``k -> infinity``: it piles up at the mean, inside the range). The first sign change of
+    ``mass(k) - mass`` on a logarithmic grid brackets the root; the Illinois variant of the
+    false-position method on ``log k``, kept inside the bracket, finds it to 1e-13.
+
+    Raises
+    ------
+    ArithmeticError
+        If ``mean`` is not inside ``(low, high)`` or the root cannot be bracketed (a range so
+        narrow that ``k`` exceeds 1e7).
+    """
+    if not 0 < low < mean < high < 1:
+        raise ArithmeticError(f"the mean {mean:g} is not inside ({low:g}, {high:g})")
+    ends = np.array([[low], [high]])
+
+    def gap(log_k: np.ndarray) -> np.ndarray:
+        k = np.exp(np.atleast_1d(log_k))
+        cdf = regularized_beta(ends, mean * k, (1 - mean) * k)
+        return cdf[1] - cdf[0] - mass
+
+    grid = np.log(_CONCENTRATIONS)
+    values = gap(grid)
+    above = np.flatnonzero(values >= 0)
+    if not len(above) or above[0] == 0:
+        raise ArithmeticError(f"no concentration between {_CONCENTRATIONS[0]:g} and "
+                              f"{_CONCENTRATIONS[-1]:g} puts {mass:g} in [{low:g}, {high:g}]")
+    a, b = grid[above[0] - 1], grid[above[0]]
+    fa, fb = values[above[0] - 1], values[above[0]]
+    side = 0
+    for _ in range(100):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = float(gap(c)[0])
+        if fc == 0 or abs(b - a) < 1e-13:
+            a = b = c
+            break
+        if (fc < 0) == (fa < 0):
+            a, fa = c, fc
+            if side == -1:
+                fb /= 2  # Illinois: halve the stale end's value
+            side = -1
+        else:
+            b, fb = c, fc
+            if side == 1:
+                fa /= 2
+            side = 1
+        if abs(b - a) < 1e-13 * max(1.0, abs(b)):
+            break
+    return float(np.exp(0.5 * (a + b)))
