@@ -49,8 +49,8 @@ def _stderr_is_terminal() -> bool:
 @model_argument()
 @input_options
 @click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
-              type=click.Path(exists=True, dir_okay=False),
-              help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
+              help="Evidence file (YAML): observed counts or outcomes for nodes with priors, "
+                   "or the name of a bundled evidence file (`influence models` lists them). "
                    "Repeat it to fit several files together.")
 @click.option("--start", metavar="POSTERIOR", type=click.Path(exists=True, dir_okay=False),
               help="Continue from an earlier exact posterior (a file written by `influence "
@@ -86,6 +86,7 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
 
     \b
     Examples:
+      influence fit cartel-intervention --evidence cartel-operations -o posterior.nc
       influence fit my_model.yaml --evidence data.yaml -o posterior.nc
       influence fit my_model.yaml -e data.yaml -e more.yaml -o posterior.nc --seed 1
       influence fit my_model.yaml -e more.yaml --start posterior.nc -o updated.nc --seed 1

@@ -8,9 +8,11 @@ import pytest
 from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 
+import influence
 from influence.cli import bayes_commands
 from influence.cli.main import cli
 from influence.io.text import fit_table
+from influence.model import bundled
 
 
 def run(*args: str):
@@ -393,3 +395,20 @@ def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
     assert bayes_commands._stderr_is_terminal() is False
     monkeypatch.setattr("sys.stderr", None)
     assert bayes_commands._stderr_is_terminal() is False
+
+
+def test_bundled_evidence_by_name(tmp_path):
+    out = tmp_path / "post.nc"
+    result = run("fit", "cartel-intervention", "--evidence", "cartel-operations", "-o", str(out),
+                 "--method", "exact", "--draws", "200", "--seed", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["evidence"] == ["cartel-operations"]
+    by_path = influence.fit(influence.load("cartel-intervention"),
+                            bundled.evidence_path("cartel-operations"),
+                            method="exact", draws=200, seed=1)
+    assert influence.Posterior.read(out).evidence_sha256 == by_path.evidence_sha256
+    result = run("fit", "cartel-intervention", "--evidence", "no-such-evidence", "-o",
+                 str(tmp_path / "x.nc"))
+    assert result.exit_code == 1
+    assert "no such file, and no bundled evidence of that name (bundled: cartel-operations)" \
+        in result.stderr

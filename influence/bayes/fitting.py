@@ -69,11 +69,26 @@ def _as_evidence(evidence: Any, diagram: Diagram) -> list[Evidence]:
                                     file=item.file)
             out.append(item)
         elif isinstance(item, str | os.PathLike):
-            out.append(load_evidence(item, diagram))
+            out.append(load_evidence(_evidence_file(item), diagram))
         else:
             raise QueryError(f"expected `evidence` to be file paths or Evidence objects, got "
                              f"{type(item).__name__}", parameter="evidence")
     return out
+
+
+def _evidence_file(item: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """A path, or the name of a bundled evidence file (``cartel-operations``) when no file of
+    that name exists."""
+    from ..model import bundled
+
+    if Path(item).exists() or not isinstance(item, str):
+        return item
+    found = bundled.evidence_path(item)
+    if found is None:
+        raise EvidenceError(f"cannot read the evidence file: no such file, and no bundled "
+                            f"evidence of that name (bundled: "
+                            f"{', '.join(bundled.evidence_names()) or 'none'})", file=item)
+    return found
 
 
 def _as_start(start: Any) -> Posterior | None:
@@ -114,7 +129,8 @@ def fit(
     diagram : Diagram
         A model with priors.
     evidence : Evidence, path, or a list of them
-        Evidence files (see :mod:`influence.bayes.evidence`); several are combined.
+        Evidence files (see :mod:`influence.bayes.evidence`), or names of bundled evidence
+        files (``"cartel-operations"``); several are combined.
     method : {"auto", "exact", "nuts"}
         ``exact`` draws from the conjugate posterior (counts evidence only); ``nuts`` samples
         a PyMC model; ``auto`` is exact when it applies, else NUTS.

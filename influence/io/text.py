@@ -236,12 +236,19 @@ def diagram_table(diagram: Diagram, *, tables: bool = False) -> str:
 # -- models and validation ------------------------------------------------------------------------
 
 
-def models_table(summaries: Sequence[tuple[str, str]]) -> str:
-    """One line per bundled model: name and title, aligned."""
+def models_table(summaries: Sequence[tuple[str, str]],
+                 evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """One line per bundled model: name and title, aligned, and the names of its bundled
+    evidence files (``evidence``: model name -> evidence names)."""
     if not summaries:
         return "(no bundled models)\n"
     width = max(len(name) for name, _ in summaries)
-    return "".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in summaries)
+    lines = []
+    for name, title in summaries:
+        files = (evidence or {}).get(name) or []
+        extra = f"  (evidence: {', '.join(files)})" if files else ""
+        lines.append(f"{name.ljust(width)}  {title}{extra}".rstrip() + "\n")
+    return "".join(lines)
 
 
 def model_notes(diagram: Diagram) -> list[str]:
