@@ -19,12 +19,17 @@ parent; leave it out for a node without parents). The row must carry a prior in 
 the counts update it. A ``weight`` ``w`` raises the entry's likelihood to the power ``w`` (a power
 prior): ``w = 1`` takes the evidence at face value, ``w = 0.5`` counts each case as half a case.
 
+A ``values`` entry gives observed outcomes of one value of a utility node (``node``, ``given``,
+``values``, optionally ``sd``, ``weight``, ``source``, ``reason``); the value must carry a prior,
+which the outcomes update: see :mod:`influence.bayes.utility_evidence`.
+
 A ``cases`` entry reads a CSV file (its path relative to the evidence file): a header of node
 names, then one case per line, one state per cell; an empty cell is unobserved. The likelihood of
 a case sums over its unobserved chance nodes. Decisions are treated as given: a case records what
 was chosen, so a decision that an observed chance node depends on must be filled in, and the
 likelihood is that of the chance observations given the recorded choices (how the choices were
-made is taken to carry no information about the parameters). Utility nodes cannot be observed.
+made is taken to carry no information about the parameters). Case records hold no utilities:
+observed utilities go in ``values`` entries.
 
 :func:`load_evidence` validates a file against a diagram; every error is an
 :class:`~influence.errors.EvidenceError` naming the evidence file, the entry, the node and the
@@ -72,6 +77,7 @@ from .cases import (
     read_cases,
 )
 from .draws import slot_name
+from .utility_evidence import UtilityObservation, read_values_entry
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram, Node
@@ -79,6 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Evidence",
     "CountObservation",
+    "UtilityObservation",
     "CaseRecords",
     "CasePattern",
     "load_evidence",
@@ -162,6 +169,7 @@ class Evidence:
     title: str | None = None
     description: str | None = None
     source: str | None = None
+    values: tuple[UtilityObservation, ...] = ()
 
     @property
     def counts_only(self) -> bool:
@@ -245,6 +253,7 @@ class _Reader:
                              line=line_of(data, "observations") or line_of(data))
         counts: list[CountObservation] = []
         cases: list[CaseRecords] = []
+        values: list[UtilityObservation] = []
         for i, raw in enumerate(observations):
             entry = i + 1
             line = line_of(observations, i)
@@ -253,6 +262,8 @@ class _Reader:
                                  f"{_show(raw)}", entry=entry, field="observations", line=line)
             if "cases" in raw:
                 cases.append(self.cases_entry(raw, entry, line))
+            elif "values" in raw:
+                values.append(read_values_entry(self, raw, entry, line))
             elif "counts" in raw or "node" in raw:
                 counts.append(self.counts_entry(raw, entry, line))
             else:
@@ -268,7 +279,7 @@ class _Reader:
             digest.update(hashlib.sha256(chunk).digest())
         return Evidence(model=diagram.name, fingerprint=diagram.fingerprint,
                         counts=tuple(counts), cases=tuple(cases), sha256=digest.hexdigest(),
-                        file=self.file, inputs=tuple(self.inputs), **text)
+                        file=self.file, inputs=tuple(self.inputs), values=tuple(values), **text)
 
     # -- counts
     def counted_node(self, raw: Mapping, entry: int, line: int | None) -> Node:
