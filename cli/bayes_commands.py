@@ -44,6 +44,28 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+class _ProgressBar:
+    """A one-line progress bar on standard error: ``fitting [#####.....] 50% 4000/8000``,
+    redrawn at most every 1% and ended with a newline."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent == self.shown:
+            return
+        self.shown = percent
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{self.label} [{bar}] {percent:3d}% {done}/{total}{end}", err=True,
+                   nl=False)
+
+
 # -- fit ------------------------------------------------------------------------------------------
 @click.command(short_help="Fit the priors to evidence data with PyMC.")
 @model_argument()
@@ -80,8 +102,8 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
     interval, r_hat and the bulk effective sample size, and warns on standard error when r_hat
     exceeds 1.01, the bulk ESS is below 400, they cannot be computed (one chain, fewer than 4
     draws), or the sampler diverged. The warnings are stored in the posterior file and printed
-    again by every command that uses it. PyMC's progress bar shows while sampling when standard
-    error is a terminal. Evaluate decisions under the posterior with
+    again by every command that uses it. A progress bar shows on standard error while drawing
+    or sampling when it is a terminal. Evaluate decisions under the posterior with
     `influence evaluate MODEL --posterior FILE`.
 
     \b
@@ -100,12 +122,12 @@ def fit(model: str, evidence: tuple[str, ...], start: str | None, output: str, m
     earlier = None
     if start is not None:
         earlier = _library_call("reading a posterior", _read_posterior, start)
-    progress = _stderr_is_terminal()
+    bar = _ProgressBar("fitting") if _stderr_is_terminal() else None
     with warnings.catch_warnings():  # the convergence warnings are printed below, once
         warnings.simplefilter("ignore", UserWarning)
         posterior = _library_call("fitting", influence.fit, loaded.diagram, list(evidence),
                                   method=method, draws=draws, chains=chains, seed=seed,
-                                  progressbar=progress, start=earlier)
+                                  progressbar=False, progress=bar, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
     click.echo(f"wrote {output} (posterior of {loaded.diagram.name}, method "
                f"{posterior.method})", err=True)
