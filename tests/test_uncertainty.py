@@ -605,7 +605,7 @@ def test_the_worked_example_of_the_documentation(tmp_path, monkeypatch):
     (tmp_path / "launch.yaml").write_text(model)
     (tmp_path / "test_markets.yaml").write_text(evidence)
     (tmp_path / "relaunch.yaml").write_text(model.replace("name: launch", "name: relaunch"))
-    (tmp_path / "launch_v2.yaml").write_text(model.replace("value: 100}", "value: 120}"))
+    (tmp_path / "launch_v2.yaml").write_text(model.replace("beta: [2, 2]", "beta: [3, 2]"))
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
     commands = 0

@@ -74,7 +74,8 @@ class _Reader:
         except ValueError:
             raise self.error(name, f"expected JSON, got {_show(text[:60])}") from None
         if not isinstance(value, kind):
-            raise self.error(name, f"expected a JSON {kind.__name__}, got {_show(value)}")
+            what = {dict: "object", list: "array"}.get(kind, kind.__name__)
+            raise self.error(name, f"expected a JSON {what}, got {_show(value)}")
         return value
 
 

@@ -72,11 +72,11 @@ def _options_section(result: Evaluation) -> list[str]:
     if averse:
         headers.append("CE")
     if uncertain:
-        headers += ["sd", "90% interval", "P(best)", "E[loss]"]
+        headers += ["sd", "90% interval (5%-95%)", "P(best)", "E[loss]"]
     else:
         headers += ["sd(U)", "U 5%", "U 95%"]
     right = [i for i, h in enumerate(headers) if h not in ("option", "id", "kind",
-                                                           "90% interval")]
+                                                           "90% interval (5%-95%)")]
     ranks = _rank_numbers([o.certainty_equivalent if averse else o.expected_utility
                            for o in ranked])
     rows = []
@@ -101,6 +101,8 @@ def _options_section(result: Evaluation) -> list[str]:
     if any(o.kind == "policy" for o in ranked):
         notes.append("A policy plays optimally wherever it does not say what to do.")
     if uncertain:
+        notes.append("90% interval: the central interval of the EU over the draws, from its 5% "
+                     "to its 95% quantile (the same in JSON, CSV and plots).")
         notes.append("P(best) and E[loss] compare the named policies with each other, and the "
                      "alternatives of each decision with each other.")
     else:

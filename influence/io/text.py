@@ -334,14 +334,21 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     if not summary:
         out.append("The evidence moved no parameter.")
     else:
-        headers = ["parameter", "state", "prior mean", "prior 90%", "posterior mean",
-                   "posterior 90%", "r_hat", "ess_bulk"]
+        headers = ["parameter", "state", "prior mean", "prior 90% (5%-95%)", "posterior mean",
+                   "posterior 90% (5%-95%)", "r_hat", "ess_bulk"]
         rows = [[str(r.get("name")), str(r.get("state") or ""), _cell(r.get("prior_mean")),
                  _cell(r.get("prior_interval_90")), _cell(r.get("mean")),
                  _cell(r.get("interval_90")), _cell(r.get("r_hat")),
                  "n/a" if _number(r.get("ess_bulk")) is None
                  else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
         out += grid(headers, rows, right=range(1, len(headers)))
+        out.append("")
+        out.append("90%: the central interval, from the 5% to the 95% quantile. " + (
+            "Means and intervals exact, from the prior and posterior distributions"
+            if all(r.get("exact") and r.get("prior_exact") for r in summary) else
+            "Prior means and intervals exact, from the distributions; posterior ones from the "
+            "draws" if all(r.get("prior_exact") for r in summary) else
+            "Means and intervals from the draws") + ".")
     out.append("")
     out.append(f"Convergence: r_hat <= {RHAT_LIMIT} and bulk ESS >= {ESS_LIMIT} expected; "
                + (f"{len(warnings)} warning(s) above." if warnings else "no warnings."))
