@@ -123,25 +123,46 @@ def exact_summary(prior: Prior, j: int | None) -> tuple[float, list[float]]:
     distribution's component ``j`` (a state of a probability row; None for a utility value),
     computed from the distribution: a Dirichlet's component is Beta(a_j, sum(a) - a_j), a Beta
     row's is its Beta."""
-    low_q, high_q = INTERVAL
+    return _exact_summaries([(prior, j)])[0]
+
+
+def _beta_of(prior: Prior, j: int | None) -> tuple[float, float] | None:
     if isinstance(prior, DirichletPrior):
         alpha = np.asarray(prior.alpha, dtype=float)
-        a, b = float(alpha[j]), float(alpha.sum() - alpha[j])
-    elif isinstance(prior, BetaPrior):
-        a, b = float(prior.a), float(prior.b)
+        return float(alpha[j]), float(alpha.sum() - alpha[j])
+    if isinstance(prior, BetaPrior):
         if j != prior.state:  # another state of the row: a share of 1 - p
             raise ValueError("the summary reports a Beta row's own state only")
-    elif isinstance(prior, NormalPrior):
-        return float(prior.mu), [normal_quantile(low_q, prior.mu, prior.sigma),
-                                 normal_quantile(high_q, prior.mu, prior.sigma)]
-    elif isinstance(prior, UniformPrior):
-        width = prior.high - prior.low
-        return (float((prior.low + prior.high) / 2),
-                [float(prior.low + low_q * width), float(prior.low + high_q * width)])
-    else:  # pragma: no cover - a prior class added later
-        raise TypeError(type(prior).__name__)
-    ends = beta_quantile(np.array([low_q, high_q]), a, b)
-    return a / (a + b), [float(ends[0]), float(ends[1])]
+        return float(prior.a), float(prior.b)
+    return None
+
+
+def _exact_summaries(requests: list[tuple[Prior, int | None]]
+                     ) -> list[tuple[float, list[float]]]:
+    """:func:`exact_summary` of many components, every Beta quantile in one vectorized call."""
+    low_q, high_q = INTERVAL
+    out: list[Any] = [None] * len(requests)
+    betas = []
+    for i, (prior, j) in enumerate(requests):
+        beta = _beta_of(prior, j)
+        if beta is not None:
+            betas.append((i, *beta))
+        elif isinstance(prior, NormalPrior):
+            out[i] = (float(prior.mu), [normal_quantile(low_q, prior.mu, prior.sigma),
+                                        normal_quantile(high_q, prior.mu, prior.sigma)])
+        elif isinstance(prior, UniformPrior):
+            width = prior.high - prior.low
+            out[i] = (float((prior.low + prior.high) / 2),
+                      [float(prior.low + low_q * width), float(prior.low + high_q * width)])
+        else:  # pragma: no cover - a prior class added later
+            raise TypeError(type(prior).__name__)
+    if betas:
+        a = np.repeat([x[1] for x in betas], 2)
+        b = np.repeat([x[2] for x in betas], 2)
+        ends = beta_quantile(np.tile([low_q, high_q], len(betas)), a, b).reshape(-1, 2)
+        for (i, ai, bi), (lo, hi) in zip(betas, ends, strict=True):
+            out[i] = (ai / (ai + bi), [float(lo), float(hi)])
+    return out
 
 
 def _draws_entry(data: np.ndarray | None, j: int | None) -> tuple[float | None, list | None]:
@@ -171,7 +192,8 @@ def summarize(posterior: Posterior) -> list[dict[str, Any]]:
     conjugate posterior) or estimated from the draws.
     """
     conjugate = posterior._conjugate or {}
-    rows = []
+    rows: list[dict[str, Any]] = []
+    exact: list[tuple[int, str, Prior, int | None]] = []  # (row, prefix, distribution, j)
     for slot in posterior.slots:
         if not slot["moved"]:
             continue
@@ -184,13 +206,18 @@ def summarize(posterior: Posterior) -> list[dict[str, Any]]:
         for j in slot["components"] or [None]:
             entry: dict[str, Any] = {"name": name, "node": slot["node"], "given": slot["given"],
                                      "state": None if j is None else slot["states"][j]}
-            mean, interval = exact_summary(prior, j) if prior is not None else \
-                _draws_entry(draws_before, j)
-            entry.update(prior_mean=mean, prior_interval_90=interval)
-            mean, interval = exact_summary(after, j) if after is not None else \
-                _draws_entry(draws_after, j)
-            entry.update(mean=mean, interval_90=interval)
+            for prefix, dist, draws in (("prior_", prior, draws_before), ("", after,
+                                                                          draws_after)):
+                if dist is not None:
+                    exact.append((len(rows), prefix, dist, j))
+                    entry.update({f"{prefix}mean": None, f"{prefix}interval_90": None})
+                else:
+                    mean, interval = _draws_entry(draws, j)
+                    entry.update({f"{prefix}mean": mean, f"{prefix}interval_90": interval})
             entry.update(r_hat=diag.get("r_hat"), ess_bulk=diag.get("ess_bulk"),
                          prior_exact=prior is not None, exact=after is not None)
             rows.append(entry)
+    for (row, prefix, _, _), (mean, interval) in zip(
+            exact, _exact_summaries([(d, j) for _, _, d, j in exact]), strict=True):
+        rows[row].update({f"{prefix}mean": mean, f"{prefix}interval_90": interval})
     return rows
