@@ -33,7 +33,7 @@ from .options import (
     option_message,
     seed_option,
 )
-from .progress import progress, stderr_is_terminal, time_limit_option
+from .progress import progress, time_limit_option
 
 __all__ = ["fit", "plot"]
 
@@ -55,7 +55,8 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
 @input_options
 @click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
               type=EVIDENCE_FILE,
-              help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
+              help="Evidence file (YAML): observed counts or outcomes for nodes with priors, "
+                   "or the name of a bundled evidence file (`influence models` lists them). "
                    "Repeat it to fit several files together.")
 @click.option("--cases-dir", "cases_dir", metavar="DIR",
               type=click.Path(exists=True, file_okay=False),
@@ -89,12 +90,13 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
     interval, r_hat and the bulk effective sample size, and warns on standard error when r_hat
     exceeds 1.01, the bulk ESS is below 400, they cannot be computed (one chain, fewer than 4
     draws), or the sampler diverged. The warnings are stored in the posterior file and printed
-    again by every command that uses it. PyMC's progress bar shows while sampling when standard
-    error is a terminal. Evaluate decisions under the posterior with
+    again by every command that uses it. A progress bar shows on standard error while drawing
+    or sampling when it is a terminal. Evaluate decisions under the posterior with
     `influence evaluate MODEL --posterior FILE`.
 
     \b
     Examples:
+      influence fit cartel-intervention --evidence cartel-operations -o posterior.nc
       influence fit my_model.yaml --evidence data.yaml -o posterior.nc
       influence fit my_model.yaml -e data.yaml -e more.yaml -o posterior.nc --seed 1
       influence fit my_model.yaml -e more.yaml --start posterior.nc -o updated.nc --seed 1
@@ -112,11 +114,11 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
     data: list[Any] = list(evidence)
     if cases_dir is not None:  # another folder for case files: read the evidence with it
         data = [load_evidence(e, loaded.diagram, cases_dir=cases_dir) for e in evidence]
-    with warnings.catch_warnings():  # the convergence warnings are printed below, once
-        warnings.simplefilter("ignore", UserWarning)
+    with progress("fitting") as report, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the convergence warnings: printed below
         posterior = _library_call("fitting", influence.fit, loaded.diagram, data,
                                   method=method, draws=draws, chains=chains, seed=seed,
-                                  progressbar=stderr_is_terminal(), start=earlier)
+                                  progressbar=False, progress=report, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
     click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, method "
                f"{posterior.method})", err=True)

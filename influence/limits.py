@@ -26,6 +26,8 @@ __all__ = [
     "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
+    "INTERVAL",
+    "INTERVAL_NAME",
     "default_memory_limit",
     "format_bytes",
     "NAME_MAX",
@@ -100,6 +102,13 @@ PATH_MAX = 4095
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.
 EVSI_OUTCOMES = 100_000
+
+
+#: The interval every output reports for a quantity under uncertainty (tables, JSON, CSV, plots,
+#: fit summaries): the central 90% interval, from the 5% to the 95% quantile.
+INTERVAL = (0.05, 0.95)
+#: How outputs name it.
+INTERVAL_NAME = "central 90% interval (5% and 95% quantiles)"
 
 
 def default_memory_limit() -> int:

@@ -78,7 +78,7 @@ def _launch_files(folder: Path) -> None:
     (folder / "launch.yaml").write_text(model)
     (folder / "test_markets.yaml").write_text(evidence)
     (folder / "relaunch.yaml").write_text(model.replace("name: launch", "name: relaunch"))
-    (folder / "launch_v2.yaml").write_text(model.replace("value: 100}", "value: 120}"))
+    (folder / "launch_v2.yaml").write_text(model.replace("beta: [2, 2]", "beta: [3, 2]"))
 
 
 def main() -> None:

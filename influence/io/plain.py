@@ -245,9 +245,12 @@ def diagram_json(diagram: Diagram) -> str:
     return to_json(diagram_dict(diagram))
 
 
-def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None) -> str:
-    """The bundled models as a JSON list of ``{name, title, default}``."""
-    return to_json([{"name": name, "title": title, "default": name == default}
+def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None,
+                evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The bundled models as a JSON list of ``{name, title, default, evidence}`` (the names of
+    its bundled evidence files)."""
+    return to_json([{"name": name, "title": title, "default": name == default,
+                     "evidence": list((evidence or {}).get(name) or [])}
                     for name, title in summaries])
 
 

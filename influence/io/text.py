@@ -274,13 +274,20 @@ def diagram_table(diagram: Diagram, *, tables: bool = False, width: int = DEFAUL
 # -- models and validation ------------------------------------------------------------------------
 
 
-def models_table(summaries: Sequence[tuple[str, str]]) -> str:
-    """One line per bundled model: name and title, aligned."""
+def models_table(summaries: Sequence[tuple[str, str]],
+                 evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """One line per bundled model: name and title, aligned, and the names of its bundled
+    evidence files (``evidence``: model name -> evidence names)."""
     if not summaries:
         return "(no bundled models)\n"
     summaries = [(printable(name), printable(title)) for name, title in summaries]
     width = max(len(name) for name, _ in summaries)
-    return "".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in summaries)
+    lines = []
+    for name, title in summaries:
+        files = (evidence or {}).get(name) or []
+        extra = f"  (evidence: {printable(', '.join(files))})" if files else ""
+        lines.append(f"{name.ljust(width)}  {title}{extra}".rstrip() + "\n")
+    return "".join(lines)
 
 
 def model_notes(diagram: Diagram) -> list[str]:
@@ -376,6 +383,13 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
                  else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
         out += grid(headers, rows, right=range(1, len(headers)), width=width,
                     wrap=range(6), minimum=10)
+        out.append("")
+        out += wrap("90%: the central interval, from the 5% to the 95% quantile. " + (
+            "Means and intervals exact, from the prior and posterior distributions"
+            if all(r.get("exact") and r.get("prior_exact") for r in summary) else
+            "Prior means and intervals exact, from the distributions; posterior ones from the "
+            "draws" if all(r.get("prior_exact") for r in summary) else
+            "Means and intervals from the draws") + ".", _prose(width), "", "")
     out.append("")
     out += wrap(f"Convergence: r_hat <= {RHAT_LIMIT} and bulk ESS >= {ESS_LIMIT} expected; "
                 + (f"{plural(len(warnings), 'warning')} above." if warnings

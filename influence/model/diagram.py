@@ -403,6 +403,18 @@ class Diagram:
         blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
+    @cached_property
+    def fit_fingerprint(self) -> str:
+        """A hash of what a fit of the priors depends on: the structure (nodes in order, their
+        kinds, states and parents) and every prior (:mod:`influence.model.fingerprint`).
+
+        A posterior stays valid while it is unchanged: editing a point value without a prior,
+        a label, a source, a policy or a weight keeps it (and changes :attr:`fingerprint`).
+        """
+        from .fingerprint import digest, fit_content
+
+        return digest(fit_content(self))
+
     def __repr__(self) -> str:
         kinds = {k: sum(n.kind == k for n in self.nodes) for k in ("chance", "decision", "utility")}
         return (
