@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import PosteriorError, QueryError
+from ..errors import ArgumentTypeError, PosteriorError, QueryError
 from ..model.distributions import Prior
 from ..model.fingerprint import changes, fit_content
 from .draws import Slot, parameter_tables, uncertain_slots
@@ -130,6 +130,9 @@ class Posterior:
             If the file cannot be read, was not written by influence (or by an earlier version
             of the layout), or holds draws that are not probabilities or finite utilities.
         """
+        if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
+            raise ArgumentTypeError(f"expected the path of a posterior file, got "
+                                    f"{type(path).__name__}", parameter="path")
         path = Path(path)
         if not path.is_file():
             why = "it is a directory" if path.is_dir() else "no such file"
