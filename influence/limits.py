@@ -26,6 +26,7 @@ __all__ = [
     "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
+    "MIXTURE_COMPONENTS",
     "INTERVAL",
     "INTERVAL_NAME",
     "default_memory_limit",
@@ -102,6 +103,11 @@ PATH_MAX = 4095
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.
 EVSI_OUTCOMES = 100_000
+
+#: Case records with unobserved nodes are fitted exactly, as a mixture of conjugate posteriors,
+#: when the mixture has at most this many components (ways of completing the cases, counted
+#: once per distinct set of counts); by NUTS beyond.
+MIXTURE_COMPONENTS = 20_000
 
 
 #: The interval every output reports for a quantity under uncertainty (tables, JSON, CSV, plots,

@@ -10,8 +10,10 @@
   on values with Normal priors. Counts ``n`` with weight ``w`` add ``w * n`` to a Dirichlet's
   concentrations, or ``w * n_s`` to a Beta's ``a`` and ``w * (N - n_s)`` to its ``b``; observed
   values update a Normal prior by normal-normal conjugacy
-  (:func:`~influence.bayes.utility_evidence.conjugate_normal`). Rows and values without
-  evidence are drawn from their priors.
+  (:func:`~influence.bayes.utility_evidence.conjugate_normal`). Case records are exact too
+  where their posterior is a small mixture of conjugate posteriors
+  (:mod:`influence.bayes.mixture`). Rows and values without evidence are drawn from their
+  priors.
 * ``method="nuts"`` builds one PyMC model over the parameters the evidence moves and samples
   it with NUTS (:mod:`influence.bayes.nuts`).
 * ``method="auto"`` (the default) is exact when it applies and NUTS otherwise.
@@ -204,12 +206,13 @@ def fit(
         start.check(diagram)
         priors.update(start.conjugate_priors())
         evidence_hash.insert(0, start.evidence_sha256)
-    resolved = _resolve(method, priors, cases, values, start)
+    mixture, why = _mixture(diagram, slots, priors, counts, cases, method)
+    resolved = _resolve(method, priors, cases if mixture is None else [], values, start, why)
     moved = {c.slot for c in counts} | {v.slot for v in values}
     moved.update(s.name for records in cases for s in slots if s.node in set(records.nodes))
     if resolved == "exact":
         posterior, prior, conjugate = _exact(slots, priors, [*counts, *values], draws, chains,
-                                             seed, progress)
+                                             seed, progress, mixture)
         sample_stats = None
     else:
         from .nuts import build_model, sample
@@ -244,14 +247,33 @@ def exact_applies(prior: Prior, observation: Any) -> bool:
     return isinstance(prior, DirichletPrior | BetaPrior)
 
 
+def _mixture(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
+             cases: list, method: str) -> tuple[Any, str | None]:
+    """The exact posterior of the case records as a mixture (see
+    :mod:`influence.bayes.mixture`), from the priors updated by the counts; or None and why
+    it does not apply."""
+    if not cases or method == "nuts":
+        return None, None
+    from .mixture import NotApplicable, build_mixture
+
+    base = dict(priors)
+    for obs in counts:
+        base[obs.slot] = conjugate_update(base[obs.slot], obs)
+    try:
+        return build_mixture(diagram, slots, base, cases), None
+    except NotApplicable as exc:
+        return None, str(exc)
+
+
 def _resolve(method: str, priors: dict[str, Prior], cases: list, values: list,
-             start: Posterior | None) -> str:
-    """The method a fit uses: ``exact`` where every observation is conjugate to its prior."""
+             start: Posterior | None, why: str | None = None) -> str:
+    """The method a fit uses: ``exact`` where every observation is conjugate to its prior and
+    case records form a small mixture."""
     blocker = None
     if cases:
         first = cases[0]
-        blocker = (f"entry {first.entry} of {first.file or 'the evidence'} gives case records",
-                   "case records")
+        blocker = (f"entry {first.entry} of {first.file or 'the evidence'} gives case records "
+                   f"that an exact mixture cannot take ({why or 'too many'})", "case records")
     for obs in values:
         if blocker is None and not exact_applies(priors[obs.slot], obs):
             why = "without `sd`" if obs.sd is None else \
@@ -308,21 +330,26 @@ def _sampling_callback(progress: Callable[[int, int], None] | None,
 
 def _exact(slots: list[Slot], priors: dict[str, Prior], observations: list, draws: int,
            chains: int, seed: int | None,
-           progress: Callable[[int, int], None] | None = None
-           ) -> tuple[dict, dict, dict[str, Prior]]:
+           progress: Callable[[int, int], None] | None = None, mixture: Any = None
+           ) -> tuple[dict, dict, dict[str, Prior] | None]:
     """Draws from the conjugate posterior and from the prior of every slot, and the conjugate
-    posterior of each (as a prior, to continue updating from)."""
+    posterior of each (as a prior, to continue updating from). With a ``mixture`` (case
+    records), the rows it moves are drawn from it, and there is no single conjugate posterior
+    to continue from (None)."""
     updated = dict(priors)
     for obs in observations:
         updated[obs.slot] = conjugate_update(updated[obs.slot], obs)
-    post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
+    post_rng, prior_rng, mix_rng = np.random.default_rng(seed).spawn(3)
     n = draws * chains
+    mixed = mixture.sample(updated, mix_rng, n) if mixture is not None else {}
     posterior, prior = {}, {}
     for slot in slots:
         for store, dist, rng in ((posterior, updated[slot.name], post_rng),
                                  (prior, priors[slot.name], prior_rng)):
             values = dist.sample(rng, n)
+            if store is posterior and slot.name in mixed:
+                values = mixed[slot.name]
             store[slot.name] = values.reshape((chains, draws) + values.shape[1:])
         if progress is not None:
             progress(len(posterior), len(slots))
-    return posterior, prior, updated
+    return posterior, prior, (updated if mixture is None else None)

@@ -318,9 +318,11 @@ class Posterior:
             :func:`~influence.bayes.fitting.fit` that continues from a posterior).
         """
         if self._conjugate is None:
-            raise QueryError(f"a {self.method} posterior has no closed form to continue from; "
-                             "fit all the evidence at once instead", file=self.file,
-                             parameter="start")
+            what = (f"a {self.method} posterior has no closed form" if self.method != "exact"
+                    else "an exact posterior of case records is a mixture, with no single "
+                         "closed form")
+            raise QueryError(f"{what} to continue from; fit all the evidence at once instead",
+                             file=self.file, parameter="start")
         return dict(self._conjugate)
 
     def summary(self) -> list[dict[str, Any]]:

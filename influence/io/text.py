@@ -368,7 +368,7 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     """
     out = [printable(f"Posterior of {diagram.title or diagram.name} (method: {method})")]
     divergences = diagnostics.get("divergences")
-    if divergences is not None:
+    if divergences is not None and method == "nuts":  # exact draws have none
         out.append(f"Divergent transitions: {divergences}")
     out.append("")
     if not summary:
