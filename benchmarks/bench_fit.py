@@ -19,8 +19,8 @@ It prints:
   nor xarray nor scipy);
 - ``exact, new process``: a whole ``python -c`` that imports influence, loads the model and
   fits it (the elicitation cache warm);
-- ``nuts, cold`` and ``nuts, warm``: ``fit(method="nuts")`` on counts and cases (2 chains, 1
-  core), each in a new process, with an empty PyTensor compile directory and then with the
+- ``nuts, cold`` and ``nuts, warm``: ``fit(method="nuts")`` on counts and cases (2 chains),
+  each in a new process, with an empty PyTensor compile directory and then with the
   directory the cold run filled; the fit call itself and the whole process are timed.
 - ``exact, cartel-intervention``: the bundled article model with its bundled evidence
   (``models/evidence/cartel_operations.yaml``), in process: the fit, and writing its posterior
@@ -31,7 +31,7 @@ It prints:
   when it is on PATH): the wall time a user waits, imports included (median of the runs);
 - ``nuts, cartel-intervention, cold`` and ``warm``: ``fit(method="nuts")`` of the article
   model's bundled evidence with the defaults of ``influence fit`` (4 chains x 1000 draws after
-  1000 tuning steps, PyMC's choice of cores), each in a new process, first with an empty
+  500 tuning steps, chains in the process), each in a new process, first with an empty
   PyTensor compile directory (``PYTENSOR_FLAGS=compiledir=<new temporary directory>``), then
   with the directory the cold run filled.
 
@@ -230,7 +230,7 @@ def main() -> None:
                 result = run_child(cartel_env, str(cartel), str(evidence), method="nuts")
                 if label == "cold":
                     nuts_cold = result["wall"]
-                rows.append((f"nuts, cartel-intervention, 4 x 1000+1000, {label} cache: "
+                rows.append((f"nuts, cartel-intervention, 4 x 1000+500, {label} cache: "
                              "fit call", f"{result['fit']:.2f} s"))
                 rows.append((f"nuts, cartel-intervention, {label} cache: whole process",
                              f"{result['wall']:.2f} s ({result['warnings']} diagnostic "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import warnings
@@ -12,12 +13,14 @@ import click
 import influence
 from influence.atomic import refuse_overwrite, write_bytes_atomic, write_text_atomic
 from influence.errors import FormatWarning, OutputError
+from influence.io.textgrid import output_width
+from influence.messages import printable
 from influence.model import bundled
 from influence.model.diagram import Diagram
 
 from .options import READ_OPTIONS, as_options
 
-__all__ = ["LoadedModel", "load_model", "emit", "echo_warnings", "read_options"]
+__all__ = ["LoadedModel", "load_model", "emit", "echo_warnings", "read_options", "report_width"]
 
 
 class LoadedModel:
@@ -31,10 +34,12 @@ class LoadedModel:
 
 def echo_warnings(caught: list[warnings.WarningMessage]) -> None:
     """Print the :class:`~influence.errors.FormatWarning` of a reading or writing on standard
-    error, one ``WARNING:`` line each; other warnings go on as usual."""
+    error, one ``WARNING:`` line each (control characters escaped: the warnings quote the
+    file); other warnings go on as usual."""
     for w in caught:
         if issubclass(w.category, FormatWarning):
-            click.secho(f"WARNING: {as_options(str(w.message))}", err=True, fg="yellow")
+            click.secho(f"WARNING: {printable(as_options(str(w.message)))}", err=True,
+                        fg="yellow")
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
@@ -63,6 +68,12 @@ def load_model(model: str | None) -> LoadedModel:
     echo_warnings(caught)
     path = Path(name) if Path(name).is_file() else bundled.path_of(name)
     return LoadedModel(diagram, name, path)
+
+
+def report_width(output: str | None) -> int:
+    """The width of a text report (:func:`~influence.io.textgrid.output_width`): ``COLUMNS``
+    when set; the terminal's width when printing to one; else 100 (a file, a pipe)."""
+    return output_width(sys.stdout if output is None else io.StringIO())
 
 
 def emit(content: str | bytes, output: str | None, *, protect: tuple[Path | None, ...] = (),

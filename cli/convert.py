@@ -11,7 +11,7 @@ from influence.errors import FormatWarning
 from influence.io.formats import FORMATS
 
 from .common import echo_warnings
-from .options import INPUT_FORMATS, parse_order
+from .options import INPUT_FORMATS, OUTPUT_FILE, parse_order
 
 __all__ = ["convert"]
 
@@ -20,7 +20,7 @@ OUTPUT_FORMATS = tuple(name for name, f in FORMATS.items() if f.writer)
 
 @click.command(short_help="Convert a model between YAML, HUGIN, GeNIe, pyAgrum, BIF, Netica.")
 @click.argument("source", metavar="IN")
-@click.argument("target", metavar="OUT", type=click.Path(dir_okay=False))
+@click.argument("target", metavar="OUT", type=OUTPUT_FILE)
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
               help="Read IN in this format [default: from its suffix].")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from influence.errors import InfluenceError
+from influence.errors import EvidenceError, InfluenceError, PosteriorError
+from influence.paths import input_problem, shorten
 
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
            "output_option", "input_options", "INPUT_FORMATS", "parse_order", "OPTIONS",
-           "option_message", "as_options", "memory_limit_option", "parse_size"]
+           "option_message", "as_options", "memory_limit_option", "parse_size",
+           "output_format", "InputFile", "POSTERIOR_FILE", "EVIDENCE_FILE", "OUTPUT_FILE",
+           "seed_option"]
 
 #: The formats a model file may be read from (``--input-format``).
 INPUT_FORMATS = ("yaml", "net", "xdsl", "bifxml", "xmlbif", "bif", "dne")
@@ -33,11 +37,13 @@ OPTIONS: dict[str, str] = {
     "fmt": "--format",
     "output": "--output",
     "evidence": "--evidence",
+    "cases_dir": "--cases-dir",
     "start": "--start",
     "method": "--method",
     "chains": "--chains",
     "max_parameters": "--max-parameters",
     "memory_limit": "--memory-limit",
+    "time_limit": "--time-limit",
     "risk_tolerance": "--risk-tolerance",
     "order": "--order",
     "strict": "--strict",
@@ -53,6 +59,8 @@ OPTIONS: dict[str, str] = {
     "groups": "--group",
     "studies": "--study",
     "study_cost": "--study-cost",
+    "by": "--by",
+    "engine": "--engine",
 }
 
 #: Parameters of reading and writing files, named in warnings (which carry no parameter).
@@ -95,6 +103,84 @@ class ModelType(click.ParamType):
         return items + [CompletionItem(incomplete, type="file")]
 
 
+class InputFile(click.ParamType):
+    """A file a command reads besides the model (``--posterior``, ``--evidence``,
+    ``--start``), checked before any work. A missing file, a directory or a path too long for
+    the system is an error of the data, as for a missing model (exit 1), raised as the
+    library raises it for that kind of file; what the file holds is checked by the library.
+
+    Parameters
+    ----------
+    error : type
+        The :class:`~influence.errors.InfluenceError` to raise.
+    what : str
+        What the file is, in the message (``posterior``, ``evidence file``).
+    """
+
+    name = "file"
+
+    def __init__(self, error: type[InfluenceError], what: str) -> None:
+        self.error = error
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        problem = input_problem(value)
+        if problem is not None:
+            raise self.error(f"cannot read the {self.what}: {problem}", file=shorten(value))
+        return str(value)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str
+                       ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="file")]
+
+
+#: An output file (``-o``, ``--plot``): completed as a path in the shell; what it may be (not a
+#: directory, in an existing folder, not too long, never an input) is checked where it is
+#: written (:mod:`influence.atomic`), an output error (exit 1) rather than bad usage.
+OUTPUT_FILE = click.Path()
+
+#: ``--posterior`` and ``--start``: a posterior file written by ``influence fit``.
+POSTERIOR_FILE = InputFile(PosteriorError, "posterior")
+
+class EvidenceFile(InputFile):
+    """``--evidence``: an evidence file, or the name of a bundled one (``cartel-operations``)
+    where no file of that name exists (the library finds it by that name)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        from influence.model import bundled
+
+        problem = input_problem(value)
+        if problem == "no such file":
+            if bundled.evidence_path(str(value)) is not None:
+                return str(value)
+            names = ", ".join(bundled.evidence_names()) or "none"
+            problem += f", and no bundled evidence of that name (bundled: {names})"
+        if problem is not None:
+            raise self.error(f"cannot read the {self.what}: {problem}", file=shorten(value))
+        return str(value)
+
+
+#: ``--evidence``: an evidence file, or the name of a bundled one.
+EVIDENCE_FILE = EvidenceFile(EvidenceError, "evidence file")
+
+
+def _seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise click.BadParameter(f"expected a whole number >= 0, got {value}", ctx=ctx,
+                                 param=param)
+    return value
+
+
+def seed_option(help: str = "Random seed of the prior draws (a whole number >= 0)."
+                ) -> Callable[[F], F]:
+    """``--seed S``: a random seed, a whole number >= 0 (checked before any work)."""
+    return click.option("--seed", type=int, metavar="S", callback=_seed, help=help)
+
+
 def model_argument(required: bool = True) -> Callable[[F], F]:
     """The MODEL argument: a path to a model file or the name of a bundled model."""
     return click.argument("model", type=ModelType(), required=required,
@@ -134,18 +220,49 @@ def given_option(f: F) -> F:
     )(f)
 
 
-def format_option(choices: tuple[str, ...], default: str = "table",
+def format_option(choices: tuple[str, ...], default: str | None = "table",
                   help: str = "Output format.") -> Callable[[F], F]:
-    """``--format/-f`` among ``choices``."""
+    """``--format/-f`` among ``choices``; with ``default`` None, the command resolves it
+    from the suffix of ``--output`` (:func:`output_format`)."""
+    if default is None:
+        implied = [f".{s}" for s in choices if s in _SUFFIX_FORMATS.values()]
+        help += (" [default: from the suffix of --output (" + ", ".join(implied)
+                 + "), else table]")
     return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default,
-                        show_default=True, help=help)
+                        show_default=default is not None, help=help)
+
+
+#: Output formats told from the suffix of ``--output`` when ``--format`` is not given.
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv"}
+
+
+def output_format(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
+    """The output format: ``--format`` if given; else told from the suffix of ``--output``
+    (``.json``, ``.csv``); else ``table``.
+
+    Raises
+    ------
+    click.UsageError
+        When the suffix names a format the command does not write.
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = _SUFFIX_FORMATS.get(suffix)
+    if implied is None:
+        return "table"
+    if implied not in choices:
+        raise click.UsageError(
+            f"cannot tell the format from {Path(output).name!r}: this command writes "
+            f"{' or '.join(choices)}, not {implied.upper()}; give --format")
+    return implied
 
 
 def output_option(help: str = "Write to FILE (atomically) instead of standard output."
                   ) -> Callable[[F], F]:
     """``--output/-o FILE``."""
     return click.option("--output", "-o", "output", metavar="FILE",
-                        type=click.Path(dir_okay=False, writable=False), help=help)
+                        type=OUTPUT_FILE, help=help)
 
 
 def parse_order(ctx: click.Context, param: click.Parameter, value: str | None

@@ -10,10 +10,21 @@ import click
 import influence
 from influence.io.sensitivity_report import SENSITIVITY_FORMATS, render_sensitivity
 
-from .common import emit, load_model
+from .common import emit, load_model, report_width
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import (
+    OUTPUT_FILE,
+    POSTERIOR_FILE,
+    format_option,
+    given_option,
+    memory_limit_option,
+    model_argument,
+    output_format,
+    output_option,
+    seed_option,
+)
+from .progress import progress, time_limit_option
 
 __all__ = ["sensitivity", "parse_range"]
 
@@ -68,21 +79,24 @@ def parse_range(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 @given_option
 @click.option("--prior", is_flag=True,
               help="Add the probabilistic sensitivity under draws from the priors.")
-@click.option("--posterior", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+@click.option("--posterior", metavar="FILE", type=POSTERIOR_FILE,
               help="Add the probabilistic sensitivity under the posterior draws in FILE.")
 @click.option("--draws", type=click.IntRange(min=2), metavar="N",
               help="Number of prior draws (default 4000), or a cap on the posterior draws.")
-@click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
-@format_option(SENSITIVITY_FORMATS, help="Output format: an aligned text report, the JSON "
-               "contract (see docs/cli.md), or one CSV row per parameter.")
+@seed_option()
+@format_option(SENSITIVITY_FORMATS, default=None, help="Output format: an aligned text report, "
+               "the JSON contract (see docs/cli.md), or one CSV row per parameter.")
 @output_option()
-@click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot", metavar="FILE", type=OUTPUT_FILE,
               help="Also draw the tornado chart (or, with --two-way, the region map) to FILE "
                    "(.png, .svg or .pdf).")
+@memory_limit_option
+@time_limit_option
 def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple[float, float]],
                 top: int | None, two_way: tuple[str, str] | None, grid: int | None,
                 given: dict[str, str], prior: bool, posterior: str | None, draws: int | None,
-                seed: int | None, fmt: str, output: str | None, plot: str | None) -> None:
+                seed: int | None, fmt: str | None, output: str | None, plot: str | None,
+                memory_limit: int | None, time_limit: float | None) -> None:
     """Sensitivity analysis of MODEL: which numbers drive its decision, and how far each may
     move before the best choice changes.
 
@@ -103,24 +117,26 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
       influence sensitivity cartel-intervention --top 10 --plot tornado.png
       influence sensitivity cartel-intervention --prior --draws 4000 --seed 1 --format json
     """
-    _check_usage(prior, posterior, draws, seed, grid, two_way, output, plot)
+    _check_usage(prior, posterior, draws, seed, grid, two_way, output, plot, time_limit)
+    fmt = output_format(fmt, output, SENSITIVITY_FORMATS)
     if plot is not None:
         from influence.io.plotting import plot_format
 
         plot_format(plot)  # a bad suffix is refused before any work
     loaded = load_model(model)
     try:
-        result = influence.sensitivity(
-            loaded.diagram, list(parameters) or None, given=given or None, ranges=ranges,
-            top=top, prior=prior, posterior=posterior, draws=draws, seed=seed,
-            two_way=two_way, grid=grid)
+        with progress("sensitivity", time_limit) as report:
+            result = influence.sensitivity(
+                loaded.diagram, list(parameters) or None, given=given or None, ranges=ranges,
+                top=top, prior=prior, posterior=posterior, draws=draws, seed=seed,
+                two_way=two_way, grid=grid, memory_limit=memory_limit, progress=report)
     except ImportError as exc:
         error = missing_extras_error(exc, "a probabilistic sensitivity analysis")
         if error is None:
             raise
         raise error from None
-    emit(render_sensitivity(result, fmt, top=top), output, protect=(loaded.path, posterior),
-         what=fmt)
+    emit(render_sensitivity(result, fmt, top=top, width=report_width(output)), output,
+         protect=(loaded.path, posterior), what=fmt)
     if plot is not None:
         _write_plot(result, plot, (loaded.path, posterior, output), top)
     if result.probabilistic is not None and result.probabilistic.diagnostics is not None:
@@ -129,11 +145,11 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
 
 def _check_usage(prior: bool, posterior: str | None, draws: int | None, seed: int | None,
                  grid: int | None, two_way: tuple[str, str] | None, output: str | None,
-                 plot: str | None) -> None:
+                 plot: str | None, time_limit: float | None) -> None:
     if prior and posterior:
         raise click.UsageError("give --prior or --posterior, not both")
     if not (prior or posterior):
-        for name, value in (("--draws", draws), ("--seed", seed)):
+        for name, value in (("--draws", draws), ("--seed", seed), ("--time-limit", time_limit)):
             if value is not None:
                 raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if grid is not None and not two_way:

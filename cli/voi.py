@@ -10,10 +10,21 @@ import influence
 from influence.atomic import refuse_overwrite
 from influence.io.voi_text import VOI_FORMATS, render_voi
 
-from .common import emit, load_model
+from .common import emit, load_model, report_width
 from .evaluate import echo_posterior_warnings
 from .lazy import missing_extras_error
-from .options import format_option, given_option, model_argument, output_option
+from .options import (
+    OUTPUT_FILE,
+    POSTERIOR_FILE,
+    format_option,
+    given_option,
+    memory_limit_option,
+    model_argument,
+    output_format,
+    output_option,
+    seed_option,
+)
+from .progress import progress, time_limit_option
 
 __all__ = ["voi"]
 
@@ -68,11 +79,11 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--prior", is_flag=True,
               help="Under the model's priors: adds the EVPI, the EVPPI of each parameter group "
                    "and the EVSI of studies.")
-@click.option("--posterior", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+@click.option("--posterior", metavar="FILE", type=POSTERIOR_FILE,
               help="Under the posterior in FILE (written by `influence fit`).")
 @click.option("--draws", type=click.IntRange(min=2), metavar="N",
               help="Number of prior draws (default 4000), or a cap on the posterior draws.")
-@click.option("--seed", type=int, metavar="S", help="Random seed of the prior draws.")
+@seed_option()
 @click.option("--group", "groups", multiple=True, metavar="NAME=SPEC,SPEC", callback=_groups,
               help="A group of parameters learned together (repeatable); SPEC is NODE, "
                    "NODE[PARENT=STATE,...], NODE[PARENT=STATE,...]:STATE or param:NAME. "
@@ -84,15 +95,18 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--study-cost", type=float, metavar="C",
               help="The cost of a study in the model's utility units: adds the expected net "
                    "benefit of sampling (EVSI - C).")
-@format_option(VOI_FORMATS, help="Output format: an aligned text report, the JSON contract "
-               "(see docs/cli.md), or one CSV row per value.")
+@format_option(VOI_FORMATS, default=None, help="Output format: an aligned text report, the "
+               "JSON contract (see docs/cli.md), or one CSV row per value.")
 @output_option()
-@click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot", metavar="FILE", type=OUTPUT_FILE,
               help="Also draw the values (and EVSI curves) to FILE (.png, .svg or .pdf).")
+@memory_limit_option
+@time_limit_option
 def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[str, str],
         prior: bool, posterior: str | None, draws: int | None, seed: int | None,
         groups: dict[str, str] | None, studies: list[str] | None, study_cost: float | None,
-        fmt: str, output: str | None, plot: str | None) -> None:
+        fmt: str | None, output: str | None, plot: str | None, memory_limit: int | None,
+        time_limit: float | None) -> None:
     """Value of information of MODEL: what observing chance nodes before each decision is
     worth (exact); with --prior or --posterior, what learning all the parameters (EVPI) and
     each group of them (EVPPI) is worth, and what proposed studies are worth (EVSI).
@@ -110,11 +124,12 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
         raise click.UsageError("give --prior or --posterior, not both")
     uncertain = prior or posterior is not None
     for name, value in (("--draws", draws), ("--seed", seed), ("--group", groups),
-                        ("--study", studies)):
+                        ("--study", studies), ("--time-limit", time_limit)):
         if value is not None and not uncertain:
             raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if study_cost is not None and not studies:
         raise click.UsageError("--study-cost applies only with --study")
+    fmt = output_format(fmt, output, VOI_FORMATS)
     if plot is not None:
         from influence.io.plotting import plot_format
 
@@ -129,16 +144,19 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
             raise click.UsageError("--plot and --output name the same file; give two files")
         refuse_overwrite(plot, *protect)
     try:
-        result = influence.value_of_information(
-            loaded.diagram, nodes=nodes, decision=decision, given=given or None, prior=prior,
-            posterior=posterior, draws=draws, seed=seed, groups=groups, studies=studies,
-            study_cost=study_cost)
+        with progress("value of information", time_limit) as report:
+            result = influence.value_of_information(
+                loaded.diagram, nodes=nodes, decision=decision, given=given or None,
+                prior=prior, posterior=posterior, draws=draws, seed=seed, groups=groups,
+                studies=studies, study_cost=study_cost, memory_limit=memory_limit,
+                progress=report)
     except ImportError as exc:
         error = missing_extras_error(exc, "valuing information under parameter uncertainty")
         if error is None:
             raise
         raise error from None
-    emit(render_voi(result, fmt), output, protect=protect, what=fmt)
+    emit(render_voi(result, fmt, width=report_width(output)), output, protect=protect,
+         what=fmt)
     if plot is not None:
         from influence.io.voi_plot import write_voi_plot
 

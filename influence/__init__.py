@@ -9,11 +9,17 @@ Load a model, evaluate it, read the results::
     result.alternatives["test"]               # {'no': 20.0, 'yes': 22.5}
 
 What drives the decision, and how far each number may move before the best choice changes:
-``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`).
+``influence.sensitivity(diagram)`` (see :mod:`influence.analysis.sensitivity`). Where an
+option's expected utility comes from, attribute by attribute and scenario by scenario:
+``influence.explain(diagram, "policy-a", "policy-b", by="node")`` (see
+:mod:`influence.analysis.explain`).
 
 What is worth learning before deciding: ``influence.value_of_information(diagram)`` (observing
 chance nodes before decisions) and, under parameter uncertainty, ``influence.evppi`` and
 ``influence.evsi`` (learning parameters, proposed studies).
+
+A report to share with people who will not run code, one self-contained HTML file:
+``influence.report(diagram)`` (see :mod:`influence.io.report`).
 
 Under parameter uncertainty, ``influence.evaluate(diagram, prior=True)`` or
 ``influence.evaluate(diagram, posterior=influence.fit(diagram, evidence))`` returns the same
@@ -29,8 +35,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Jupyter displays: Diagram._repr_svg_ and Evaluation._repr_html_ (see influence.notebook).
+from . import notebook as _notebook  # noqa: F401, I001
 from .analysis.evppi import evppi
 from .analysis.evsi import evsi
+from .analysis.explain import Explanation, explain
 from .analysis.sensitivity import (
     ParameterSensitivity,
     SensitivityResult,
@@ -51,6 +60,7 @@ from .analysis.voi_results import (
 )
 from .api import evaluate, marginal, plan, solve
 from .errors import (
+    ArgumentTypeError,
     CommandUnavailableError,
     ConvergenceWarning,
     DrawingError,
@@ -59,6 +69,7 @@ from .errors import (
     FormatWarning,
     GraphvizNotFoundError,
     InfluenceError,
+    MissingDependencyError,
     ModelError,
     ModelNotFoundError,
     OutputError,
@@ -78,8 +89,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bayes.fitting import fit
     from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
+    from .io.report import report
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "__version__",
@@ -99,6 +111,8 @@ __all__ = [
     "sensitivity",
     "thresholds",
     "two_way",
+    "explain",
+    "Explanation",
     "SensitivityResult",
     "ParameterSensitivity",
     "ThresholdAnalysis",
@@ -107,6 +121,7 @@ __all__ = [
     "value_of_information",
     "evppi",
     "evsi",
+    "report",
     "ValueOfInformation",
     "ObserveValue",
     "GroupValue",
@@ -130,6 +145,7 @@ __all__ = [
     "ModelNotFoundError",
     "QueryError",
     "UnknownNameError",
+    "ArgumentTypeError",
     "EvidenceError",
     "PosteriorError",
     "TooLargeError",
@@ -139,6 +155,7 @@ __all__ = [
     "DrawingFormatError",
     "GraphvizNotFoundError",
     "CommandUnavailableError",
+    "MissingDependencyError",
     "ConvergenceWarning",
 ]
 
@@ -154,6 +171,11 @@ def __getattr__(name: str) -> Any:
         from .bayes.posterior import Posterior
 
         return Posterior
+    # The HTML report: its sections and charts are imported only when a report is made.
+    if name == "report":
+        from .io.report import report
+
+        return report
     # The pgmpy and pyAgrum bridges; those libraries are imported only when a conversion runs.
     if name in ("to_pgmpy", "from_pgmpy"):
         from .io import pgmpy_bridge

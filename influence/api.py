@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import QueryError
+from .errors import ArgumentTypeError, QueryError
 from .model.diagram import Diagram
 from .solve.plan import Plan
 from .solve.results import Evaluation
@@ -75,6 +75,7 @@ def evaluate(
     seed: int | None = None,
     memory_limit: int | None = None,
     risk_tolerance: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the optimal strategy of a diagram.
 
@@ -100,6 +101,10 @@ def evaluate(
         ``R > 0``: the optimal strategy maximises expected exponential utility
         ``-exp(-U/R)``; every option gets its certainty equivalent
         ``-R ln E[exp(-U/R)]`` and the ranking follows it.
+    progress : callable, optional
+        Under ``prior`` or ``posterior``: ``progress(done, total)`` after each chunk of draws
+        (see :mod:`influence.progress`; :class:`~influence.progress.Deadline` limits the
+        time). An exception it raises stops the evaluation.
 
     Returns
     -------
@@ -123,12 +128,18 @@ def evaluate(
         return compiled.evaluate()
     from .bayes.uncertainty import evaluate_under_uncertainty
 
-    if isinstance(posterior, str | Path):
-        from .bayes.fitting import Posterior
+    if posterior is not None:
+        from .bayes.posterior import Posterior
 
-        posterior = Posterior.read(posterior)
+        if isinstance(posterior, str | os.PathLike):
+            posterior = Posterior.read(posterior)
+        elif not isinstance(posterior, Posterior):
+            raise ArgumentTypeError(f"expected `posterior` to be a Posterior (see influence.fit) "
+                                    f"or the path of a posterior file, got "
+                                    f"{type(posterior).__name__}", file=compiled.diagram.file,
+                                    parameter="posterior")
     return evaluate_under_uncertainty(compiled, posterior=posterior, prior=prior, draws=draws,
-                                      seed=seed)
+                                      seed=seed, progress=progress)
 
 
 def solve(diagram: Diagram, given: Mapping[str, str] | None = None) -> Evaluation:
@@ -156,4 +167,11 @@ def marginal(diagram: Diagram, node: str, given: Mapping[str, str] | None = None
     dict
         State -> probability.
     """
-    return Plan(diagram).marginal(node, given, tables)
+    compiled = _compiled(diagram, None, None)
+    for name, value in (("given", given), ("tables", tables)):
+        if value is not None and not isinstance(value, Mapping):
+            what = "node to state" if name == "given" else "node to table"
+            raise ArgumentTypeError(f"expected `{name}` to be a mapping of {what}, got "
+                                    f"{type(value).__name__} {value!r}",
+                                    file=compiled.diagram.file, parameter=name)
+    return compiled.marginal(node, given, tables)

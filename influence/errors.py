@@ -3,14 +3,19 @@
 Every error raised on bad input derives from :class:`InfluenceError`, and each class also
 derives from the standard exception it is a kind of (``ValueError``, ``LookupError``,
 ``OSError``, ``RuntimeError``), so ``except ValueError`` keeps working. Messages name the file,
-the node and the field concerned and say what was expected and what was found; a message about
-a Python argument names it in backquotes (```given```) and sets
-:attr:`InfluenceError.parameter`. The CLI catches :class:`InfluenceError` once, names the
-option instead of the parameter, prints the message and exits with
+the node and the field concerned and say what was expected and what was found; every control
+character in them is escaped (names and values read from a file print as one line, see
+:func:`influence.messages.printable`). A message about a Python argument names it in backquotes
+(```given```) and sets :attr:`InfluenceError.parameter`. The CLI catches :class:`InfluenceError`
+once, names the option instead of the parameter, prints the message and exits with
 :attr:`InfluenceError.exit_code`.
 """
 
 from __future__ import annotations
+
+import signal
+
+from .messages import printable
 
 __all__ = [
     "InfluenceError",
@@ -22,12 +27,15 @@ __all__ = [
     "TooLargeError",
     "FormatWarning",
     "UnknownNameError",
+    "ArgumentTypeError",
     "OutputError",
     "DrawingError",
     "DrawingFormatError",
     "GraphvizNotFoundError",
     "CommandUnavailableError",
+    "MissingDependencyError",
     "ConvergenceWarning",
+    "Interrupted",
     "locate",
 ]
 
@@ -102,9 +110,9 @@ class InfluenceError(Exception):
         self.node = node
         self.field = field
         self.line = line
-        self.detail = message
-        prefix = locate(file, node, field, line)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.detail = printable(message)
+        prefix = printable(locate(file, node, field, line))
+        super().__init__(f"{prefix}: {self.detail}" if prefix else self.detail)
 
 
 class ModelError(InfluenceError, ValueError):
@@ -125,6 +133,11 @@ class QueryError(InfluenceError, ValueError):
 class UnknownNameError(QueryError, LookupError):
     """A request names a node, state, policy or decision the model does not have: a
     :class:`QueryError` (so a ``ValueError``) that is also a ``LookupError``."""
+
+
+class ArgumentTypeError(QueryError, TypeError):
+    """A Python argument of the wrong type (``load(None)``, ``given="oil=wet"``, ``tables=3``):
+    a :class:`QueryError` (so a ``ValueError``) that is also a ``TypeError``."""
 
 
 class EvidenceError(InfluenceError, ValueError):
@@ -155,11 +168,15 @@ class DrawingFormatError(DrawingError, ValueError):
 
 
 class GraphvizNotFoundError(DrawingError):
-    """Graphviz's ``dot`` program, needed for SVG, PNG and PDF, is not installed."""
+    """Graphviz's ``dot`` program is not installed and a drawing asked for Graphviz."""
 
 
 class CommandUnavailableError(InfluenceError, RuntimeError):
     """A command cannot run in this installation (one of its modules is missing)."""
+
+
+class MissingDependencyError(InfluenceError, ImportError):
+    """An optional package a function needs (pandas for ``to_frame``) is not installed."""
 
 
 class ConvergenceWarning(UserWarning):
@@ -170,3 +187,29 @@ class FormatWarning(UserWarning):
     """Something in a file of another tool that influence read in a documented way rather than
     refusing it: rows renormalised, impossible rows made uniform, node names mapped to ids, or
     what a conversion leaves out. The CLI prints each as one ``WARNING:`` line."""
+
+
+class Interrupted(BaseException):
+    """The process received SIGINT (Ctrl-C) or SIGTERM while a command ran (raised by the
+    command line's signal handlers, see :mod:`influence.cli.signals`).
+
+    Not an error of the input, and on purpose neither an :class:`Exception` nor a
+    :class:`KeyboardInterrupt`: code that catches either to carry on (PyMC's samplers keep the
+    draws made so far on ``KeyboardInterrupt``) lets it through, while every ``finally`` on
+    the way runs (the atomic writer removes its temporary file).
+
+    Attributes
+    ----------
+    signum : int
+        The signal.
+    exit_code : int
+        128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it.
+    message : str
+        ``Interrupted`` (SIGINT) or ``Terminated`` (SIGTERM): the line the command prints.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
+        self.exit_code = 128 + self.signum
+        self.message = "Terminated" if self.signum == signal.SIGTERM else "Interrupted"

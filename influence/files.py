@@ -11,12 +11,16 @@ issued as :class:`~influence.errors.FormatWarning` through :mod:`warnings`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .atomic import refuse_overwrite
-from .errors import QueryError
-from .model.diagram import Diagram
+from .errors import ArgumentTypeError, ModelNotFoundError, QueryError
+from .messages import printable
+from .model.diagram import Diagram, require_diagram
+from .paths import path_problem, shorten
 
 __all__ = ["load", "convert", "save"]
 
@@ -29,6 +33,14 @@ def __getattr__(name: str):  # noqa: ANN202 - the format table, from the io laye
     raise AttributeError(name)
 
 
+def _path(value: Any, parameter: str, what: str) -> Path:
+    """``value`` as a Path, or a clear error naming the parameter."""
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `{parameter}` to be {what}, got {type(value).__name__} "
+                         f"{value!r}"[:300], parameter=parameter)
+    return Path(value)
+
+
 def _uses_loader(model: str | Path, fmt: str | None) -> bool:
     from .io.formats import is_model_file
 
@@ -39,6 +51,10 @@ def _uses_loader(model: str | Path, fmt: str | None) -> bool:
 def _read(model: str | Path, fmt: str | None, strict: bool,
           order: Sequence[str] | None) -> tuple[Diagram, list[str], list[str]]:
     """The diagram, its reading warnings, and what the file held that a diagram cannot."""
+    problem = path_problem(model) if isinstance(model, str | Path) else None
+    if problem is not None:
+        raise ModelNotFoundError(f"expected a model file or the name of a bundled model, got "
+                                 f"'{shorten(model)}': {problem}")
     if _uses_loader(model, fmt):
         from .model.loader import load as load_model
 
@@ -80,7 +96,8 @@ def load(model: str | Path, format: str | None = None, *, strict: bool = False,
     Raises
     ------
     ModelNotFoundError
-        If ``model`` is neither a file nor a bundled model.
+        If ``model`` is neither a file nor a bundled model, or is a path longer than the
+        system allows (a file name over 255 bytes, a path over 4095).
     ModelError
         If the file is invalid; the message names the file, the node and the field.
 
@@ -94,9 +111,10 @@ def load(model: str | Path, format: str | None = None, *, strict: bool = False,
 
     from .errors import FormatWarning
 
+    _path(model, "model", "a file path or the name of a bundled model")
     diagram, messages, _ = _read(model, format, strict, order)
     for message in messages:
-        warnings.warn(message, FormatWarning, stacklevel=2)
+        warnings.warn(printable(message), FormatWarning, stacklevel=2)
     return diagram
 
 
@@ -114,10 +132,13 @@ def save(diagram: Diagram, path: str | Path, format: str | None = None) -> list[
     from .errors import FormatWarning
     from .io.formats import write
 
+    require_diagram(diagram)
+    _path(path, "path", "the path of the file to write")
     report = write(diagram, path, format)
-    for message in report.warnings:
+    messages = [printable(m) for m in report.warnings]
+    for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
-    return report.warnings
+    return messages
 
 
 def convert(source: str | Path, target: str | Path, *, input_format: str | None = None,
@@ -148,13 +169,17 @@ def convert(source: str | Path, target: str | Path, *, input_format: str | None 
     from .errors import FormatWarning
     from .io.formats import format_of, write
 
+    _path(source, "source", "a file path or the name of a bundled model (to write a Diagram, "
+          "use influence.save)")
+    _path(target, "target", "the path of the file to write")
     format_of(target, output_format, parameter="output_format")
-    refuse_overwrite(target, source if Path(source).exists() else None)
+    refuse_overwrite(target, source)  # a source that is no file (a bundled name) is skipped
     diagram, messages, ignored = _read(source, input_format, strict, order)
     if ignored:
         messages.append(f"{Path(source).name}: not kept (a diagram has no place for them): "
                         f"{', '.join(ignored)}")
     messages += write(diagram, target, output_format).warnings
+    messages = [printable(m) for m in messages]
     for message in messages:
         warnings.warn(message, FormatWarning, stacklevel=2)
     return messages

@@ -19,10 +19,20 @@ __all__ = [
     "ESS_LIMIT",
     "MEMORY_BUDGET",
     "UTILITY_BOUND",
+    "PRIOR_SPREAD",
+    "CONCENTRATION_BOUND",
+    "MAX_COUNT",
+    "YAML_NESTING",
+    "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
+    "MIXTURE_COMPONENTS",
+    "INTERVAL",
+    "INTERVAL_NAME",
     "default_memory_limit",
     "format_bytes",
+    "NAME_MAX",
+    "PATH_MAX",
 ]
 
 #: Probability rows summing to within this of 1 are accepted (and divided by their sum); others
@@ -55,6 +65,27 @@ ESS_LIMIT = 400
 #: reach: sums of expected values stay far from double precision's overflow (1.8e308).
 UTILITY_BOUND = 1e300
 
+#: A utility value's normal prior counts, against :data:`UTILITY_BOUND`, as reaching its mean
+#: plus or minus this many standard deviations (a draw beyond has probability below 1e-23; the
+#: bound leaves a margin of eight orders of magnitude before overflow).
+PRIOR_SPREAD = 10.0
+
+#: The largest total concentration of a Dirichlet or Beta prior (the sum of its parameters):
+#: sums of concentrations and counts stay finite.
+CONCENTRATION_BOUND = 1e300
+
+#: YAML and JSON documents nested deeper than this are refused (a model file nests about 8
+#: levels; libyaml's recursive composer would overflow the C stack near 40,000).
+YAML_NESTING = 100
+
+#: YAML aliases (``*name``, merges ``<<: *name``) may repeat entries, but the document they
+#: make may hold at most this many times the entries written, plus 10,000 ("billion laughs").
+YAML_EXPANSION = 10
+
+#: The largest count of cases in an evidence file's ``counts`` row (2**53, in total over the
+#: row): counts stay exact as floats and fit the 64-bit integers of a posterior file.
+MAX_COUNT = 2**53
+
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20
 
@@ -63,9 +94,27 @@ MEMORY_FRACTION = 0.5
 
 _FALLBACK_MEMORY = 4 * 2**30
 
+#: The longest file name (one component of a path) and the longest path, in bytes, that the
+#: operating system accepts (most file systems: 255 bytes a name; Linux: 4096 bytes a path with
+#: its final NUL). Longer paths are refused with these numbers before any file is opened.
+NAME_MAX = 255
+PATH_MAX = 4095
+
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.
 EVSI_OUTCOMES = 100_000
+
+#: Case records with unobserved nodes are fitted exactly, as a mixture of conjugate posteriors,
+#: when the mixture has at most this many components (ways of completing the cases, counted
+#: once per distinct set of counts); by NUTS beyond.
+MIXTURE_COMPONENTS = 20_000
+
+
+#: The interval every output reports for a quantity under uncertainty (tables, JSON, CSV, plots,
+#: fit summaries): the central 90% interval, from the 5% to the 95% quantile.
+INTERVAL = (0.05, 0.95)
+#: How outputs name it.
+INTERVAL_NAME = "central 90% interval (5% and 95% quantiles)"
 
 
 def default_memory_limit() -> int:

@@ -22,3 +22,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _HYPOTHESIS_HOME:
         shutil.rmtree(_HYPOTHESIS_HOME.pop(), ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _report_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text reports are laid out for ``COLUMNS`` when it is set: every test starts at 100
+    columns (the width of a report written to a file), whatever the terminal running it."""
+    monkeypatch.setenv("COLUMNS", "100")

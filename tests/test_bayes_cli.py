@@ -8,9 +8,10 @@ import pytest
 from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 
-from influence.cli import bayes_commands
+import influence
 from influence.cli.main import cli
 from influence.io.text import fit_table
+from influence.model import bundled
 
 
 def run(*args: str):
@@ -66,7 +67,8 @@ def test_fit_table_lists_prior_and_posterior():
                 "r_hat": 1.0004, "ess_bulk": 3912.4},
                {"name": "u[payoff]", "prior_mean": 200.0, "prior_interval_90": (150.0, 250.0),
                 "mean": 210.0, "interval_90": (205.0, 215.0), "r_hat": 1.02, "ess_bulk": 380}]
-    text = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"])
+    text = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"],
+                     width=200)
     lines = text.splitlines()
     assert "prior mean" in text and "posterior 90%" in text and "ess_bulk" in text
     oil_line = next(line for line in lines if line.strip().startswith("p[oil]"))
@@ -74,7 +76,12 @@ def test_fit_table_lists_prior_and_posterior():
     assert "3912" in oil_line and "1" in oil_line
     payoff = next(line for line in lines if line.strip().startswith("u[payoff]"))
     assert "[150, 250]" in payoff and "1.02" in payoff and "380" in payoff
-    assert "1 warning(s)" in text
+    assert "1 warning above" in text
+    # at 100 columns the rows of numbers wrap within their cells
+    narrow = fit_table(load("oil-wildcatter"), summary, "nuts", {"divergences": 0}, ["w"])
+    assert max(len(line) for line in narrow.splitlines()) <= 100
+    assert narrow.splitlines()[3].split()[:2] == ["parameter", "state"]
+    assert "".join(narrow.split()).count("[[0.5,0.7],") == 1
 
 
 def test_fit_refuses_to_overwrite_the_evidence(tmp_path):
@@ -108,8 +115,8 @@ def test_fit_table_then_evaluate_and_plot(files):
     line = next(x for x in result.stdout.splitlines() if x.strip().startswith("p[win]"))
     cells = line.split()
     assert cells[1] == "yes"  # the Beta is on 'yes'
-    assert float(cells[2]) == pytest.approx(0.5, abs=0.03)       # prior mean, Beta(2, 2)
-    assert float(cells[5]) == pytest.approx(9 / 14, abs=0.01)    # posterior mean, Beta(9, 5)
+    assert float(cells[2]) == 0.5                           # prior mean of Beta(2, 2), exact
+    assert float(cells[5]) == pytest.approx(9 / 14, abs=5e-4)  # of Beta(9, 5), exact (0.643)
     assert "no warnings" in result.stdout
     assert f"wrote {posterior}" in result.stderr
 
@@ -155,18 +162,29 @@ def test_plot_under_the_prior(files):
     assert "500 prior draws" in result.stderr
 
 
-def test_evaluating_a_posterior_of_another_model_is_refused(files):
+def test_a_posterior_outlives_edits_of_numbers_without_priors(files):
     posterior = files / "posterior.nc"
     assert run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                str(posterior), "--draws", "100", "--chains", "1").exit_code == 0
+    # a point value without a prior: the posterior still applies, and the output says the
+    # model changed since the fit
     (files / "edited.yaml").write_text(MODEL.replace("value: 100", "value: 90"))
-    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior))
-    assert result.exit_code == 1
-    assert "made for another version of 'beta-bet'" in result.stderr
-    result = run("plot", str(files / "edited.yaml"), "--posterior", str(posterior), "-o",
-                 str(files / "x.png"))
-    assert result.exit_code == 1
-    assert "made for another version" in result.stderr
+    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: fitted on an earlier version of 'beta-bet'" in result.stderr
+    edited = json.loads(result.stdout)
+    original = json.loads(run("evaluate", str(files / "bet.yaml"), "--posterior",
+                              str(posterior), "--format", "json").stdout)
+    assert edited["maximum_expected_utility"] < original["maximum_expected_utility"]
+    # the prior changed: refused, saying what changed
+    (files / "reprior.yaml").write_text(MODEL.replace("beta: [2, 2]", "beta: [2, 3]"))
+    for command in (["evaluate"], ["plot", "-o", str(files / "x.png")]):
+        result = run(command[0], str(files / "reprior.yaml"), "--posterior", str(posterior),
+                     *command[1:])
+        assert result.exit_code == 1
+        assert "made for another version of 'beta-bet': node 'win', field 'prior'" in \
+            result.stderr
     assert not (files / "x.png").exists()
 
 
@@ -287,7 +305,7 @@ def test_fit_warns_about_one_chain_and_the_moved_parameters_only(poor):
     assert any(x.startswith("WARNING: p[win]: bulk ESS") for x in lines)
     assert not any("u[gain" in x for x in lines)  # drawn from its prior, not sampled
     assert "no warnings" not in result.stdout
-    assert f"{len(lines)} warning(s) above" in result.stdout
+    assert f"{len(lines)} warnings above" in result.stdout
     from influence.bayes.posterior import Posterior
 
     stored = Posterior.read(posterior).diagnostics["warnings"]
@@ -306,8 +324,13 @@ def test_evaluate_prints_the_warnings_of_the_posterior(poor, fmt, to_file):
     # the same warnings as `fit` printed, on standard error, whatever the format or destination
     assert _warning_lines(result.stderr) == lines
     if fmt == "table" and not to_file:  # and the table keeps its diagnostics section
-        assert [x.strip() for x in result.stdout.splitlines()
-                if x.strip().startswith("WARNING: ")] == lines
+        shown: list[str] = []  # each warning wraps onto lines indented under it
+        for x in result.stdout.splitlines():
+            if x.startswith("  WARNING: "):
+                shown.append(x.strip())
+            elif shown and x.startswith("    "):
+                shown[-1] += " " + x.strip()
+        assert shown == lines
     if fmt == "json":
         text = (posterior.parent / "result.json").read_text() if to_file else result.stdout
         assert ["WARNING: " + w for w in json.loads(text)["diagnostics"]["warnings"]] == lines
@@ -350,25 +373,57 @@ def test_evaluate_needs_at_least_two_draws(files, monkeypatch):
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
-    import influence
+    from influence.cli import progress
 
     passed = []
     real_fit = influence.fit
 
     def spy(diagram, evidence, **kwargs):
-        passed.append(kwargs["progressbar"])
-        return real_fit(diagram, evidence, **{**kwargs, "progressbar": False})
+        passed.append(kwargs["progress"])
+        return real_fit(diagram, evidence, **kwargs)
 
     monkeypatch.setattr(influence, "fit", spy)
-    monkeypatch.setattr(bayes_commands, "_stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
     for fmt in ("table", "json"):
         result = run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                      str(files / f"p-{fmt}.nc"), "--draws", "200", "--format", fmt)
         assert result.exit_code == 0, result.output
-    assert passed == [terminal, terminal]
+        bars = [line for line in result.stderr.split("\r") if line.startswith("fitting [")]
+        if terminal:  # the model has one prior: drawn in one step
+            assert callable(passed[-1]) and bars[-1].startswith("fitting [" + "#" * 30 + "] 100%")
+        else:
+            assert passed[-1] is None and bars == []
+        if fmt == "json":
+            json.loads(result.stdout)  # the bar never goes to standard output
+
+
+def test_the_progress_callback_counts_draws_and_iterations(files):
+    calls = []
+    diagram = influence.load(files / "bet.yaml")
+    influence.fit(diagram, files / "evidence.yaml", draws=500, seed=1,
+                  progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 1)]
+
+
+@pytest.mark.slow
+def test_the_progress_callback_follows_nuts(files):
+    import warnings
+
+    calls = []
+    diagram = influence.load(files / "bet.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        influence.fit(diagram, files / "evidence.yaml", method="nuts", draws=50, tune=30,
+                      chains=2, seed=1, progressbar=False,
+                      progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (160, 160) and len(calls) == 160
+    assert [d for d, _ in calls] == list(range(1, 161))
 
 
 def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
+    from influence.cli.progress import stderr_is_terminal
+
     class Stream:
         def __init__(self, tty):
             self.tty = tty
@@ -377,8 +432,25 @@ def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
             return self.tty
 
     monkeypatch.setattr("sys.stderr", Stream(True))
-    assert bayes_commands._stderr_is_terminal() is True
+    assert stderr_is_terminal() is True
     monkeypatch.setattr("sys.stderr", Stream(False))
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False
     monkeypatch.setattr("sys.stderr", None)
-    assert bayes_commands._stderr_is_terminal() is False
+    assert stderr_is_terminal() is False
+
+
+def test_bundled_evidence_by_name(tmp_path):
+    out = tmp_path / "post.nc"
+    result = run("fit", "cartel-intervention", "--evidence", "cartel-operations", "-o", str(out),
+                 "--method", "exact", "--draws", "200", "--seed", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["evidence"] == ["cartel-operations"]
+    by_path = influence.fit(influence.load("cartel-intervention"),
+                            bundled.evidence_path("cartel-operations"),
+                            method="exact", draws=200, seed=1)
+    assert influence.Posterior.read(out).evidence_sha256 == by_path.evidence_sha256
+    result = run("fit", "cartel-intervention", "--evidence", "no-such-evidence", "-o",
+                 str(tmp_path / "x.nc"))
+    assert result.exit_code == 1
+    assert "no such file, and no bundled evidence of that name (bundled: cartel-operations)" \
+        in result.stderr

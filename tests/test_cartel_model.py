@@ -560,23 +560,25 @@ def _picture_content(svg: bytes) -> dict:
     return {"title": root.findtext(f"{_SVG}g/{_SVG}title"), "nodes": nodes, "edges": edges}
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the committed picture is Graphviz's "
+                    "output, and Graphviz's dot program is not installed")
 def test_the_committed_picture_is_the_drawing_of_the_model():
     """models/cartel_intervention.svg is what `influence graph cartel-intervention` draws now.
 
     The coordinates of the layout depend on the Graphviz version and the fonts installed, so
     the test compares what the picture shows (nodes with their labels, states, units and
     tooltips; arcs with their style) rather than the bytes. Regenerate the picture with
-    `influence graph cartel-intervention -o models/cartel_intervention.svg`.
+    `influence graph cartel-intervention --engine graphviz -o models/cartel_intervention.svg`.
     """
     from influence.io.drawing import render
 
-    drawn = _picture_content(render(influence.load("cartel-intervention"), "svg"))
+    drawn = _picture_content(render(influence.load("cartel-intervention"), "svg",
+                                    engine="graphviz"))
     committed = _picture_content(PICTURE.read_bytes())
     assert drawn["title"] == committed["title"]
     assert drawn["nodes"] == committed["nodes"], (
-        "models/cartel_intervention.svg is out of date: regenerate it with "
-        "`influence graph cartel-intervention -o models/cartel_intervention.svg`")
+        "models/cartel_intervention.svg is out of date: regenerate it with `influence graph "
+        "cartel-intervention --engine graphviz -o models/cartel_intervention.svg`")
     assert drawn["edges"] == committed["edges"]
     names = {title for title, _, _ in committed["nodes"]}
     assert {n.name for n in influence.load("cartel-intervention").nodes} <= names

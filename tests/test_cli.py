@@ -25,9 +25,6 @@ from influence.cli.main import cli
 from influence.cli.options import OPTIONS, option_message
 from influence.model import bundled
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot program is not installed")
-
 HEAVY = ("pymc", "arviz", "matplotlib", "pgmpy", "graphviz", "pyagrum", "pyAgrum")
 
 
@@ -324,13 +321,14 @@ def test_uncertainty_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert run("evaluate", "oil-wildcatter", "--prior", "--draws", "50", "--seed", "3",
                "-g", "oil=dry").exit_code == 0
     assert calls[-1] == {"given": {"oil": "dry"}, "prior": True, "posterior": None,
-                         "draws": 50, "seed": 3, "risk_tolerance": None, "memory_limit": None}
+                         "draws": 50, "seed": 3, "risk_tolerance": None, "memory_limit": None,
+                         "progress": None}  # standard error is no terminal: no progress
     posterior = tmp_path / "posterior.nc"
     posterior.write_bytes(b"")
     assert run("evaluate", "oil-wildcatter", "--posterior", str(posterior)).exit_code == 0
     assert calls[-1] == {"given": None, "prior": False, "posterior": str(posterior),
                          "draws": None, "seed": None, "risk_tolerance": None,
-                         "memory_limit": None}
+                         "memory_limit": None, "progress": None}
 
 
 def test_missing_bayesian_extras_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -350,7 +348,6 @@ def test_missing_bayesian_extras_is_a_clear_error(monkeypatch: pytest.MonkeyPatc
     ["--draws", "0", "--prior"],
     ["--all-states", "--format", "json"],
     ["--format", "xml"],
-    ["--posterior", "no-such-posterior.nc"],
 ])
 def test_inconsistent_options_are_usage_errors(args: list[str], model_copy: Path) -> None:
     args = [str(model_copy) if a == "__FILE__" else a for a in args]
@@ -393,8 +390,8 @@ def test_yaml_syntax_error_exits_1(tmp_path: Path) -> None:
 def test_validate() -> None:
     result = run("validate", "oil-wildcatter")
     assert result.exit_code == 0
-    assert result.stdout == ("oil-wildcatter: valid (2 chance, 2 decision, 2 utility nodes, "
-                             "3 policies)\n")
+    assert result.stdout == ("oil-wildcatter: valid: 6 nodes (2 chance, 2 decision, 2 utility), "
+                             "3 policies\n")
 
 
 def test_validate_several_models(model_copy: Path) -> None:
@@ -402,7 +399,8 @@ def test_validate_several_models(model_copy: Path) -> None:
                                                          "observes: [resultt]"))
     result = run("validate", "umbrella", str(model_copy))
     assert result.exit_code == 1
-    assert result.stdout.startswith("umbrella: valid (2 chance, 1 decision, 1 utility nodes")
+    assert result.stdout.startswith("umbrella: valid: 4 nodes (2 chance, 1 decision, 1 utility), "
+                                    "3 policies")
     assert "node 'drill'" in result.stderr and "field 'observes'" in result.stderr
     assert "did you mean 'result'" in result.stderr
 
@@ -452,6 +450,10 @@ def test_models() -> None:
     data = run_json("models")
     assert {m["name"] for m in data} == set(bundled.names())
     assert [m["name"] for m in data if m["default"]] == [bundled.default_model()]
+    # the bundled evidence files, by the model they name
+    assert {m["name"]: m["evidence"] for m in data}["cartel-intervention"] == \
+        ["cartel-operations"]
+    assert lines[0].endswith("(evidence: cartel-operations)")
 
 
 # -- graph ------------------------------------------------------------------------------------
@@ -470,7 +472,6 @@ def test_graph_dot(tmp_path: Path) -> None:
     assert "cluster_legend" not in run("graph", "oil-wildcatter", "--no-legend").stdout
 
 
-@needs_dot
 def test_graph_svg_and_png(tmp_path: Path) -> None:
     svg = tmp_path / "umbrella.svg"
     assert run("graph", "umbrella", "-o", str(svg)).exit_code == 0
@@ -502,16 +503,23 @@ def test_graph_usage_errors(tmp_path: Path) -> None:
 
 def test_graph_without_dot_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run("graph", "oil-wildcatter", "-o", str(tmp_path / "oil.svg"))
+    drawn = tmp_path / "oil.png"
+    result = run("graph", "oil-wildcatter", "-o", str(drawn))
+    assert result.exit_code == 0, result.output
+    assert drawn.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    result = run("graph", "oil-wildcatter", "-o", str(tmp_path / "oil.svg"), "--engine",
+                 "graphviz")
     assert result.exit_code == 1
     assert "Error: drawing SVG needs Graphviz's 'dot' program" in result.stderr
+    assert "--engine matplotlib" in result.stderr and "`engine`" not in result.stderr
+    assert not (tmp_path / "oil.svg").exists()
 
 
 def test_the_group_resolves_each_of_its_commands() -> None:
     ctx = click.Context(cli)
     names = cli.list_commands(ctx)
-    assert names == ["convert", "evaluate", "fit", "graph", "models", "plot", "sensitivity", "show",
-                     "validate", "voi"]
+    assert names == ["convert", "evaluate", "explain", "fit", "graph", "models", "plot",
+                     "report", "sensitivity", "show", "validate", "voi"]
     assert [cli.get_command(ctx, name).name for name in names] == names
     assert cli.get_command(ctx, "frobnicate") is None
 

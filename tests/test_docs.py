@@ -64,8 +64,29 @@ def test_readme_python_example_runs_and_its_comments_hold(capsys):
     ]
 
 
+def test_readme_plan_example_evaluates_three_sets_of_numbers(capsys):
+    namespace: dict = {}
+    exec(compile(_python_blocks(ROOT / "README.md")[0], "README.md", "exec"), namespace)  # noqa: S102
+    capsys.readouterr()
+    exec(compile(_python_blocks(ROOT / "README.md")[1], "README.md", "exec"), namespace)  # noqa: S102
+    assert capsys.readouterr().out.splitlines() == [
+        "[0.4, 0.3, 0.3] 47.0 test: no", "[0.6, 0.3, 0.1] 1.7 test: yes",
+        "[0.55, 0.3, 0.15] 12.1 test: yes"]
+    assert namespace["batch"].maximum_expected_utility == pytest.approx([47.0, 1.7, 12.1])
+    # The same numbers solved from scratch, one diagram per prior.
+    import numpy as np
+
+    from influence.testing import model_dict
+
+    for prior, meu in zip(([0.4, 0.3, 0.3], [0.6, 0.3, 0.1], [0.55, 0.3, 0.15]),
+                          (47.0, 1.7, 12.1), strict=True):
+        fresh = influence.diagram_from_dict(model_dict(namespace["diagram"],
+                                                       {"oil": np.array(prior)}))
+        assert influence.evaluate(fresh).maximum_expected_utility == pytest.approx(meu)
+
+
 def test_readme_building_a_diagram_in_python(capsys):
-    block = _python_blocks(ROOT / "README.md")[1]
+    block = _python_blocks(ROOT / "README.md")[2]
     namespace: dict = {"influence": influence}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     result = influence.evaluate(namespace["picnic"])
@@ -79,3 +100,39 @@ def test_the_readme_has_no_placeholder_left():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     placeholders = set(re.findall(r"\b[A-Z]{4,}_[A-Z_]{3,}\b", text)) - {"PYTENSOR_FLAGS"}
     assert not placeholders, f"placeholders left in README.md: {placeholders}"
+
+
+def test_readme_scripts_and_notebooks_example():
+    pytest.importorskip("pandas", reason="pandas is not installed: DataFrames cannot be made")
+    block = _python_blocks(ROOT / "README.md")[3]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    result = namespace["result"]
+    assert result.ranking[0].id == "partnership=yes" == namespace["table"].index[0]
+    share = float((namespace["gap"] > 0).mean())
+    assert f"round(float((gap > 0).mean()), 3)  # {share:.3f}:" in block
+    assert len(namespace["draws"]) == 2000
+
+
+def test_the_modelers_loop_of_the_readme_runs_as_written_from_any_folder(tmp_path,
+                                                                         monkeypatch):
+    """Every command of the README's modeler's-loop section, run in an empty folder."""
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    from influence.cli.main import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The modeler's loop", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    monkeypatch.chdir(tmp_path)
+    commands = [line for line in block.splitlines() if line.strip()]
+    assert len(commands) == 5
+    for line in commands:
+        args = shlex.split(line)
+        assert args[0] == "influence"
+        result = CliRunner().invoke(cli, args[1:])
+        assert result.exit_code == 0, (line, result.output)
+    assert (tmp_path / "post.nc").is_file() and (tmp_path / "eu.png").is_file()

@@ -1,4 +1,5 @@
-"""Drawing diagrams with Graphviz: DOT conventions, SVG/PNG files, atomic writes, errors."""
+"""Drawing diagrams: DOT conventions, SVG/PNG/PDF files drawn by Graphviz or by the pure-Python
+layout (matplotlib), atomic writes, errors."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import influence
 from influence.io import drawing
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot program is not installed")
+                               reason="checks the drawing of the Graphviz engine, and Graphviz's "
+                                      "dot program is not installed")
+#: Both engines: the pure-Python one always, Graphviz where its dot program is installed.
+ENGINES = [pytest.param("matplotlib"), pytest.param("graphviz", marks=needs_dot)]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SHAPES = {"decision": "box", "chance": "ellipse", "utility": "diamond"}
@@ -101,17 +105,18 @@ nodes:
     assert "_legend_chance1 [" in dot
 
 
-@needs_dot
-def test_svg_parses_and_names_every_node(oil: influence.Diagram, tmp_path: Path) -> None:
-    out = drawing.draw(oil, tmp_path / "oil.svg")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_svg_parses_and_names_every_node(oil: influence.Diagram, tmp_path: Path,
+                                         engine: str) -> None:
+    out = drawing.draw(oil, tmp_path / "oil.svg", engine=engine)
     root = ET.parse(out).getroot()
     assert root.tag.endswith("svg")
     titles = {el.text for el in root.iter() if el.tag.endswith("title")}
     assert set(oil.names) <= titles
 
 
-@needs_dot
-def test_svg_of_a_model_with_awkward_labels_parses() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_svg_of_a_model_with_awkward_labels_parses(engine: str) -> None:
     diagram = influence.loads("""
 name: awkward
 nodes:
@@ -131,14 +136,15 @@ nodes:
       - {given: {d: go}, value: 1}
       - {given: {d: stop}, value: 0}
 """)
-    root = ET.fromstring(drawing.render(diagram, "svg"))
+    root = ET.fromstring(drawing.render(diagram, "svg", engine=engine))
     assert {"a", "d", "u"} <= {el.text for el in root.iter() if el.tag.endswith("title")}
 
 
-@needs_dot
-def test_png_starts_with_the_png_signature(oil: influence.Diagram, tmp_path: Path) -> None:
-    out = drawing.draw(oil, tmp_path / "oil.png")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_png_and_pdf_files(oil: influence.Diagram, tmp_path: Path, engine: str) -> None:
+    out = drawing.draw(oil, tmp_path / "oil.png", engine=engine)
     assert out.read_bytes().startswith(PNG_SIGNATURE)
+    assert drawing.draw(oil, tmp_path / "oil.pdf", engine=engine).read_bytes()[:5] == b"%PDF-"
 
 
 def test_dot_file_is_the_source(oil: influence.Diagram, tmp_path: Path) -> None:
@@ -161,24 +167,47 @@ def test_unknown_format_is_a_usage_error() -> None:
         drawing.format_for("x.svg", "bmp")
 
 
-def test_missing_dot_program_is_a_clear_error(oil: influence.Diagram, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_dot_the_python_layout_draws(oil: influence.Diagram, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert drawing.engine_for("auto") == "matplotlib"
+    svg = drawing.draw(oil, tmp_path / "oil.svg").read_bytes()
+    assert svg == drawing.render(oil, "svg", engine="matplotlib")
+    assert drawing.draw(oil, tmp_path / "oil.dot").read_text().startswith("digraph")
+
+
+def test_graphviz_asked_for_without_dot_is_a_clear_error(oil: influence.Diagram, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     target = tmp_path / "oil.svg"
     with pytest.raises(drawing.GraphvizNotFoundError, match="apt-get install graphviz") as info:
-        drawing.draw(oil, target)
+        drawing.draw(oil, target, engine="graphviz")
     assert isinstance(info.value, influence.InfluenceError)
+    assert info.value.parameter == "engine" and "`engine` matplotlib" in str(info.value)
     assert not target.exists()
-    # DOT needs no Graphviz program
-    assert drawing.draw(oil, tmp_path / "oil.dot").read_text().startswith("digraph")
 
 
-@needs_dot
-def test_drawing_replaces_a_file_atomically(oil: influence.Diagram, tmp_path: Path) -> None:
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not "
+                    "installed: the automatic choice of Graphviz cannot be checked")
+def test_with_dot_graphviz_draws() -> None:
+    assert drawing.engine_for("auto") == "graphviz"
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(drawing.DrawingFormatError, match="got 'tikz'"):
+        drawing.engine_for("tikz")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_drawing_replaces_a_file_atomically(oil: influence.Diagram, tmp_path: Path,
+                                            engine: str) -> None:
     target = tmp_path / "oil.svg"
     target.write_text("old")
-    drawing.draw(oil, target)
+    drawing.draw(oil, target, engine=engine)
     assert target.read_text().lstrip().startswith("<?xml")
     assert [p.name for p in tmp_path.iterdir()] == ["oil.svg"]  # no temporary file left

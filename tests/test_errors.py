@@ -20,6 +20,7 @@ STANDARD_BASE = {
     "ModelNotFoundError": LookupError,
     "QueryError": ValueError,
     "UnknownNameError": LookupError,
+    "ArgumentTypeError": TypeError,
     "EvidenceError": ValueError,
     "PosteriorError": ValueError,
     "TooLargeError": ValueError,
@@ -28,6 +29,7 @@ STANDARD_BASE = {
     "DrawingFormatError": ValueError,
     "GraphvizNotFoundError": RuntimeError,
     "CommandUnavailableError": RuntimeError,
+    "MissingDependencyError": ImportError,
 }
 
 

@@ -172,7 +172,7 @@ def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
     direct.write(new)
     assert direct._idata is None  # the write did not either
     compressed = tmp_path / "compressed.nc"
-    write_groups(compressed, direct._groups, compress=True)
+    write_groups(compressed, direct.groups, compress=True)
     old = tmp_path / "arviz.nc"
     _write_the_old_way(direct, old)  # builds the InferenceData, which ArviZ writes
 
@@ -181,10 +181,10 @@ def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
     assert raw_old == _raw(compressed)  # with compression: the same, storage included
     assert _without_storage(raw_old) == _without_storage(raw_new)
     assert raw_new["posterior"]["vars"]["chain"]["filters"]["zlib"] is False
-    from influence.bayes.draws import uncertain_slots
-
-    assert len(raw_old["posterior"]["vars"]) == len(uncertain_slots(cartel)) + 2 + len(
-        [d for d, _ in raw_old["posterior"]["dims"] if d.startswith("state[")])
+    tables = {s["variable"] for s in direct.slots}  # one variable per table with a prior
+    coords = [d for d, _ in raw_old["posterior"]["dims"]]
+    assert set(raw_old["posterior"]["vars"]) == tables | set(coords)
+    assert len(tables) < 30 < len(direct.slots)
 
 
 @pytest.mark.slow
@@ -234,8 +234,8 @@ def test_the_lazy_inference_data_is_the_one_built_before(cartel):
     assert attrs["influence_method"] == "exact"
     assert json.loads(attrs["influence_diagnostics"]) == post.diagnostics
     for slot in json.loads(attrs["influence_slots"]):
-        np.testing.assert_array_equal(idata.posterior[slot["name"]].values,
-                                      post._groups["posterior"].variables[slot["name"]].values)
+        np.testing.assert_array_equal(idata.posterior[slot["variable"]].values,
+                                      post.groups["posterior"].variables[slot["variable"]].values)
     assert idata.posterior["chain"].values.tolist() == [0, 1, 2]
 
 
@@ -296,3 +296,26 @@ def test_the_fit_command_imports_no_heavy_module(files, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_evaluating_and_plotting_a_posterior_import_no_heavy_module(tmp_path):
+    """Reading a posterior file, checking it and evaluating under it, and the plot command,
+    need neither ArviZ, xarray, SciPy nor PyMC."""
+    path = tmp_path / "post.nc"
+    _fit(influence.load("cartel-intervention")).write(path)
+    script = textwrap.dedent(f"""
+        import json, sys
+        from click.testing import CliRunner
+        from influence.cli.main import cli
+        for args in (["evaluate", "cartel-intervention", "--posterior", {str(path)!r}],
+                     ["plot", "cartel-intervention", "--posterior", {str(path)!r}, "-o",
+                      {str(tmp_path / "eu.png")!r}]):
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, result.output
+        print(json.dumps(sorted(m for m in sys.modules
+                                if m.split(".")[0] in {list(HEAVY[:5])!r})))
+        """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "eu.png").read_bytes()[:4] == b"\x89PNG"

@@ -186,8 +186,15 @@ def test_duplicate_node_name() -> None:
 
 def test_duplicate_key_in_given() -> None:
     text = mutate("given: {test: yes}", "given: {test: yes, test: no}")
-    expect_error(text, "duplicate key 'test'", node="cost", field="values",
-                 at=line(text, "test: yes, test: no"))
+    at = line(text, "test: yes, test: no")
+    expect_error(text, "duplicate key 'test' in nodes > cost > values > row 2 > given",
+                 f"got it twice on line {at}", node="cost", field="values", at=at)
+
+
+def test_duplicate_key_in_a_rule_row_names_the_row_from_1() -> None:
+    text = mutate("given: {forecast: sunny}", "given: {forecast: sunny, forecast: rainy}")
+    expect_error(text, "in policies > follow > choose > umbrella > rule row 2 > given",
+                 field="policies")
 
 
 # -- node names, types and keys ----------------------------------------------------------------
@@ -221,7 +228,15 @@ def test_unknown_node_type_suggests() -> None:
 def test_missing_node_type() -> None:
     text = mutate("    type: decision\n    states: [no, yes]\n  umbrella",
                   "    states: [no, yes]\n  umbrella")
-    expect_error(text, "got no `type`", node="test", field="type")
+    err = expect_error(text, "got no `type`", node="test", field="type")
+    assert "did you mean" not in str(err)
+
+
+def test_misspelt_type_key_suggests() -> None:
+    text = mutate("    type: decision\n    states: [no, yes]\n  umbrella",
+                  "    typ: decision\n    states: [no, yes]\n  umbrella")
+    expect_error(text, "got no `type` but a key 'typ' (did you mean 'type'?)", node="test",
+                 field="type")
 
 
 def test_node_type_not_text() -> None:
@@ -817,10 +832,29 @@ def test_rule_row_choosing_an_unknown_state() -> None:
 
 def test_rule_row_given_a_variable_the_decision_does_not_observe() -> None:
     text = mutate("given: {forecast: rainy}", "given: {weather: wet}")
-    expect_error(text, "policy 'follow', rule row 1: expected `given` to name what 'umbrella' "
-                 "knows when it is taken (forecast, test), got 'weather', which it does not "
-                 "observe", node="umbrella", field="policies",
-                 at=line(text, "given: {weather: wet}", 2))
+    err = expect_error(text, "policy 'follow', rule row 1: expected `given` to name what "
+                       "'umbrella' knows when it is taken (forecast, test), got 'weather', which "
+                       "'umbrella' does not observe: add 'weather' to the `observes` of "
+                       "'umbrella' for the policy to depend on it", node="umbrella",
+                       field="policies", at=line(text, "given: {weather: wet}", 2))
+    assert "did you mean" not in str(err)
+
+
+def test_rule_row_of_a_decision_that_no_longer_observes_its_variable() -> None:
+    # the policy was written when umbrella observed the forecast: say to observe it again,
+    # never suggest another node
+    text = mutate("    observes: [forecast]\n", "")
+    err = expect_error(text, "got 'forecast', which 'umbrella' does not observe: add "
+                       "'forecast' to the `observes` of 'umbrella'", node="umbrella",
+                       field="policies")
+    assert "did you mean" not in str(err)
+
+
+def test_rule_row_naming_what_comes_after_the_decision() -> None:
+    text = mutate("given: {forecast: rainy}", "given: {comfort: wet}")
+    err = expect_error(text, "got 'comfort', which is not known when 'umbrella' is taken",
+                       node="umbrella", field="policies")
+    assert "observes" not in str(err).split("got 'comfort'")[1]
 
 
 def test_rule_row_for_an_earlier_decision_naming_a_later_observation() -> None:

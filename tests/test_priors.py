@@ -290,6 +290,8 @@ def test_bad_root_prior_messages(prior, message):
 BAD_ROW = [
     ("p: [0.2, 0.6, 0.2]\n        prior: {beta: [1, 1]}",
      "row 2: prior: a `beta` prior on a row of 3 states needs `state`"),
+    ("p: [0.2, 0.6, 0.2]\n        prior: {interval: [0.2, 0.4]}",
+     "row 2: prior: an `interval` prior on a row of 3 states needs `state`"),
     ("prior: {beta: [1, 1], state: damp}",
      "row 2: prior: a `beta` prior on state 'damp' of a row of 3 states needs the row's point "
      "`p`"),
@@ -304,6 +306,8 @@ BAD_ROW = [
                                    "state: dry, damp, soaked), got 2"),
     ("prior: {mean: [0.5, 0.5], strength: 3}", "row 2: prior: `mean`: expected 3 probabilities "
                                                "(one per state: dry, damp, soaked), got 2"),
+    ("prior: {mean: [0.5, 0.3, 0.1], strength: 3}", "row 2: prior: `mean`: expected "
+                                                    "probabilities summing to 1, got a sum of 0.9"),
     ("prior: {beta: [1, 1], state: wet}", "row 2: prior: `state` 'wet' is not a state of 'wet'"),
 ]
 
@@ -375,3 +379,22 @@ def test_priors_module_imports_numpy_only():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ})
     assert out.stdout.strip() == "[]"
+
+
+def test_a_beta_priors_shares_of_the_other_states_must_sum_to_1():
+    """A prior built in Python (or read back from a file) whose `rest` does not sum to 1 is
+    refused, with the sum."""
+    from influence import Node
+    from influence.model.distributions import BetaPrior
+
+    def node(rest):
+        prior = BetaPrior(a=2, b=2, states=("x", "y", "z"), state=0, rest=rest)
+        return Node(name="a", kind="chance", states=("x", "y", "z"), table=[0.5, 0.3, 0.2],
+                    priors={(): prior})
+
+    with pytest.raises(ModelError, match="summing to 1, got a sum of 0.9") as err:
+        node((0, 0.5, 0.4))
+    assert err.value.node == "a" and err.value.field == "priors"
+    with pytest.raises(ModelError, match=r"'x' none\), got \[0.1, 0.5, 0.4\]"):
+        node((0.1, 0.5, 0.4))
+    assert node((0, 0.5, 0.5)).priors[()].rest == (0, 0.5, 0.5)

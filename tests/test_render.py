@@ -140,13 +140,15 @@ def test_evaluation_table(oil: Evaluation, oil_diagram: influence.Diagram) -> No
     lines = text.splitlines()
     assert lines[0] == "Oil wildcatter (oil-wildcatter)"
     assert lines[1] == "Scenario: none"
-    assert ("Maximum expected utility: 22.5 thousands of dollars  (sd of the total utility "
-            "87.46; 5% and 95% quantiles -80 and 190)") in lines
+    assert ("Maximum expected utility: 22.5 thousands of dollars (sd of the total utility "
+            "87.46; 5% and 95% quantiles -80 and 190)") in " ".join(text.split())
     start = lines.index("Policies and alternatives, best first") + 3
     ranked = [ln.split() for ln in lines[start:start + 5]]
-    assert [r[0] for r in ranked] == ["1", "1", "3", "3", "5"]  # ties share a rank
-    assert [r[-4] for r in ranked] == ["22.5", "22.5", "20", "20", "0"]  # EU
-    assert [r[-3:] for r in ranked][:3:2] == [["87.46", "-80", "190"], ["103.9", "-70", "200"]]
+    assert [r[0] for r in ranked] == ["1=", "1=", "3=", "3=", "5"]  # ties share a rank
+    assert [r[3] for r in ranked] == ["22.5", "22.5", "20", "20", "0"]  # EU
+    assert [r[4:7] for r in ranked][:3:2] == [["87.46", "-80", "190"], ["103.9", "-70", "200"]]
+    assert " ".join(ranked[0][7:]) == oil.policy("test-and-follow").label
+    assert "=: tied with the other options of that rank" in text
     assert any("1. test (Seismic test): choose yes" in ln for ln in lines)
     rows = {ln.split()[0]: ln.split() for ln in lines
             if ln.strip().startswith(("closed ", "open ", "diffuse "))}
@@ -163,9 +165,11 @@ def test_evaluation_table_columns_are_aligned(oil: Evaluation) -> None:
     start = lines.index("Policies and alternatives, best first") + 1
     header, rule = lines[start], lines[start + 1]
     assert set(rule.strip()) <= {"-", " "}
-    eu_end = len(header)  # the right-aligned EU column ends the header
+    eu_end = header.index(" EU ") + 3  # the right-aligned EU column ends here
+    label = header.index("label")
     for line in lines[start + 2:start + 7]:
-        assert len(line) == eu_end
+        assert line[eu_end - 1] != " " and line[eu_end] == " "
+        assert line[label - 1] == " " and line[label] != " "
 
 
 def test_evaluation_table_all_states(oil: Evaluation) -> None:
@@ -181,7 +185,7 @@ def test_evaluation_table_scenario(oil_diagram: influence.Diagram) -> None:
     text = evaluation_text.evaluation_table(wet, diagram=oil_diagram)
     assert "Scenario: oil=wet (results are conditional on it)" in text
     assert "Maximum expected utility: 50 thousands of dollars" in text
-    assert "2. drill (Drill): choose yes   (knowing test=no, result=none; EU no 0, yes 50)" \
+    assert "2. drill (Drill): choose yes (knowing test=no, result=none; EU no 0, yes 50)" \
         in text
 
 
@@ -247,7 +251,7 @@ def test_diagram_table(oil_diagram: influence.Diagram) -> None:
     assert "  2. drill: knows test, result" in text
     assert "observes result" in text
     assert "drill: result=diffuse -> no; result=closed -> yes; result=open -> yes" in text
-    assert "test_cost [test=yes]: Raiffa (1968)" in text
+    assert "test_cost[test=yes]: Raiffa (1968)" in text
     assert "Tables" not in text
     with_tables = text_report.diagram_table(oil_diagram, tables=True)
     assert "result: P(result | oil, test)" in with_tables
@@ -258,13 +262,19 @@ def test_models_table_and_json() -> None:
     summaries = [("a-model", "A model"), ("longer-name", "Another")]
     assert text_report.models_table(summaries) == "a-model      A model\nlonger-name  Another\n"
     data = _strict_json(plain.models_json(summaries, default="a-model"))
-    assert data == [{"name": "a-model", "title": "A model", "default": True},
-                    {"name": "longer-name", "title": "Another", "default": False}]
+    assert data == [{"name": "a-model", "title": "A model", "default": True, "evidence": []},
+                    {"name": "longer-name", "title": "Another", "default": False,
+                     "evidence": []}]
+    evidence = {"a-model": ["field-data", "more"]}
+    assert text_report.models_table(summaries, evidence) == (
+        "a-model      A model  (evidence: field-data, more)\nlonger-name  Another\n")
+    data = _strict_json(plain.models_json(summaries, evidence=evidence))
+    assert data[0]["evidence"] == ["field-data", "more"]
 
 
 def test_validation_summary(oil_diagram: influence.Diagram) -> None:
     assert text_report.validation_summary(oil_diagram, "oil-wildcatter") == (
-        "oil-wildcatter: valid (2 chance, 2 decision, 2 utility nodes, 3 policies)")
+        "oil-wildcatter: valid: 6 nodes (2 chance, 2 decision, 2 utility), 3 policies")
 
 
 def test_render_evaluation_rejects_unknown_format(oil: Evaluation) -> None:
@@ -297,7 +307,7 @@ nodes:
         "decision 'shrug' influences no utility node, so every choice is equally good",
     ]
     assert text_report.validation_report(diagram, "idle.yaml").splitlines() == [
-        "idle.yaml: valid (2 chance, 2 decision, 1 utility nodes, 0 policies)",
+        "idle.yaml: valid: 5 nodes (2 chance, 2 decision, 1 utility), 0 policies",
         "  note: chance node 'gossip' has no path to a utility node, so it cannot change any "
         "expected utility",
         "  note: decision 'shrug' influences no utility node, so every choice is equally good",

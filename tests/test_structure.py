@@ -300,8 +300,11 @@ def test_policy_choosing_an_unknown_state() -> None:
 
 def test_rule_given_outside_the_information_set() -> None:
     expect(good_nodes(), "expected `given` to name what 'd1' knows when it is taken (a), got "
-           "'b', which it does not observe", node="d1", field="policies",
+           "'b', which is not known when 'd1' is taken", node="d1", field="policies",
            policies=[policy({"d1": (RuleRow({"b": "x"}, "x"),)})])
+    expect(good_nodes(), "expected `given` to name what 'd2' knows when it is taken (a, d1, b), "
+           "got 'zz', which it does not observe", node="d2", field="policies",
+           policies=[policy({"d2": (RuleRow({"zz": "x"}, "x"),)})])
 
 
 def test_rule_given_an_unknown_state() -> None:

@@ -198,7 +198,8 @@ FAULTS = [
     ("rule row naming what is not known",
      lambda: diagram(policies=(follow(RuleRow({"weather": "wet"}, "yes")),)), "umbrella",
      "policies", "expected `given` to name what 'umbrella' knows when it is taken (forecast), "
-     "got 'weather', which it does not observe"),
+     "got 'weather', which 'umbrella' does not observe: add 'weather' to the `observes` of "
+     "'umbrella'"),
     ("rule row naming an unknown state",
      lambda: diagram(policies=(follow(RuleRow({"forecast": "stormy"}, "yes")),)), "umbrella",
      "policies", "expected a state of 'forecast' (sunny, rainy) in `given`, got "

@@ -114,7 +114,7 @@ def test_duplicate_key_inside_a_node_names_node_and_field() -> None:
         load_yaml_text(text, file="m.yaml")
     err = info.value
     assert (err.node, err.field, err.line) == ("n1", "cpt", 6)
-    assert "in nodes > n1 > cpt > 0" in str(err)
+    assert "in nodes > n1 > cpt > row 1:" in str(err)  # rows are numbered from 1
 
 
 def test_duplicate_node_names() -> None:

@@ -27,12 +27,12 @@ the draws, is ``s*``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from .beliefs import Beliefs, beliefs
 from .groups import (
     Group,
@@ -67,6 +67,10 @@ def resolve_groups(diagram: Any, b: Beliefs,
     items: list[tuple[str, Any]] = []
     if isinstance(groups, Mapping):
         items = list(groups.items())
+    elif not isinstance(groups, Sequence):
+        raise ArgumentTypeError(f"expected `groups` to be a mapping of name to parameters or "
+                                f"texts NAME=SPEC,SPEC..., got {type(groups).__name__}",
+                                file=diagram.file, parameter="groups")
     else:
         for text in groups:
             name, eq, specs = str(text).partition("=")
@@ -111,7 +115,8 @@ def _group_stage(valuer: Valuer, group: Group, tables: Mapping[str, np.ndarray],
     return valuer.unnormalized(drawn)
 
 
-def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto"
+def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto",
+               progress: Callable[[int, int], None] | None = None
                ) -> tuple[float, float, tuple[GroupValue, ...]]:
     """EVPI (with its standard error) and the EVPPI of each group, in one pass over the draws.
 
@@ -123,7 +128,11 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
         parameters); see :func:`influence.analysis.observe.bayes_valuer`.
     groups : list of Group
     method : {"auto", "regression"}
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
     """
+    from ..bayes.uncertainty import counting
+
     if method not in METHODS:
         raise QueryError(f"expected `method` among {', '.join(METHODS)}, got {method!r}",
                          file=b.diagram.file, parameter="method")
@@ -133,7 +142,7 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
     sums = {g.name: Accumulator() for g in exact}
     stages: list[np.ndarray] = []
     features: dict[str, list[np.ndarray]] = {g.name: [] for g in regress}
-    for tables in b.chunks(valuer.chunk()):
+    for tables in counting(lambda: b.chunks(valuer.chunk()), b.draws, progress)():
         full = valuer.unnormalized(tables)
         evpi.add(valuer.gains(full))
         for g in exact:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..bayes.draws import Slot
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..limits import EVSI_OUTCOMES
 from ..model.priors import BetaPrior, DirichletPrior, Prior
 from .beliefs import Beliefs, beliefs
@@ -82,6 +82,10 @@ def _items(diagram: Any, studies: Any) -> list[tuple[str, Any]]:
         studies = [studies]
     if isinstance(studies, Mapping):
         return list(studies.items())
+    if not isinstance(studies, Sequence):
+        raise ArgumentTypeError(f"expected `studies` to be a mapping of row to sample sizes or "
+                                f"texts SPEC=N, got {type(studies).__name__}",
+                                file=diagram.file, parameter="studies")
     items = []
     for text in studies:
         spec, eq, sizes = str(text).rpartition("=")

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..bayes.draws import Slot
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..messages import suggest
 from ..model.diagram import Diagram, Node
 from ..model.priors import BetaPrior, DirichletPrior, Prior
@@ -230,6 +230,10 @@ def parse_group(diagram: Diagram, slots: Sequence[Slot], name: str,
                          parameter="groups")
     if isinstance(specs, str):
         specs = split_specs(specs)
+    if isinstance(specs, Mapping) or not isinstance(specs, Sequence):
+        raise ArgumentTypeError(f"group {name!r}: expected parameters (text, or a list of "
+                                f"texts), got {type(specs).__name__}", file=diagram.file,
+                                parameter="groups")
     if not specs:
         raise QueryError(f"group {name!r}: expected at least one parameter, got none",
                          file=diagram.file, parameter="groups")

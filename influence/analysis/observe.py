@@ -17,12 +17,12 @@ nodes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..limits import MEMORY_BUDGET, TIE_TOLERANCE
-from ..messages import suggest
+from ..messages import describe, suggest
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
 from .beliefs import Beliefs
@@ -88,6 +88,10 @@ def _check_names(diagram: Diagram, nodes: str | Sequence[str] | None,
         return None, decision
     if isinstance(nodes, str):
         nodes = (nodes,)
+    if isinstance(nodes, Mapping) or not isinstance(nodes, Iterable):
+        raise ArgumentTypeError(f"expected `nodes` to be chance node names (a list of text), "
+                                f"got {describe(nodes)}", file=diagram.file, parameter="nodes")
+    nodes = tuple(nodes)
     chance = [n.name for n in diagram.chance_nodes]
     if not nodes:
         raise QueryError("expected `nodes` to name at least one chance node, got none",
@@ -150,10 +154,11 @@ def observation_pairs(diagram: Diagram, nodes: str | Sequence[str] | None = None
 
 
 def bayes_valuer(diagram: Diagram, given: Mapping[str, str] | None,
-                 beliefs: Beliefs | None) -> Valuer:
+                 beliefs: Beliefs | None, memory_limit: int | None = None) -> Valuer:
     """The diagram's :class:`Valuer`: on its own numbers, at the parameters' means, or (for
-    parameters that depend on each other across nodes) on the mean over the draws."""
-    plan = Plan(diagram, given)
+    parameters that depend on each other across nodes) on the mean over the draws. Its plan
+    has ``memory_limit`` (default: half the machine's memory)."""
+    plan = Plan(diagram, given, memory_limit=memory_limit)
     if beliefs is None:
         return Valuer(plan, {n.name: n.table for n in diagram.nodes if n.table is not None})
     if beliefs.exact_means:
@@ -165,8 +170,8 @@ def bayes_valuer(diagram: Diagram, given: Mapping[str, str] | None,
 
 def observe_values(diagram: Diagram, *, nodes: str | Sequence[str] | None = None,
                    decision: str | None = None, given: Mapping[str, str] | None = None,
-                   beliefs: Beliefs | None = None, base: Valuer | None = None
-                   ) -> tuple[ObserveValue, ...]:
+                   beliefs: Beliefs | None = None, base: Valuer | None = None,
+                   memory_limit: int | None = None) -> tuple[ObserveValue, ...]:
     """The value of observing chance nodes before decisions; see :func:`observation_pairs`
     for which, and the module's description for how.
 
@@ -179,6 +184,8 @@ def observe_values(diagram: Diagram, *, nodes: str | Sequence[str] | None = None
         Under parameter uncertainty: the decision is the Bayes decision (at the means).
     base : Valuer, optional
         The diagram's own valuer, if already built.
+    memory_limit : int, optional
+        Bytes of working memory each solve may use (default: half the machine's memory).
 
     Returns
     -------
@@ -186,12 +193,12 @@ def observe_values(diagram: Diagram, *, nodes: str | Sequence[str] | None = None
         In the order of the decisions, then of the nodes in the file.
     """
     pairs = observation_pairs(diagram, nodes, decision, given)
-    base = base if base is not None else bayes_valuer(diagram, given, beliefs)
+    base = base if base is not None else bayes_valuer(diagram, given, beliefs, memory_limit)
     known = {d: set(diagram.information_set(d)) | set(given or {}) for d, _ in pairs}
     out = []
     for d, xs in pairs:
         variant = with_observation(diagram, d, [x for x in xs if x not in known[d]])
-        meu = bayes_valuer(variant, given, beliefs).maximum_expected_utility
+        meu = bayes_valuer(variant, given, beliefs, memory_limit).maximum_expected_utility
         value = meu - base.maximum_expected_utility
         scale = max(abs(meu), abs(base.maximum_expected_utility), 1.0)
         if abs(value) <= TIE_TOLERANCE * scale:

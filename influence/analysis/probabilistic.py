@@ -104,8 +104,9 @@ class ProbabilisticSensitivity:
 
 
 def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: int | None
-            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int]:
-    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, chunk_size_for, prior_chunks
+            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int, bool]:
+    """The draws in chunks, their kind, their number, and whether they fit one chunk."""
+    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, PRIOR_BLOCK, chunk_size_for, prior_chunks
 
     diagram = plan.diagram
     if posterior is not None:
@@ -113,13 +114,15 @@ def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: in
         total = posterior.draws if draws is None else min(int(draws), posterior.draws)
         chunk = chunk_size_for(plan, total)
         return (lambda: iter(posterior.iter_parameters(diagram, chunk, draws)), "posterior",
-                total)
+                total, total <= chunk)
     if not diagram.has_priors:
         raise QueryError("expected priors in the model for a probabilistic sensitivity, got "
                          "none: every number is a point value", file=diagram.file,
                          parameter="prior")
     total = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
-    return prior_chunks(diagram, total, int(seed), chunk_size_for(plan, total)), "prior", total
+    chunk = chunk_size_for(plan, total)
+    return (prior_chunks(diagram, total, int(seed), chunk), "prior", total,
+            total <= min(chunk, PRIOR_BLOCK))
 
 
 def _pair(ranked: Sequence[OptionResult]) -> tuple[OptionResult, OptionResult | None]:
@@ -153,7 +156,9 @@ def _shares(theta: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = False,
                   posterior: Any = None, draws: int | None = None,
-                  seed: int | None = None) -> ProbabilisticSensitivity:
+                  seed: int | None = None,
+                  progress: Callable[[int, int], None] | None = None
+                  ) -> ProbabilisticSensitivity:
     """Variance shares of the EU difference between the two best options (see the module's
     documentation), for each of ``parameters`` that has a prior.
 
@@ -169,14 +174,20 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         Number of prior draws (default 4000), or a cap on the posterior draws.
     seed : int, optional
         Seed of the prior draws (default: fresh entropy, reported in the result).
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
     """
+    from ..bayes.uncertainty import counting
+
     if isinstance(posterior, str | Path):
         from ..bayes.fitting import Posterior
 
         posterior = Posterior.read(posterior)
     if posterior is None and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
-    chunks, kind, total = _chunks(plan, prior, posterior, draws, seed)
+    chunks, kind, total, single = _chunks(plan, prior, posterior, draws, seed)
+    # Passes over the draws: one or two to evaluate (see evaluate_chunks), one for the values.
+    chunks = counting(chunks, total * (2 if single else 3), progress)
     evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
     best, runner = _pair(evaluation.ranked())
     uncertain = [p for p in parameters if p.prior is not None]

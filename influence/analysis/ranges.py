@@ -28,13 +28,14 @@ of its node's table (1 for a weight of 0, or a node whose values are all 0).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
+from ..messages import describe
 from ..model.diagram import Diagram
 from ..model.priors import BetaPrior
 from .parameters import Parameter, all_parameters, parse_parameter
@@ -105,6 +106,10 @@ def select(diagram: Diagram, names: Sequence[str] | None = None) -> list[Paramet
                 if not _deterministic(diagram, p) and _kept_state(diagram, p)]
     if isinstance(names, str):
         names = [names]
+    if isinstance(names, Mapping) or not isinstance(names, Iterable):
+        raise ArgumentTypeError(f"expected `parameters` to be parameter names (a list of "
+                                f"text), got {describe(names)}", file=diagram.file,
+                                parameter="parameters")
     out: dict[str, Parameter] = {}
     for name in names:
         par = parse_parameter(diagram, name)
@@ -126,6 +131,10 @@ def parse_ranges(diagram: Diagram, ranges: Mapping[str, Any] | None
         For an unknown parameter or a bad range (naming `ranges`).
     """
     out: dict[str, tuple[float, float]] = {}
+    if ranges is not None and not isinstance(ranges, Mapping):
+        raise ArgumentTypeError(f"expected `ranges` to be a mapping of parameter name to (low, "
+                                f"high), got {describe(ranges)}", file=diagram.file,
+                                parameter="ranges")
     for name, pair in dict(ranges or {}).items():
         try:
             par = parse_parameter(diagram, name)

@@ -19,13 +19,14 @@ choice changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import QueryError
+from ..frames import frame, state_text
 from ..limits import TIE_TOLERANCE
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
@@ -152,6 +153,31 @@ class SensitivityResult:
                 return p
         raise KeyError(parameter_id)
 
+    def to_frame(self) -> Any:
+        """One row per parameter, largest swing first, indexed by parameter ``id``: ``kind``,
+        ``point``, ``low``, ``high``, ``source``, ``eu_low``, ``eu_high``, ``swing``,
+        ``best_low``, ``best_high``, ``thresholds`` (the number of break-even values found),
+        ``nearest_inside`` (the break-even value inside the range nearest the point value, or
+        NaN), and with the probabilistic sensitivity ``variance_share``,
+        ``variance_share_se`` and ``correlation`` (NaN for a parameter without a prior).
+        Needs pandas (:class:`~influence.errors.MissingDependencyError`)."""
+        columns = ["id", "kind", "point", "low", "high", "source", "eu_low", "eu_high",
+                   "swing", "best_low", "best_high", "thresholds", "nearest_inside"]
+        shares = {}
+        if self.probabilistic is not None:
+            columns += ["variance_share", "variance_share_se", "correlation"]
+            shares = {s.id: {"variance_share": s.variance_share,
+                             "variance_share_se": s.standard_error,
+                             "correlation": s.correlation}
+                      for s in self.probabilistic.parameters}
+        nan = float("nan")
+        rows = [{**{c: getattr(p, c, None) for c in columns[:11]},
+                 "thresholds": len({t.value for t in p.thresholds or ()}),
+                 "nearest_inside": p.within[0] if p.within else nan,
+                 **shares.get(p.id, dict.fromkeys(columns[13:], nan))}
+                for p in self.parameters]
+        return frame(rows, columns, index="id")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: ``model``, ``base_expected_utility``, ``parameters`` (and
         ``two_way``, ``probabilistic`` when computed)."""
@@ -185,6 +211,20 @@ class ThresholdAnalysis:
 
     def __getitem__(self, parameter_id: str) -> tuple[Threshold, ...]:
         return self.thresholds[parameter_id]
+
+    def to_frame(self) -> Any:
+        """One row per break-even value (parameters in the order asked, values increasing):
+        ``parameter``, ``value``, ``decision``, ``information_state`` (``node=state, ...``),
+        ``before`` and ``after`` (the optimal choice just below and just above), ``low`` and
+        ``high`` (the domain searched). Needs pandas
+        (:class:`~influence.errors.MissingDependencyError`)."""
+        columns = ["parameter", "value", "decision", "information_state", "before", "after",
+                   "low", "high"]
+        rows = [{"parameter": k, "value": t.value, "decision": t.decision,
+                 "information_state": state_text(t.information_state), "before": t.before,
+                 "after": t.after, "low": self.domains[k][0], "high": self.domains[k][1]}
+                for k, found in self.thresholds.items() for t in found]
+        return frame(rows, columns)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "parameters": [
@@ -322,7 +362,8 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
                 ranges: Mapping[str, Sequence[float]] | None = None, top: int | None = None,
                 prior: bool = False, posterior: Any = None, draws: int | None = None,
                 seed: int | None = None, two_way: Sequence[str] | None = None,
-                grid: int | None = None) -> SensitivityResult:
+                grid: int | None = None, memory_limit: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
     """What drives a decision, and how far each number may move before the best choice
     changes.
 
@@ -352,6 +393,12 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         Add the two-way map of these two parameters.
     grid : int, optional
         Grid values per parameter of the two-way map (default 41).
+    memory_limit : int, optional
+        Bytes of working memory the analysis may use (default: half the machine's memory; a
+        plan keeps its own), as in :func:`influence.plan`.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws of the probabilistic sensitivity
+        (see :mod:`influence.progress`).
 
     Returns
     -------
@@ -363,7 +410,7 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         For an unknown parameter (with the closest match), a bad range, or inconsistent
         options.
     """
-    plan = compile_plan(diagram, given)
+    plan = compile_plan(diagram, given, memory_limit)
     d = plan.diagram
     _check_options(plan, top, prior, posterior, draws, seed)
     if grid is not None and two_way is None:
@@ -390,7 +437,8 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         labels={o[0]: o[1] for o in plan.options()}, parameters=rows, total=len(items),
         two_way=_two_way(plan, two_way, explicit, grid),
         probabilistic=None if not (prior or posterior is not None) else probabilistic(
-            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed))
+            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
+            progress=progress))
 
 
 def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]],

@@ -40,8 +40,10 @@ __all__ = ["Sweep", "settings", "Optimum", "Segments", "one_sided", "chunk_size"
 MAX_CHUNK = 8192
 
 
-def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Plan:
-    """The plan of ``diagram`` (a plan is used as it is; its scenario must agree)."""
+def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None,
+                 memory_limit: int | None = None) -> Plan:
+    """The plan of ``diagram`` (a plan is used as it is, with its own memory limit; its
+    scenario must agree)."""
     if isinstance(diagram, Plan):
         if given is not None and dict(given) != dict(diagram.given):
             raise QueryError("expected `given` to be left out with a plan (its scenario is "
@@ -51,7 +53,7 @@ def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None) -> Pl
     if not isinstance(diagram, Diagram):
         raise QueryError(f"expected a Diagram (see influence.load), got "
                          f"{type(diagram).__name__}", parameter="diagram")
-    return Plan(diagram, given)
+    return Plan(diagram, given, memory_limit=memory_limit)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ mean over its draws.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import QueryError
@@ -59,6 +59,8 @@ def value_of_information(
     groups: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
     studies: Mapping[str, int | Sequence[int]] | Sequence[str] | None = None,
     study_cost: float | None = None,
+    memory_limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValueOfInformation:
     """What is worth learning before deciding.
 
@@ -88,6 +90,12 @@ def value_of_information(
         Proposed studies (see :func:`influence.evsi`).
     study_cost : float, optional
         The cost of a study: each EVSI gets its expected net benefit of sampling.
+    memory_limit : int, optional
+        Bytes of working memory each solve may use (default: half the machine's memory), as
+        in :func:`influence.plan`.
+    progress : callable, optional
+        Under parameter uncertainty: ``progress(done, total)`` after each chunk of draws of
+        the pass that values the parameters (see :mod:`influence.progress`).
 
     Returns
     -------
@@ -117,9 +125,9 @@ def value_of_information(
                          f"{study_cost!r} without", file=diagram.file, parameter="study_cost")
     if posterior is None and not prior:
         _point_only(diagram, draws=draws, seed=seed, groups=groups, studies=studies)
-        base = bayes_valuer(diagram, given, None)
+        base = bayes_valuer(diagram, given, None, memory_limit)
         observed = observe_values(diagram, nodes=nodes, decision=decision, given=given,
-                                  base=base)
+                                  base=base, memory_limit=memory_limit)
         return ValueOfInformation(model=diagram.name,
                                   maximum_expected_utility=base.maximum_expected_utility,
                                   observe=observed, title=diagram.title, units=diagram.units,
@@ -127,10 +135,10 @@ def value_of_information(
     b = beliefs(diagram, prior=prior, posterior=posterior, draws=draws, seed=seed)
     chosen = resolve_groups(diagram, b, groups)
     planned = resolve_studies(diagram, b, studies) if studies is not None else []
-    base = bayes_valuer(diagram, given, b)
+    base = bayes_valuer(diagram, given, b, memory_limit)
     observed = observe_values(diagram, nodes=nodes, decision=decision, given=given, beliefs=b,
-                              base=base)
-    evpi, se, values = evppi_from(b, base, chosen)
+                              base=base, memory_limit=memory_limit)
+    evpi, se, values = evppi_from(b, base, chosen, progress=progress)
     sampled = evsi_from(b, base, planned, study_cost=study_cost) if planned else ()
     return ValueOfInformation(
         model=diagram.name, maximum_expected_utility=base.maximum_expected_utility,

@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..frames import frame
+
 __all__ = ["ObserveValue", "GroupValue", "StudyValue", "EVPPIResult", "EVSIResult",
-           "ValueOfInformation"]
+           "ValueOfInformation", "VOI_COLUMNS", "GROUP_COLUMNS", "STUDY_COLUMNS"]
 
 
 def _number(x: float | None) -> float | None:
@@ -149,6 +151,11 @@ class EVPPIResult:
                 "evpi_parameters": _number(self.evpi_parameters),
                 "evppi": [g.to_dict() for g in self.groups]}
 
+    def to_frame(self) -> Any:
+        """One row per group, indexed by ``group``: :data:`GROUP_COLUMNS` (``parameters``: how
+        many). The EVPI about every parameter is :attr:`evpi_parameters`. Needs pandas."""
+        return _groups_frame(self.groups)
+
 
 @dataclass(frozen=True)
 class EVSIResult:
@@ -173,6 +180,10 @@ class EVSIResult:
         return {"model": self.model,
                 "maximum_expected_utility": _number(self.maximum_expected_utility),
                 "evsi": [s.to_dict() for s in self.studies]}
+
+    def to_frame(self) -> Any:
+        """One row per study and sample size: :data:`STUDY_COLUMNS`. Needs pandas."""
+        return _studies_frame(self.studies)
 
 
 @dataclass(frozen=True)
@@ -234,3 +245,42 @@ class ValueOfInformation:
             "evppi": [g.to_dict() for g in self.evppi],
             "evsi": [s.to_dict() for s in self.evsi],
         }
+
+    def to_frame(self) -> Any:
+        """Every value in one DataFrame, one row each (as the CSV of ``influence voi``):
+        :data:`VOI_COLUMNS`; ``kind`` is ``observe`` (``item``: the nodes joined by ``+``),
+        ``evpi``, ``evppi`` (``item``: the group) or ``evsi`` (``item``: the study, ``n``
+        its size). The other result objects have frames of their own rows:
+        :meth:`EVPPIResult.to_frame`, :meth:`EVSIResult.to_frame`. Needs pandas."""
+        rows: list[dict[str, Any]] = [
+            {"kind": "observe", "decision": o.decision, "item": "+".join(o.nodes),
+             "value": o.value, "maximum_expected_utility": o.maximum_expected_utility,
+             "method": self.method or "exact"} for o in self.observe]
+        if self.evpi_parameters is not None:
+            rows.append({"kind": "evpi", "item": "all parameters", "value": self.evpi_parameters,
+                         "se": self.evpi_se, "method": "conditional-means"})
+        rows += [{"kind": "evppi", "item": g.group, "value": g.value, "se": g.se,
+                  "method": g.method} for g in self.evppi]
+        rows += [{"kind": "evsi", "item": s.study, "n": s.n, "value": s.value, "se": s.se,
+                  "method": s.method, "cost": s.cost, "net": s.net} for s in self.evsi]
+        return frame(rows, VOI_COLUMNS)
+
+
+#: Columns of :meth:`ValueOfInformation.to_frame`.
+VOI_COLUMNS = ("kind", "decision", "item", "n", "value", "se", "maximum_expected_utility",
+               "method", "cost", "net")
+#: Columns of :meth:`EVPPIResult.to_frame`.
+GROUP_COLUMNS = ("group", "parameters", "value", "se", "method")
+#: Columns of :meth:`EVSIResult.to_frame`.
+STUDY_COLUMNS = ("study", "n", "value", "se", "cost", "net", "method", "outcomes")
+
+
+def _groups_frame(groups: tuple[GroupValue, ...]) -> Any:
+    rows = [{"group": g.group, "parameters": len(g.parameters), "value": g.value, "se": g.se,
+             "method": g.method} for g in groups]
+    return frame(rows, GROUP_COLUMNS, index="group")
+
+
+def _studies_frame(studies: tuple[StudyValue, ...]) -> Any:
+    rows = [{c: getattr(s, c) for c in STUDY_COLUMNS} for s in studies]
+    return frame(rows, STUDY_COLUMNS)

@@ -2,8 +2,11 @@
 
 A ``cases`` entry of an evidence file (see :mod:`influence.bayes.evidence`) names a CSV file: a
 header of node names, then one case per line, one state per cell; an empty cell is unobserved.
-:func:`read_cases` reads it, :func:`case_patterns` groups the cases by the nodes they observe
-(deduplicated), and :func:`check_possible` rejects a case the model gives probability zero.
+:func:`case_path` confines its path to the evidence file's folder (or one the user names),
+:func:`read_regular` reads only a regular file, :func:`read_cases` parses it (a message quotes
+at most a short, escaped excerpt of a cell), :func:`case_patterns` groups the cases by the
+nodes they observe (deduplicated), and :func:`check_possible` rejects a case the model gives
+probability zero.
 
 The probability of a case is the sum, over the states of its unobserved chance nodes, of the
 product of the tables of the chance nodes involved, with observed nodes (decisions included)
@@ -15,14 +18,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InfluenceError, ModelError
+from ..messages import quote
 from ..messages import suggest as _suggest
 from ..model.checks import listed
 
@@ -32,12 +39,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CasePattern",
     "CaseRecords",
+    "read_regular",
+    "case_path",
     "read_cases",
     "case_patterns",
     "check_possible",
     "prior_mean_tables",
     "case_log_likelihood",
 ]
+
+#: How many characters of a cell a message quotes.
+_CELL = 40
 
 _BATCH = "z"
 _LETTERS = [c for c in string.ascii_letters if c != _BATCH]
@@ -109,6 +121,64 @@ class CaseRecords:
         return tuple(seen)
 
 
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file (symbolic links followed).
+
+    A named pipe, a device, a socket or a directory is refused before it is opened for reading
+    (``os.stat``), and again on the open file (``O_NONBLOCK``, then ``fstat``), so that a file
+    swapped in between cannot block the read or make it endless.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read; ``IsADirectoryError`` (errno EISDIR) with the kind of file
+        in ``strerror`` for anything but a regular file.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise IsADirectoryError(21, f"expected a regular file, got {_kind_of(mode)}")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fh.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise IsADirectoryError(21, f"expected a regular file, got {_kind_of(mode)}")
+        return fh.read()
+
+
+def case_path(value: str, base_dir: Path, cases_dir: Path | None,
+              error: Callable[[str, bool], InfluenceError]) -> Path:
+    """The file a `cases` entry names, confined: ``value`` is relative to ``base_dir`` (the
+    evidence file's folder) and, symbolic links followed, leads inside it or inside
+    ``cases_dir``. Faults are built by ``error(message, confined)``, ``confined`` telling a
+    path outside the folders (which ``cases_dir`` can allow) from one that does not exist.
+    Whether it is a regular file is checked when it is read (:func:`read_regular`)."""
+    written = Path(value)
+    if written.is_absolute() or written.drive:
+        raise error(f"expected a path relative to the evidence file's folder, got the "
+                    f"absolute path {value}", True)
+    file = base_dir / written
+    try:
+        resolved = file.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # missing, or a loop of symbolic links
+        why = getattr(exc, "strerror", None) or "a loop of symbolic links"
+        raise error(f"cannot read the cases file {value} ({file}): {why}", False) from None
+    roots = [base_dir.resolve()] + ([cases_dir.resolve()] if cases_dir is not None else [])
+    if not any(resolved.is_relative_to(root) for root in roots):
+        where = " or ".join(str(r) for r in roots)
+        raise error(f"expected a file inside {where}, got {value}, which leads to {resolved}; "
+                    "name its folder with `cases_dir` to allow it", True)
+    return file
+
+
 def read_cases(diagram: Diagram, data: bytes, name: str,
                error: Callable[..., InfluenceError]) -> tuple[tuple[str, ...], np.ndarray,
                                                              list[int]]:
@@ -120,7 +190,11 @@ def read_cases(diagram: Diagram, data: bytes, name: str,
     except UnicodeDecodeError as exc:
         raise error(f"cases file {name}: expected UTF-8 text, got undecodable bytes "
                     f"({exc.reason})") from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise error(f"cases file {name}: expected CSV text, got a file the CSV reader refuses "
+                    f"({exc})") from None
     numbered = [(i + 1, [c.strip() for c in r]) for i, r in enumerate(rows)]
     numbered = [(n, r) for n, r in numbered if any(r)]
     if not numbered:
@@ -133,14 +207,14 @@ def read_cases(diagram: Diagram, data: bytes, name: str,
         if not col:
             raise error(f"{where}: expected a node name, got an empty header cell")
         if col not in diagram:
-            raise error(f"{where}: unknown node {col!r}{_suggest(col, diagram.names)}; "
-                        f"expected nodes of '{diagram.name}' "
-                        f"({', '.join(diagram.names)})", node=col)
+            hint = _suggest(col, diagram.names) if len(col) <= _CELL else ""
+            raise error(f"{where}: unknown node {quote(col, _CELL)}{hint}; expected nodes of "
+                        f"'{diagram.name}' ({listed(diagram.names)})")
         if diagram.node(col).kind == "utility":
             raise error(f"{where}: '{col}' is a utility node; cases record chance "
                         "outcomes and decisions, not utilities", node=col)
         if col in seen:
-            raise error(f"{where}: expected each node once, got {col!r} twice", node=col)
+            raise error(f"{where}: expected each node once, got '{col}' twice", node=col)
         seen.add(col)
         columns.append(col)
     states = [diagram.node(c).state_index for c in columns]
@@ -157,7 +231,8 @@ def read_cases(diagram: Diagram, data: bytes, name: str,
                 raise error(f"cases file {name}, line {n}, column '{columns[j]}': "
                             f"expected a state of '{columns[j]}' "
                             f"({listed(states[j])}) or an empty cell, got "
-                            f"{cell!r}{_suggest(cell, states[j])}",
+                            f"{quote(cell, _CELL)}"
+                            f"{_suggest(cell, states[j]) if len(cell) <= _CELL else ''}",
                             node=columns[j])
             table[r, j] = states[j][cell]
         lines.append(n)

@@ -19,12 +19,21 @@ parent; leave it out for a node without parents). The row must carry a prior in 
 the counts update it. A ``weight`` ``w`` raises the entry's likelihood to the power ``w`` (a power
 prior): ``w = 1`` takes the evidence at face value, ``w = 0.5`` counts each case as half a case.
 
-A ``cases`` entry reads a CSV file (its path relative to the evidence file): a header of node
-names, then one case per line, one state per cell; an empty cell is unobserved. The likelihood of
+A ``values`` entry gives observed outcomes of one value of a utility node (``node``, ``given``,
+``values``, optionally ``sd``, ``weight``, ``source``, ``reason``); the value must carry a prior,
+which the outcomes update: see :mod:`influence.bayes.utility_evidence`.
+
+A ``cases`` entry reads a CSV file: a header of node names, then one case per line, one state
+per cell; an empty cell is unobserved. Its path is relative to the evidence file's folder and,
+symbolic links followed, must lead to a regular file inside that folder or inside the folder
+named by ``cases_dir`` (an evidence file from elsewhere cannot make influence read
+``/etc/shadow`` or a pipe). Counts are whole numbers of at most
+:data:`~influence.limits.MAX_COUNT` cases in all per row. The likelihood of
 a case sums over its unobserved chance nodes. Decisions are treated as given: a case records what
 was chosen, so a decision that an observed chance node depends on must be filled in, and the
 likelihood is that of the chance observations given the recorded choices (how the choices were
-made is taken to carry no information about the parameters). Utility nodes cannot be observed.
+made is taken to carry no information about the parameters). Case records hold no utilities:
+observed utilities go in ``values`` entries.
 
 :func:`load_evidence` validates a file against a diagram; every error is an
 :class:`~influence.errors.EvidenceError` naming the evidence file, the entry, the node and the
@@ -38,7 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +55,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import EvidenceError, ModelError
+from ..errors import ArgumentTypeError, EvidenceError, ModelError
+from ..limits import MAX_COUNT
 from ..messages import describe as _show
+from ..messages import quote
 from ..messages import suggest as _suggest
 from ..model.checks import (
     check_given,
@@ -66,19 +77,24 @@ from .cases import (
     CasePattern,
     CaseRecords,
     case_log_likelihood,
+    case_path,
     case_patterns,
     check_possible,
     prior_mean_tables,
     read_cases,
+    read_regular,
 )
 from .draws import slot_name
+from .utility_evidence import UtilityObservation, read_values_entry
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram, Node
 
 __all__ = [
     "Evidence",
+    "evidence_file",
     "CountObservation",
+    "UtilityObservation",
     "CaseRecords",
     "CasePattern",
     "load_evidence",
@@ -167,6 +183,7 @@ class Evidence:
     title: str | None = None
     description: str | None = None
     source: str | None = None
+    values: tuple[UtilityObservation, ...] = ()
 
     @property
     def counts_only(self) -> bool:
@@ -182,10 +199,12 @@ class Evidence:
 
 
 class _Reader:
-    def __init__(self, diagram: Diagram, file: str | None, base_dir: Path) -> None:
+    def __init__(self, diagram: Diagram, file: str | None, base_dir: Path,
+                 cases_dir: Path | None = None) -> None:
         self.diagram = diagram
         self.file = file
         self.base_dir = base_dir
+        self.cases_dir = cases_dir
         self.inputs: list[str] = []
         self.digests: list[bytes] = []
         self.document: Any = None
@@ -217,15 +236,16 @@ class _Reader:
             return 1.0
         value = raw["weight"]
         line = line_of(raw, "weight")
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not math.isfinite(float(value)):
+        try:
+            weight = number(value, kind="a number in (0, 1]", subject="`weight`")
+        except ModelError:
             raise self.error(f"expected `weight` to be a number in (0, 1], got {_show(value)}",
-                             entry=entry, node=node, field="weight", line=line)
-        if not 0 < float(value) <= 1:
+                             entry=entry, node=node, field="weight", line=line) from None
+        if not 0 < weight <= 1:
             raise self.error(f"expected `weight` in (0, 1] (1 takes the evidence at face value, "
-                             f"less discounts it), got {value:g}", entry=entry, node=node,
+                             f"less discounts it), got {weight:g}", entry=entry, node=node,
                              field="weight", line=line)
-        return float(value)
+        return weight
 
     # -- the document
     def read(self, data: Any) -> Evidence:
@@ -241,7 +261,7 @@ class _Reader:
                              f"for ({diagram.name!r})", field="model", line=line_of(data))
         if str(model) != diagram.name:
             raise self.error(f"expected `model: {diagram.name}` (the model being fitted), got "
-                             f"{str(model)!r}", field="model", line=line_of(data, "model"))
+                             f"{quote(str(model))}", field="model", line=line_of(data, "model"))
         observations = data.get("observations")
         if not isinstance(observations, list) or not observations:
             found = "an empty list" if isinstance(observations, list) else _show(observations)
@@ -250,6 +270,7 @@ class _Reader:
                              line=line_of(data, "observations") or line_of(data))
         counts: list[CountObservation] = []
         cases: list[CaseRecords] = []
+        values: list[UtilityObservation] = []
         for i, raw in enumerate(observations):
             entry = i + 1
             line = line_of(observations, i)
@@ -258,6 +279,8 @@ class _Reader:
                                  f"{_show(raw)}", entry=entry, field="observations", line=line)
             if "cases" in raw:
                 cases.append(self.cases_entry(raw, entry, line))
+            elif "values" in raw:
+                values.append(read_values_entry(self, raw, entry, line))
             elif "counts" in raw or "node" in raw:
                 counts.append(self.counts_entry(raw, entry, line))
             else:
@@ -273,7 +296,7 @@ class _Reader:
             digest.update(hashlib.sha256(chunk).digest())
         return Evidence(model=diagram.name, fingerprint=diagram.fingerprint,
                         counts=tuple(counts), cases=tuple(cases), sha256=digest.hexdigest(),
-                        file=self.file, inputs=tuple(self.inputs), **text)
+                        file=self.file, inputs=tuple(self.inputs), values=tuple(values), **text)
 
     # -- counts
     def counted_node(self, raw: Mapping, entry: int, line: int | None) -> Node:
@@ -347,7 +370,8 @@ class _Reader:
 
     def count_values(self, raw: Any, states: tuple[str, ...], *, entry: int, node: str,
                      path: tuple) -> list[int]:
-        """One whole number of cases per state (a state a mapping leaves out has none)."""
+        """One whole number of cases per state (a state a mapping leaves out has none), at
+        most :data:`~influence.limits.MAX_COUNT` in all."""
         loc = dict(node=node, field="counts", entry=entry)
         counts, keys = self.shared(per_state, raw, states, noun="counts", default=0, path=path,
                                    **loc)
@@ -363,7 +387,15 @@ class _Reader:
                                      entry=entry, node=node, field="counts", line=line)
                 raise self.error(f"expected counts >= 0, got {int(x)} for state {state!r}",
                                  entry=entry, node=node, field="counts", line=line)
+            if x > MAX_COUNT:
+                raise self.error(f"expected at most {MAX_COUNT} cases (2**53), got {x:.3g} for "
+                                 f"state {state!r}", entry=entry, node=node, field="counts",
+                                 line=line_at(self.document, (*path, key)))
             values.append(int(x))
+        if sum(values) > MAX_COUNT:
+            raise self.error(f"expected at most {MAX_COUNT} cases (2**53) in all, got "
+                             f"{sum(values):.3g}", entry=entry, node=node, field="counts",
+                             line=line_at(self.document, path))
         if sum(values) == 0:
             raise self.error("expected at least one case, got counts that are all 0",
                              entry=entry, node=node, field="counts",
@@ -371,6 +403,16 @@ class _Reader:
         return values
 
     # -- cases
+    def case_file(self, value: str, entry: int, line: int | None) -> Path:
+        """The file a `cases` entry names (see :func:`~influence.bayes.cases.case_path`)."""
+        def error(message: str, confined: bool) -> EvidenceError:
+            err = self.error(message, entry=entry, field="cases", line=line)
+            if confined:
+                err.parameter = "cases_dir"
+            return err
+
+        return case_path(value, self.base_dir, self.cases_dir, error)
+
     def cases_entry(self, raw: Mapping, entry: int, line: int | None) -> CaseRecords:
         path = ("observations", entry - 1)
         self.shared(check_keys, raw, CASE_KEYS, what="a cases entry", path=path, entry=entry)
@@ -379,11 +421,9 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.error(f"expected `cases` to be the path of a CSV file, got {_show(value)}",
                              entry=entry, field="cases", line=cline)
-        file = Path(value)
-        if not file.is_absolute():
-            file = self.base_dir / file
+        file = self.case_file(value, entry, cline)
         try:
-            data = file.read_bytes()
+            data = read_regular(file)
         except OSError as exc:
             raise self.error(f"cannot read the cases file {value} ({file}): {exc.strerror}",
                              entry=entry, field="cases", line=cline) from None
@@ -417,7 +457,8 @@ def _structured_parameters(diagram: Diagram, node: Node, given: Mapping[str, str
 
 
 def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
-                       base_dir: str | Path | None = None) -> Evidence:
+                       base_dir: str | Path | None = None,
+                       cases_dir: str | Path | None = None) -> Evidence:
     """Validate a parsed evidence document against ``diagram``.
 
     Parameters
@@ -430,7 +471,10 @@ def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
         The evidence file, for messages.
     base_dir : path, optional
         The directory CSV paths are relative to (default: the file's directory, else the
-        current directory).
+        current directory); a CSV file must be inside it, symbolic links followed.
+    cases_dir : path, optional
+        Another directory the CSV files may be in (reached through ``..`` or a symbolic
+        link).
 
     Returns
     -------
@@ -441,22 +485,58 @@ def evidence_from_dict(data: Any, diagram: Diagram, *, file: str | None = None,
     EvidenceError
         Naming the file, the entry, the node and the field.
     """
+    from ..model.diagram import require_diagram
+
+    require_diagram(diagram)
     if base_dir is None:
         base_dir = Path(file).parent if file else Path(".")
-    reader = _Reader(diagram, file, Path(base_dir))
+    reader = _Reader(diagram, file, Path(base_dir), _directory(cases_dir))
     reader.digests.append(json.dumps(_plain(data), sort_keys=True, default=str).encode())
     return reader.read(data)
 
 
-def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
+def _directory(cases_dir: str | Path | None) -> Path | None:
+    """``cases_dir`` as a Path to an existing directory (None if not given)."""
+    if cases_dir is None:
+        return None
+    if isinstance(cases_dir, bool) or not isinstance(cases_dir, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `cases_dir` to be the path of a folder, got "
+                                f"{_show(cases_dir)}", parameter="cases_dir")
+    folder = Path(cases_dir)
+    if not folder.is_dir():
+        raise EvidenceError(f"expected `cases_dir` to be an existing folder, got {cases_dir}",
+                            parameter="cases_dir")
+    return folder
+
+
+def evidence_file(item: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """A path, or the name of a bundled evidence file (``cartel-operations``) when no file of
+    that name exists."""
+    from ..model import bundled
+
+    if Path(item).exists() or not isinstance(item, str):
+        return item
+    found = bundled.evidence_path(item)
+    if found is None:
+        raise EvidenceError(f"cannot read the evidence file: no such file, and no bundled "
+                            f"evidence of that name (bundled: "
+                            f"{', '.join(bundled.evidence_names()) or 'none'})", file=item)
+    return found
+
+
+def load_evidence(path: str | Path, diagram: Diagram, *,
+                  cases_dir: str | Path | None = None) -> Evidence:
     """Read and validate an evidence file for ``diagram``.
 
     Parameters
     ----------
     path : str or Path
-        The evidence YAML file. CSV files it names are read relative to its directory.
+        The evidence YAML file. CSV files it names are read relative to its directory, and
+        must be regular files inside it (symbolic links followed) or inside ``cases_dir``.
     diagram : Diagram
         The model the evidence is for (its name must match the file's ``model``).
+    cases_dir : str or Path, optional
+        Another folder the CSV files may be in.
 
     Returns
     -------
@@ -468,11 +548,18 @@ def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
         On an unreadable or invalid file; the message names the file, the entry, the node and
         the field.
     """
-    path = Path(path)
+    from ..model.diagram import require_diagram
+
+    require_diagram(diagram)
+    if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"expected `evidence` to be the path of an evidence file, got "
+                                f"{_show(path)}", parameter="evidence")
+    path = Path(evidence_file(path))
+    folder = _directory(cases_dir)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
-        raise EvidenceError(f"cannot read the evidence file: {exc.strerror}",
+        raise EvidenceError(f"cannot read the evidence file: {exc.strerror or exc}",
                             file=str(path)) from None
     try:
         text = raw.decode("utf-8")
@@ -483,7 +570,7 @@ def load_evidence(path: str | Path, diagram: Diagram) -> Evidence:
         data = load_yaml_text(text, file=str(path))
     except ModelError as exc:
         raise EvidenceError(exc.detail, file=str(path), line=exc.line) from None
-    reader = _Reader(diagram, str(path), path.parent)
+    reader = _Reader(diagram, str(path), path.parent, folder)
     reader.inputs.append(str(path))
     reader.digests.append(raw)
     return reader.read(data)

@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
-from ..limits import MEMORY_BUDGET
+from ..errors import QueryError, TooLargeError
+from ..limits import MEMORY_BUDGET, format_bytes
 from ..model.diagram import Diagram
+from ..progress import Progress
 from ..solve import memory
 from ..solve.plan import Plan
 from ..solve.results import Evaluation
@@ -48,6 +49,7 @@ __all__ = [
     "DEFAULT_PRIOR_DRAWS",
     "PRIOR_BLOCK",
     "MEMORY_BUDGET",
+    "counting",
 ]
 
 #: Prior draws used when none is asked for.
@@ -73,6 +75,7 @@ def evaluate_under_uncertainty(
     draws: int | None = None,
     seed: int | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the Bayes strategy under parameter draws.
 
@@ -95,6 +98,9 @@ def evaluate_under_uncertainty(
     chunk_size : int, optional
         Draws evaluated at once (default: chosen from :data:`MEMORY_BUDGET`). The results do
         not depend on it, up to floating-point rounding.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk (see :mod:`influence.progress`); an
+        exception it raises stops the evaluation.
 
     Returns
     -------
@@ -139,15 +145,19 @@ def evaluate_under_uncertainty(
         chunks = _posterior_chunks(posterior, diagram, chunk, draws)
         kind = "posterior"
         diagnostics = _diagnostics(posterior)
+        single = total <= chunk
     else:
         _require_priors(diagram)
-        n = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
-        chunk = _chunk(plan, n, chunk_size)
+        total = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
+        chunk = _chunk(plan, total, chunk_size)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)
-        chunks = prior_chunks(diagram, n, seed, chunk)
+        chunks = prior_chunks(diagram, total, seed, chunk)
         kind = "prior"
         diagnostics = None
+        single = total <= min(chunk, PRIOR_BLOCK)
+    # One pass over the draws when they fit one chunk, else two (see evaluate_chunks).
+    chunks = counting(chunks, total * (1 if single else 2), progress)
     evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
     return replace(evaluation, diagnostics=diagnostics)
 
@@ -155,8 +165,28 @@ def evaluate_under_uncertainty(
 def _chunk(plan: Plan, draws: int, chunk_size: int | None) -> int:
     if chunk_size is None:
         return chunk_size_for(plan, draws)
+    _check_draws(plan, draws, int(chunk_size))
     memory.check(plan, min(int(chunk_size), draws), rules=True, kept=kept_bytes(plan, draws))
     return int(chunk_size)
+
+
+def counting(chunks: Callable[[], Iterator[Parameters]], total: int,
+             progress: Progress | None) -> Callable[[], Iterator[Parameters]]:
+    """``chunks``, calling ``progress(done, total)`` after each chunk has been used, ``done``
+    counting the draws of every pass (at most ``total``); ``chunks`` itself without
+    ``progress``."""
+    if progress is None:
+        return chunks
+    done = 0
+
+    def run() -> Iterator[Parameters]:
+        nonlocal done
+        for chunk in chunks():
+            yield chunk
+            done += max(np.shape(v)[0] for v in chunk.values())
+            progress(min(done, total), total)
+
+    return run
 
 
 # -- where the draws come from --------------------------------------------------------------------
@@ -245,10 +275,25 @@ def chunk_size_for(plan: Plan, draws: int | None = None, budget: int = MEMORY_BU
     chunk = max(1, min(_MAX_CHUNK, budget // per_draw))
     if draws is None:
         return chunk
+    _check_draws(plan, draws, chunk)
     chunk = min(chunk, draws)
-    kept = kept_bytes(plan, draws)
-    memory.check(plan, chunk, rules=True, kept=kept)
+    memory.check(plan, chunk, rules=True, kept=kept_bytes(plan, draws))
     return chunk
+
+
+def _check_draws(plan: Plan, draws: int, chunk: int) -> None:
+    """Refuse more draws than the values kept for each of them leave room for beside a chunk
+    of ``chunk`` draws, saying how many fit (a clearer message than the memory estimate's
+    when the number of draws is the cause)."""
+    each = kept_bytes(plan, 1)
+    room = plan.memory_limit - plan.memory.total(min(chunk, draws), rules=True)
+    if draws * each <= room or room < 2 * each:  # the latter: memory.check says why
+        return
+    raise TooLargeError(
+        f"expected at most {max(room // each, 0):,} draws within the memory limit of "
+        f"{format_bytes(plan.memory_limit)} (each draw keeps {each} bytes: the expected "
+        f"utility of every option in it), got {draws:,}; use fewer draws or raise "
+        "`memory_limit`", file=plan.diagram.file, parameter="memory_limit")
 
 
 def kept_bytes(plan: Plan, draws: int) -> int:

@@ -1,4 +1,4 @@
-"""Drawing an influence diagram with Graphviz, in the field's conventions.
+"""Drawing an influence diagram, in the field's conventions.
 
 Decisions are rectangles, chance nodes ellipses and utility nodes diamonds. Information arcs
 (arcs into a decision: what is known when it is taken) are dashed; conditional arcs (into chance
@@ -6,25 +6,31 @@ nodes) and functional arcs (into utility nodes) are solid. The layout runs left 
 keeps the decisions in the order they are taken; utility nodes sit at the right. Each node shows
 its label, its name when the label differs, and its states (or its unit).
 
-The ``graphviz`` Python package is imported only here, when a drawing is made. DOT text needs
-nothing else; SVG, PNG and PDF need Graphviz's ``dot`` program.
+SVG, PNG and PDF are drawn by Graphviz's ``dot`` program when it is installed, and otherwise by
+the pure-Python layout of :mod:`influence.io.layout` drawn with matplotlib
+(:mod:`influence.io.diagram_figure`), with the same conventions: ``engine`` chooses. DOT text
+needs neither. The ``graphviz`` Python package is imported only here, when a drawing is made.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..errors import DrawingError, DrawingFormatError, GraphvizNotFoundError
+from ..messages import printable, printable_text
 from ..model.diagram import Diagram, Node
 from .parameters_view import structure_summary
 
 __all__ = [
     "FORMATS",
+    "ENGINES",
     "format_for",
+    "engine_for",
     "to_dot",
     "render",
     "draw",
@@ -32,6 +38,9 @@ __all__ = [
 
 #: Output formats, and the file suffixes that select them.
 FORMATS = ("dot", "svg", "png", "pdf")
+#: Who draws SVG, PNG and PDF: Graphviz when its ``dot`` program is on the PATH, else the
+#: pure-Python layout ("auto"); or either one.
+ENGINES = ("auto", "graphviz", "matplotlib")
 _SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 _STYLE = {
@@ -84,9 +93,10 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None = None) -> s
 
 
 def _label(node: Node, summary: str | None = None) -> str:
-    """An HTML-like Graphviz label: the label in bold, the name if different, the states, and
-    how its numbers are computed from parameters (``summary``)."""
-    title = html.escape(node.display_name)
+    """An HTML-like Graphviz label: the label in bold, the name if different, the states (their
+    control characters escaped, as everywhere text from a file is shown), and how its numbers
+    are computed from parameters (``summary``)."""
+    title = html.escape(printable(node.display_name))
     lines = [f"<B>{title}</B>"]
     if node.label and node.label != node.name:
         lines.append(f'<FONT POINT-SIZE="9">{html.escape(node.name)}</FONT>')
@@ -103,9 +113,9 @@ def _label(node: Node, summary: str | None = None) -> str:
             shown.append(f"\u2026 ({len(node.states)} states)")
         detail = " | ".join(shown)
     if detail:
-        lines.append(f'<FONT POINT-SIZE="10">{html.escape(detail)}</FONT>')
+        lines.append(f'<FONT POINT-SIZE="10">{html.escape(printable(detail))}</FONT>')
     if summary:
-        lines.append(f'<FONT POINT-SIZE="9"><I>{html.escape(summary)}</I></FONT>')
+        lines.append(f'<FONT POINT-SIZE="9"><I>{html.escape(printable(summary))}</I></FONT>')
     return "<" + "<BR/>".join(lines) + ">"
 
 
@@ -152,10 +162,10 @@ def _add_legend(graph: Any, taken: set[str]) -> None:
 def _build(diagram: Diagram, *, legend: bool = True) -> Any:
     graphviz = _graphviz()
     graph = graphviz.Digraph(
-        name=diagram.name,
+        name=printable(diagram.name),
         graph_attr={
             "rankdir": "LR",
-            "label": graphviz.escape(diagram.title or diagram.name),
+            "label": graphviz.escape(printable(diagram.title or diagram.name)),
             "labelloc": "t",
             "fontsize": "14",
             "fontname": "Helvetica",
@@ -168,9 +178,9 @@ def _build(diagram: Diagram, *, legend: bool = True) -> Any:
     taken = set(diagram.names)
     for node in diagram.nodes:
         summary = structure_summary(diagram, node) if node.kind != "decision" else None
-        tooltip = node.description or node.display_name
+        tooltip = printable(" ".join((node.description or node.display_name).split()))
         if summary:
-            tooltip = f"{tooltip}\n{_tooltip_table(diagram, node)}"
+            tooltip = f"{tooltip}\n{printable_text(_tooltip_table(diagram, node))}"
         graph.node(node.name, label=_label(node, summary), tooltip=graphviz.escape(tooltip),
                    **_STYLE[node.kind])
     for node in diagram.nodes:
@@ -205,19 +215,52 @@ def to_dot(diagram: Diagram, *, legend: bool = True) -> str:
     return _build(diagram, legend=legend).source
 
 
-def render(diagram: Diagram, fmt: str = "svg", *, legend: bool = True) -> bytes:
+def engine_for(engine: str = "auto") -> str:
+    """Who draws SVG, PNG and PDF: ``"graphviz"`` or ``"matplotlib"``; ``"auto"`` is Graphviz
+    when its ``dot`` program is on the PATH, else matplotlib.
+
+    Raises
+    ------
+    DrawingFormatError
+        If ``engine`` is not one of :data:`ENGINES`.
+    """
+    if engine not in ENGINES:
+        raise DrawingFormatError(f"expected `engine` among {', '.join(ENGINES)}, got "
+                                 f"{engine!r}", parameter="engine")
+    if engine == "auto":
+        return "graphviz" if shutil.which("dot") else "matplotlib"
+    return engine
+
+
+def render(diagram: Diagram, fmt: str = "svg", *, legend: bool = True,
+           engine: str = "auto") -> bytes:
     """The drawing as bytes in format ``fmt`` (one of :data:`FORMATS`).
+
+    Parameters
+    ----------
+    diagram : Diagram
+    fmt : str
+        One of :data:`FORMATS`.
+    legend : bool
+        Include a legend of node shapes and arc styles.
+    engine : str
+        Who draws SVG, PNG and PDF (one of :data:`ENGINES`): by default Graphviz when its
+        ``dot`` program is installed, else the pure-Python layout drawn with matplotlib.
 
     Raises
     ------
     GraphvizNotFoundError
-        For SVG, PNG or PDF when Graphviz's ``dot`` program is not installed.
+        With ``engine="graphviz"`` when Graphviz's ``dot`` program is not installed.
     DrawingError
         If ``dot`` fails.
     """
     fmt = format_for(None, fmt)
     if fmt == "dot":
         return to_dot(diagram, legend=legend).encode("utf-8")
+    if engine_for(engine) == "matplotlib":
+        from .diagram_figure import render_figure
+
+        return render_figure(diagram, fmt, legend=legend)
     graphviz = _graphviz()
     graph = _build(diagram, legend=legend)
     try:
@@ -226,7 +269,8 @@ def render(diagram: Diagram, fmt: str = "svg", *, legend: bool = True) -> bytes:
         raise GraphvizNotFoundError(
             f"drawing {fmt.upper()} needs Graphviz's 'dot' program, which is not on the PATH; "
             "install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
-            "graphviz), or write DOT by giving `fmt` dot", parameter="fmt"
+            "graphviz), or draw without it by giving `engine` matplotlib",
+            parameter="engine"
         ) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) \
@@ -236,7 +280,7 @@ def render(diagram: Diagram, fmt: str = "svg", *, legend: bool = True) -> bytes:
 
 
 def draw(diagram: Diagram, path: str | os.PathLike[str], fmt: str | None = None, *,
-         legend: bool = True) -> Path:
+         legend: bool = True, engine: str = "auto") -> Path:
     """Draw ``diagram`` to the file ``path``, atomically.
 
     Parameters
@@ -248,6 +292,8 @@ def draw(diagram: Diagram, path: str | os.PathLike[str], fmt: str | None = None,
         One of :data:`FORMATS`; by default told from the suffix of ``path``.
     legend : bool
         Include a legend of node shapes and arc styles.
+    engine : str
+        Who draws SVG, PNG and PDF (see :func:`render`).
 
     Returns
     -------
@@ -255,5 +301,5 @@ def draw(diagram: Diagram, path: str | os.PathLike[str], fmt: str | None = None,
         The file written.
     """
     fmt = format_for(path, fmt)
-    data = render(diagram, fmt, legend=legend)
+    data = render(diagram, fmt, legend=legend, engine=engine)
     return write_bytes_atomic(path, data)

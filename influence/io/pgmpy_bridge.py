@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelError, QueryError
+from ..errors import ArgumentTypeError, ModelError, QueryError
 from ..messages import describe
 from ..model.checks import check_keys, check_parents, check_states
-from ..model.diagram import Diagram, Node, Policy
+from ..model.diagram import Diagram, Node, Policy, require_diagram
 from ..model.policy_reader import parse_policies
 from ..model.structure import check_arcs
 from ..solve.results import DecisionResult, Evaluation
@@ -137,6 +137,7 @@ def to_pgmpy(diagram: Diagram, strategy: Strategy | None = None) -> DiscreteBaye
         from pgmpy.factors.discrete import TabularCPD
         from pgmpy.models import DiscreteBayesianNetwork
 
+    require_diagram(diagram)
     rules = _rules_of(diagram, strategy)
     network = DiscreteBayesianNetwork()
     nodes = [n for n in diagram.nodes if n.kind != "utility"]
@@ -340,6 +341,9 @@ def from_pgmpy(
         If the network, the decisions, the utilities or the policies do not make a valid
         diagram; the message names the node and the field.
     """
+    if not all(hasattr(network, a) for a in ("nodes", "get_cpds")):
+        raise ArgumentTypeError(f"expected `network` to be a pgmpy DiscreteBayesianNetwork, got "
+                                f"{type(network).__name__}", parameter="network")
     decisions = dict(decisions or {})
     raw_of = {str(n): n for n in network.nodes()}
     spaces: dict[str, tuple[str, ...]] = {}

@@ -15,10 +15,11 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..bayes.summary import sampling_warnings
+from ..messages import json_printable, printable
 from ..model.diagram import Diagram, Node, Policy
 from ..solve.results import Evaluation
 from .parameters_view import parameters_data, structure_data
@@ -39,6 +40,7 @@ __all__ = [
     "diagram_json",
     "models_json",
     "fit_dict",
+    "csv_writer",
 ]
 
 #: Columns of :func:`evaluation_csv`, in order.
@@ -78,8 +80,32 @@ def json_ready(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """``json.dumps(json_ready(data), indent=2)``, refusing NaN (there is none left)."""
-    return json.dumps(json_ready(data), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """``json.dumps(json_ready(data), indent=2)``, refusing NaN (there is none left); the
+    control characters json.dumps keeps raw are escaped too
+    (:func:`~influence.messages.json_printable`), so the JSON prints safely."""
+    text = json.dumps(json_ready(data), indent=2, allow_nan=False, ensure_ascii=False)
+    return json_printable(text) + "\n"
+
+
+class _PrintableWriter:
+    """A CSV writer whose cells have their control characters escaped."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._writer.writerow([printable(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(buffer: io.StringIO) -> _PrintableWriter:
+    """A CSV writer (lines ended by ``\\n``) that escapes the control characters of every cell
+    (:func:`~influence.messages.printable`): names and labels read from a file cannot break a
+    row in two nor act on a terminal."""
+    return _PrintableWriter(buffer)
 
 
 # -- evaluations ----------------------------------------------------------------------------------
@@ -106,7 +132,7 @@ def evaluation_csv(result: Evaluation) -> str:
     uncertain = result.uncertainty is not None
     columns = list(CSV_COLUMNS) + (list(CSV_UNCERTAINTY_COLUMNS) if uncertain else [])
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     optimum = ["optimal-strategy", "Optimal strategy", "optimum", "", "",
                _csv_number(result.maximum_expected_utility)]
@@ -230,9 +256,12 @@ def diagram_json(diagram: Diagram) -> str:
     return to_json(diagram_dict(diagram))
 
 
-def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None) -> str:
-    """The bundled models as a JSON list of ``{name, title, default}``."""
-    return to_json([{"name": name, "title": title, "default": name == default}
+def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None,
+                evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The bundled models as a JSON list of ``{name, title, default, evidence}`` (the names of
+    its bundled evidence files)."""
+    return to_json([{"name": name, "title": title, "default": name == default,
+                     "evidence": list((evidence or {}).get(name) or [])}
                     for name, title in summaries])
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..model.diagram import Diagram
+from ..errors import ArgumentTypeError
+from ..model.diagram import Diagram, require_diagram
 from .formats.build import build_diagram, is_placeholder
 from .formats.spec import NetworkSpec, NodeSpec, ReadOptions
 from .formats.writing import order_arcs as _order_arcs
@@ -58,6 +59,7 @@ def to_pyagrum(diagram: Diagram, tables: Mapping[str, np.ndarray] | None = None,
         decisions. Under perfect recall the arc changes nothing: the later decision knows the
         earlier choice anyway.
     """
+    require_diagram(diagram)
     gum = _pyagrum()
     tables = dict(tables or {})
     model = gum.InfluenceDiagram()
@@ -125,6 +127,9 @@ def from_pyagrum(model: Any, *, name: str = "pyagrum", order: Sequence[str] | No
         Warnings (renormalised rows, mapped names) are issued as
         :class:`~influence.errors.FormatWarning`.
     """
+    if not all(hasattr(model, a) for a in ("topologicalOrder", "variable", "isDecisionNode")):
+        raise ArgumentTypeError(f"expected `model` to be a pyagrum.InfluenceDiagram, got "
+                                f"{type(model).__name__}", parameter="model")
     specs = []
     for node_id in model.topologicalOrder():
         var = model.variable(node_id)

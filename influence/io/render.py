@@ -18,6 +18,7 @@ from ..solve.results import Evaluation
 from .evaluation_text import evaluation_table
 from .plain import diagram_json, evaluation_csv, evaluation_json, fit_dict, models_json, to_json
 from .text import diagram_table, fit_table, models_table
+from .textgrid import DEFAULT_WIDTH
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..bayes.posterior import Posterior
@@ -38,9 +39,10 @@ def _check(fmt: str, formats: Sequence[str]) -> None:
 
 
 def render_evaluation(result: Evaluation, fmt: str = "table", *, diagram: Diagram | None = None,
-                      all_states: bool = False, all_states_hint: str = "all_states=True") -> str:
-    """An evaluation as ``"table"`` (:func:`~influence.io.evaluation_text.evaluation_table`),
-    ``"json"`` or ``"csv"`` (:mod:`influence.io.plain`).
+                      all_states: bool = False, all_states_hint: str = "all_states=True",
+                      width: int = DEFAULT_WIDTH) -> str:
+    """An evaluation as ``"table"`` (:func:`~influence.io.evaluation_text.evaluation_table`,
+    no line wider than ``width``), ``"json"`` or ``"csv"`` (:mod:`influence.io.plain`).
 
     Raises
     ------
@@ -53,26 +55,33 @@ def render_evaluation(result: Evaluation, fmt: str = "table", *, diagram: Diagra
     if fmt == "csv":
         return evaluation_csv(result)
     return evaluation_table(result, diagram=diagram, all_states=all_states,
-                            all_states_hint=all_states_hint)
+                            all_states_hint=all_states_hint, width=width)
 
 
-def render_diagram(diagram: Diagram, fmt: str = "table", *, tables: bool = False) -> str:
-    """A model described as ``"table"`` (with every table if ``tables``) or ``"json"``."""
+def render_diagram(diagram: Diagram, fmt: str = "table", *, tables: bool = False,
+                   width: int = DEFAULT_WIDTH) -> str:
+    """A model described as ``"table"`` (with every table if ``tables``; no line wider than
+    ``width``) or ``"json"``."""
     _check(fmt, DIAGRAM_FORMATS)
-    return diagram_json(diagram) if fmt == "json" else diagram_table(diagram, tables=tables)
+    if fmt == "json":
+        return diagram_json(diagram)
+    return diagram_table(diagram, tables=tables, width=width)
 
 
 def render_models(summaries: Sequence[tuple[str, str]], fmt: str = "table", *,
-                  default: str | None = None) -> str:
-    """The bundled models (name, title) as ``"table"`` or ``"json"`` (which marks the
-    ``default`` one)."""
+                  default: str | None = None,
+                  evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The bundled models (name, title) and their bundled evidence files (``evidence``: model
+    -> names) as ``"table"`` or ``"json"`` (which marks the ``default`` one)."""
     _check(fmt, DIAGRAM_FORMATS)
-    return models_json(summaries, default=default) if fmt == "json" else models_table(summaries)
+    if fmt == "json":
+        return models_json(summaries, default=default, evidence=evidence)
+    return models_table(summaries, evidence)
 
 
 def render_fit(posterior: Posterior, fmt: str = "table", *, diagram: Diagram,
                output: str | None = None, evidence: Sequence[str] = (),
-               start: str | None = None) -> str:
+               start: str | None = None, width: int = DEFAULT_WIDTH) -> str:
     """The report of a fit as ``"table"`` (:func:`~influence.io.text.fit_table`) or ``"json"``
     (:func:`~influence.io.plain.fit_dict`; ``output``, ``evidence`` and ``start`` name the
     files involved)."""
@@ -82,4 +91,4 @@ def render_fit(posterior: Posterior, fmt: str = "table", *, diagram: Diagram,
         return to_json(data)
     diagnostics: Mapping = data["diagnostics"]
     return fit_table(diagram, data["parameters"], posterior.method, diagnostics,
-                     data["warnings"])
+                     data["warnings"], width=width)

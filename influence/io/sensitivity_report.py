@@ -1,23 +1,24 @@
 """Renderers of a sensitivity analysis: an aligned text report, JSON and CSV.
 
 They only read a :class:`~influence.analysis.sensitivity.SensitivityResult` and return strings.
-The text report fits 100 columns: a parameter name too long for its column gets a line of its
-own above its numbers.
+The text report fits the width it is given (100 columns by default): a parameter name too long
+for its column gets a line of its own above its numbers, and every line wraps.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import math
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..analysis.sensitivity import ParameterSensitivity, SensitivityResult
 from ..analysis.thresholds import Threshold
-from .plain import json_ready, to_json
+from ..errors import QueryError
+from ..messages import printable_text
+from .plain import csv_writer, json_ready, to_json
 from .text import format_number
+from .textgrid import DEFAULT_WIDTH, wrap
 
 __all__ = ["SENSITIVITY_FORMATS", "SENSITIVITY_CSV_COLUMNS", "DEFAULT_TABLE_TOP",
            "render_sensitivity", "sensitivity_table", "sensitivity_json", "sensitivity_csv"]
@@ -33,51 +34,50 @@ PROBABILISTIC_CSV_COLUMNS = ("variance_share", "variance_share_se", "correlation
 DEFAULT_TABLE_TOP = 15
 #: Break-even values shown per parameter in the text report (the nearest to its value).
 SHOWN_THRESHOLDS = 4
-WIDTH = 100
+WIDTH = DEFAULT_WIDTH
 _SOURCE = {"prior": "prior", "range": "range", "default": "±25%"}
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _grid(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = (),
-          wide: int | None = None) -> list[str]:
+          wide: int | None = None, width: int = WIDTH) -> list[str]:
     """Aligned columns under a dashed rule. Column ``wide`` (left-aligned) is capped so that
-    lines fit :data:`WIDTH`; a row whose cell there is longer is split in two lines: the
-    columns up to that cell, then the others."""
+    lines fit ``width``; a row whose cell there is longer is split in two lines: the columns
+    up to that cell, then the others. When the other columns leave that column no room, every
+    row is split so, the column's header left out."""
     rows = [list(map(str, r)) for r in rows]
     right = set(right)
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     if wide is not None:
         others = sum(w for i, w in enumerate(widths) if i != wide) + 2 * len(widths)
-        widths[wide] = max(len(headers[wide]), min(widths[wide], WIDTH - others))
+        if width - others < len(headers[wide]):  # stacked: the names on lines of their own
+            headers = [*headers[:wide], "", *headers[wide + 1:]]
+            widths[wide] = -2  # with its separator, the column takes no room
+        else:
+            widths[wide] = max(len(headers[wide]), min(widths[wide], width - others))
 
     def line(cells: Sequence[str]) -> str:
         parts = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(cells, widths, strict=False))]
+                 for i, (c, w) in enumerate(zip(cells, widths, strict=False)) if w >= 0]
         return ("  " + "  ".join(parts)).rstrip()
 
-    out = [line(headers), line(["-" * w for w in widths])]
+    out = [line(headers), line(["-" * max(w, 0) for w in widths])]
     for r in rows:
         if wide is not None and len(r[wide]) > widths[wide]:
             lead = line([*r[:wide], ""])
-            lead = lead + " " * (2 + sum(widths[:wide]) + 2 * wide - len(lead))
-            out += _wrap(r[wide], lead, " " * (len(lead) + 2))
+            lead = lead + " " * max(2 + sum(max(w, 0) for w in widths[:wide]) + 2 * wide
+                                    - len(lead), 1)
+            out += _wrap(r[wide], lead, " " * (len(lead) + 2), width)
             r = [""] * (wide + 1) + r[wide + 1:]
         out.append(line(r))
     return out
 
 
-_BREAK = "\x1f"  # marks a break opportunity added after a comma of a long name
-
-
-def _wrap(text: str, indent: str = "  ", rest: str | None = None) -> list[str]:
-    """``text`` on lines of at most :data:`WIDTH` columns; a word too long for a line (a long
-    parameter name) is broken after one of its commas."""
-    words = [w.replace(",", "," + _BREAK + " ") if len(w) > WIDTH - 8 else w
-             for w in text.split(" ")]
-    lines = textwrap.wrap(" ".join(words), WIDTH, initial_indent=indent,
-                          subsequent_indent=rest if rest is not None else indent + "  ",
-                          break_on_hyphens=False, break_long_words=False)
-    return [line.replace(_BREAK + " ", "").replace(_BREAK, "") for line in lines]
+def _wrap(text: str, indent: str = "  ", rest: str | None = None, width: int = WIDTH
+          ) -> list[str]:
+    """``text`` on lines of at most ``width`` columns; a word too long for a line (a long
+    parameter name) is broken after punctuation, a comma first."""
+    return wrap(text, width, indent, rest if rest is not None else indent + "  ")
 
 
 def _state(info: Mapping[str, str]) -> str:
@@ -108,31 +108,32 @@ def _nearest(p: ParameterSensitivity, count: int) -> list[tuple[float, str]]:
     return _grouped([t for t in found if t.value in values])
 
 
-def _header(result: SensitivityResult) -> list[str]:
+def _header(result: SensitivityResult, width: int) -> list[str]:
     title = f"{result.title} ({result.model})" if result.title else result.model
     given = ", ".join(f"{k}={v}" for k, v in result.given.items()) or "none"
     best = result.base_best
     label = result.labels.get(best)
-    out = _wrap(f"Sensitivity analysis: {title}", "", "  ")
-    out += _wrap(f"Scenario: {given}", "", "  ")
+    out = _wrap(f"Sensitivity analysis: {title}", "", "  ", width=width)
+    out += _wrap(f"Scenario: {given}", "", "  ", width=width)
     if result.units:
-        out += _wrap(f"Utility in {result.units}", "", "  ")
+        out += _wrap(f"Utility in {result.units}", "", "  ", width=width)
     out += _wrap(f"At the model's values: maximum expected utility "
                  f"{format_number(result.base_expected_utility)}; best option {best}"
-                 + (f" ({label})" if label and label != best else ""), "", "  ")
+                 + (f" ({label})" if label and label != best else ""), "", "  ", width=width)
     return out
 
 
-def _one_way_section(result: SensitivityResult, shown: Sequence[ParameterSensitivity]
-                     ) -> list[str]:
+def _one_way_section(result: SensitivityResult, shown: Sequence[ParameterSensitivity],
+                     width: int) -> list[str]:
     total = result.total
-    out = ["", f"One-way sensitivity: the {len(shown)} of {total} parameters with the largest "
-           "swing" + (" (--top N shows more)" if len(shown) < total else "")]
+    out = [""] + _wrap(f"One-way sensitivity: the {len(shown)} of {total} parameters with the "
+                       "largest swing" + (" (--top N shows more)" if len(shown) < total else ""),
+                       "", "  ", width=width)
     out += _wrap("Each parameter moves alone over its range (its prior's 90% interval, the "
                  "given --range, or its value ±25%); every other number keeps its value. "
                  "Swing = |EU high - EU low|; * marks a best option other than at the model's "
                  "values; 'flips at' is the break-even value inside the range nearest the "
-                 "model's value (+N: N more inside).", "  ", "  ")
+                 "model's value (+N: N more inside).", "  ", "  ", width=width)
     rows = []
     for rank, p in enumerate(shown, 1):
         mark = "*" if p.best_low != result.base_best or p.best_high != result.base_best \
@@ -145,42 +146,42 @@ def _one_way_section(result: SensitivityResult, shown: Sequence[ParameterSensiti
                      format_number(p.low), format_number(p.high), format_number(p.eu_low),
                      format_number(p.eu_high), format_number(p.swing) + mark, flips])
     out += _grid(["rank", "parameter", "value", "range", "low", "high", "EU low", "EU high",
-                  "swing", "flips at"], rows, right=[0, 2, 4, 5, 6, 7, 8, 9], wide=1)
+                  "swing", "flips at"], rows, right=[0, 2, 4, 5, 6, 7, 8, 9], wide=1, width=width)
     changes = [p for p in shown if p.best_low != result.base_best or
                p.best_high != result.base_best]
     if changes:
         out.append("  * best option at the low / high end:")
         for p in changes:
-            out += _wrap(f"{p.id}: {p.best_low} / {p.best_high}", "      ", "        ")
+            out += _wrap(f"{p.id}: {p.best_low} / {p.best_high}", "      ", "        ", width=width)
     return out
 
 
-def _threshold_section(result: SensitivityResult, shown: Sequence[ParameterSensitivity]
-                       ) -> list[str]:
-    out = ["", "Break-even values: where the optimal strategy changes (decision[what it knows]: "
-           "before -> after)"]
+def _threshold_section(result: SensitivityResult, shown: Sequence[ParameterSensitivity],
+                       width: int) -> list[str]:
+    out = [""] + _wrap("Break-even values: where the optimal strategy changes (decision[what it "
+                       "knows]: before -> after)", "", "  ", width=width)
     out += _wrap(f"Searched over [0, 1] for a probability, the value ±10 times its size "
                  f"(or the given --range) otherwise; the {SHOWN_THRESHOLDS} nearest the "
-                 "model's value are shown (JSON lists all).", "  ", "  ")
+                 "model's value are shown (JSON lists all).", "  ", "  ", width=width)
     for p in shown:
         found = list(p.thresholds or ())
         domain = f"{format_number(p.domain[0])} to {format_number(p.domain[1])}"
         head = f"{p.id} = {format_number(p.point)}"
         if not found:
-            out += _wrap(f"{head}: none in {domain}", "  ", "      ")
+            out += _wrap(f"{head}: none in {domain}", "  ", "      ", width=width)
             continue
         count = len({t.value for t in found})
         out += _wrap(f"{head} ({count} value{'s' if count > 1 else ''} in {domain}):", "  ",
-                     "      ")
+                     "      ", width=width)
         for value, text in _nearest(p, SHOWN_THRESHOLDS):
-            out += _wrap(f"{format_number(value, 6):>10}  {text}", "    ", " " * 16)
+            out += _wrap(text, f"    {format_number(value, 6):>10}  ", " " * 16, width=width)
     return out
 
 
-def _fragile_section(result: SensitivityResult, top: int) -> list[str]:
+def _fragile_section(result: SensitivityResult, top: int, width: int) -> list[str]:
     fragile = result.fragile
     out = [""] + _wrap("Decisions that change inside a parameter's range (the nearest "
-                       "break-even value first, as a share of the range)", "", "  ")
+                       "break-even value first, as a share of the range)", "", "  ", width=width)
     if not fragile:
         return out + ["  none: no break-even value lies inside any range"]
     for p in fragile[:top]:
@@ -188,44 +189,45 @@ def _fragile_section(result: SensitivityResult, top: int) -> list[str]:
         head = (f"{p.id} = {format_number(p.point)} ({_SOURCE[p.source]} "
                 f"{format_number(p.low)} to {format_number(p.high)}): flips at "
                 f"{format_number(value, 6)}, {100 * p.margin:.1f}% of the range away")
-        out += _wrap(head, "  ", "      ")
+        out += _wrap(head, "  ", "      ", width=width)
         for _, text in _grouped([t for t in p.thresholds or () if t.value == value]):
-            out += _wrap(text, "      ", "        ")
+            out += _wrap(text, "      ", "        ", width=width)
     if len(fragile) > top:
         out.append(f"  ... {len(fragile) - top} more (--top N shows more; JSON lists all)")
     return out
 
 
-def _probabilistic_section(result: SensitivityResult, top: int) -> list[str]:
+def _probabilistic_section(result: SensitivityResult, top: int, width: int) -> list[str]:
     prob = result.probabilistic
     seed = f", seed {prob.seed}" if prob.seed is not None else ""
     out = [""] + _wrap(f"Probabilistic sensitivity: {prob.draws} {prob.uncertainty} "
-                       f"draws{seed}", "", "  ")
+                       f"draws{seed}", "", "  ", width=width)
     out += _wrap(f"D = EU({prob.best}) - EU({prob.runner_up}), the two best options (each "
                  f"strategy fixed as under --{prob.uncertainty}): mean "
                  f"{format_number(prob.difference_mean)}, sd "
                  f"{format_number(prob.difference_sd)}; {prob.best} at least as good in "
-                 f"{100 * prob.probability_best:.1f}% of draws.", "  ", "  ")
+                 f"{100 * prob.probability_best:.1f}% of draws.", "  ", "  ", width=width)
     if not prob.parameters:
         out.append("  D does not vary, or no parameter analysed has a prior.")
         return out
     out += _wrap("Share of the variance of D each parameter explains alone (squared "
                  "correlation with D, ± standard error from 20 batches of draws; r > 0: larger "
-                 "values favour the best option).", "  ", "  ")
+                 "values favour the best option).", "  ", "  ", width=width)
     rows = [[str(i), s.id, f"{s.variance_share:.3f}", f"{s.standard_error:.3f}",
              f"{s.correlation:+.2f}"] for i, s in enumerate(prob.parameters[:top], 1)]
-    out += _grid(["rank", "parameter", "share", "±", "r"], rows, right=[0, 2, 3, 4], wide=1)
+    out += _grid(["rank", "parameter", "share", "±", "r"], rows, right=[0, 2, 3, 4], wide=1,
+                 width=width)
     return out
 
 
-def _two_way_section(result: SensitivityResult) -> list[str]:
+def _two_way_section(result: SensitivityResult, width: int) -> list[str]:
     tw = result.two_way
     n = len(tw.a_values)
     out = [""] + _wrap(f"Two-way sensitivity: {tw.a} (across) and {tw.b} (up), {n} x {n} grid",
-                       "", "  ")
+                       "", "  ", width=width)
     out += _wrap("Each character is one grid cell, marked with the optimal strategy's region; "
                  "the model's values are the cell marked +. Exact boundary points are in the "
-                 "JSON output.", "  ", "  ")
+                 "JSON output.", "  ", "  ", width=width)
     letters = {r.id: _LETTERS[(r.id - 1) % len(_LETTERS)] for r in tw.regions}
     i0 = min(range(n), key=lambda i: abs(tw.a_values[i] - tw.points[0]))
     j0 = min(range(n), key=lambda j: abs(tw.b_values[j] - tw.points[1]))
@@ -242,25 +244,26 @@ def _two_way_section(result: SensitivityResult) -> list[str]:
     for r in tw.regions:
         cells = (f"{r.cells} cell{'s' if r.cells > 1 else ''}" if r.cells
                  else "between grid values only")
-        out += _wrap(f"{letters[r.id]}  ({cells}) {r.label}", "  ", "       ")
+        out += _wrap(f"({cells}) {r.label}", f"  {letters[r.id]}  ", "       ", width=width)
     return out
 
 
-def sensitivity_table(result: SensitivityResult, *, top: int | None = None) -> str:
+def sensitivity_table(result: SensitivityResult, *, top: int | None = None,
+                      width: int = WIDTH) -> str:
     """The text report: the one-way table (the ``top`` parameters of largest swing, default
     :data:`DEFAULT_TABLE_TOP`), their break-even values, and the two-way and probabilistic
     sections when computed."""
     count = DEFAULT_TABLE_TOP if top is None else top
     shown = result.parameters[:count]
-    out = _header(result)
-    out += _one_way_section(result, shown)
-    out += _fragile_section(result, count)
-    out += _threshold_section(result, shown)
+    out = _header(result, width)
+    out += _one_way_section(result, shown, width)
+    out += _fragile_section(result, count, width)
+    out += _threshold_section(result, shown, width)
     if result.probabilistic is not None:
-        out += _probabilistic_section(result, count)
+        out += _probabilistic_section(result, count, width)
     if result.two_way is not None:
-        out += _two_way_section(result)
-    return "\n".join(out) + "\n"
+        out += _two_way_section(result, width)
+    return printable_text("\n".join(out) + "\n")
 
 
 def sensitivity_json(result: SensitivityResult) -> str:
@@ -283,7 +286,7 @@ def sensitivity_csv(result: SensitivityResult) -> str:
     shares = {s.id: s for s in prob.parameters} if prob is not None else {}
     columns = list(SENSITIVITY_CSV_COLUMNS) + (list(PROBABILISTIC_CSV_COLUMNS) if prob else [])
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     for p in result.parameters:
         values = sorted({t.value for t in p.thresholds or ()})
@@ -299,12 +302,13 @@ def sensitivity_csv(result: SensitivityResult) -> str:
 
 
 def render_sensitivity(result: SensitivityResult, fmt: str = "table", *,
-                       top: int | None = None) -> str:
+                       top: int | None = None, width: int = WIDTH) -> str:
     """Render a sensitivity analysis as ``"table"``, ``"json"`` or ``"csv"``."""
     if fmt == "json":
         return sensitivity_json(result)
     if fmt == "csv":
         return sensitivity_csv(result)
     if fmt == "table":
-        return sensitivity_table(result, top=top)
-    raise ValueError(f"expected a format among {', '.join(SENSITIVITY_FORMATS)}, got {fmt!r}")
+        return sensitivity_table(result, top=top, width=width)
+    raise QueryError(f"expected `fmt` among {', '.join(SENSITIVITY_FORMATS)}, got {fmt!r}",
+                     parameter="fmt")

@@ -1,22 +1,24 @@
 """Value-of-information results as text, JSON and CSV.
 
 Renderers read a :class:`~influence.analysis.voi_results.ValueOfInformation` and return
-strings; they compute nothing the library has not computed. Text tables fit 100 columns: long
-names (rows of large tables, several nodes) wrap onto continuation lines.
+strings; they compute nothing the library has not computed. Text tables fit the width they are
+given (100 columns by default): long names (rows of large tables, several nodes) wrap onto
+continuation lines.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from ..analysis.voi_results import ValueOfInformation
 from ..errors import QueryError
+from ..messages import json_printable, printable_text
+from .plain import csv_writer
+from .textgrid import DEFAULT_WIDTH, PROSE_WIDTH, wrap
 
 __all__ = ["VOI_FORMATS", "CSV_COLUMNS", "render_voi", "voi_table", "voi_json", "voi_csv",
            "number"]
@@ -27,8 +29,8 @@ VOI_FORMATS = ("table", "json", "csv")
 #: Columns of :func:`voi_csv`.
 CSV_COLUMNS = ("kind", "decision", "item", "n", "value", "se", "method", "cost", "net")
 
-#: Widest line of a text report.
-WIDTH = 100
+#: Widest line of a text report, unless told otherwise.
+WIDTH = DEFAULT_WIDTH
 
 #: Widest name column before names wrap.
 NAME_WIDTH = 46
@@ -67,8 +69,8 @@ def _clean(value: Any) -> Any:
 
 def voi_json(result: ValueOfInformation) -> str:
     """``result.to_dict()`` as indented JSON."""
-    return json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False,
-                      ensure_ascii=False) + "\n"
+    return json_printable(json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False,
+                                     ensure_ascii=False)) + "\n"
 
 
 def _csv_number(x: float | None) -> str:
@@ -81,7 +83,7 @@ def voi_csv(result: ValueOfInformation) -> str:
     nodes joined by ``+``), the EVPI (``evpi``), each group (``evppi``) and each study and size
     (``evsi``); columns :data:`CSV_COLUMNS`, empty where they do not apply."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     writer.writerow(["optimum", "", "", "", _csv_number(result.maximum_expected_utility), "",
                      "", "", ""])
@@ -102,7 +104,8 @@ def voi_csv(result: ValueOfInformation) -> str:
 
 # -- the text table ----------------------------------------------------------------------------
 def wrap_name(name: str, width: int = NAME_WIDTH) -> list[str]:
-    """A name on lines of at most ``width`` characters, broken after ``[``, ``,`` or ``+``."""
+    """A name on lines of at most ``width`` characters, broken after ``[``, ``,`` or ``+``
+    (a piece longer than a line is cut)."""
     if len(name) <= width:
         return [name]
     pieces, current = [], ""
@@ -114,18 +117,28 @@ def wrap_name(name: str, width: int = NAME_WIDTH) -> list[str]:
     pieces.append(current)
     lines, line = [], ""
     for piece in pieces:
-        if line and len(line) + len(piece) > width:
+        if line.strip() and len(line) + len(piece) > width:
             lines.append(line)
             line = "  "
         line += piece
+        while len(line) > width:  # one piece longer than a line
+            lines.append(line[:width])
+            line = "  " + line[width:]
     lines.append(line)
     return lines
 
 
-def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 0) -> list[str]:
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 0,
+          width: int = WIDTH) -> list[str]:
     """Aligned columns, the first ``wrapped + 1`` left-aligned (column ``wrapped`` may hold
-    several lines), the rest right-aligned."""
-    split = [[wrap_name(c) if i == wrapped else [c] for i, c in enumerate(r)] for r in rows]
+    several lines, as narrow as the other columns need to fit ``width``), the rest
+    right-aligned."""
+    others = sum(max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)
+                 if i != wrapped)
+    room = width - 2 - 2 * (len(headers) - 1) - others
+    name_width = max(min(NAME_WIDTH, room), len(headers[wrapped]), 12)
+    split = [[wrap_name(c, name_width) if i == wrapped else [c] for i, c in enumerate(r)]
+             for r in rows]
     widths = [max([len(h)] + [len(line) for r in split for line in r[i]])
               for i, h in enumerate(headers)]
 
@@ -142,48 +155,54 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapped: int = 
     return out
 
 
-def _heading(result: ValueOfInformation) -> list[str]:
+def _heading(result: ValueOfInformation, width: int) -> list[str]:
+    prose = min(width, PROSE_WIDTH)
     title = f"{result.title} ({result.model})" if result.title else result.model
-    out = textwrap.wrap(f"Value of information: {title}", width=WIDTH, subsequent_indent="  ",
-                        break_on_hyphens=False)
+    out = wrap(f"Value of information: {title}", prose, "", "  ")
     if result.uncertainty:
         how = {"means": "decisions at the parameters' means (exact)",
                "draw-means": "decisions at the means of the draws",
                "draws": "decisions on the mean over the draws (Monte Carlo)"}[result.method]
-        out.append(f"Under the {result.uncertainty} ({result.draws} draws); {how}")
+        out += wrap(f"Under the {result.uncertainty} ({result.draws} draws); {how}", prose, "",
+                    "  ")
     if result.units:
-        out += textwrap.wrap(f"Utility in {result.units}", width=WIDTH, subsequent_indent="  ",
-                             break_on_hyphens=False)
+        out += wrap(f"Utility in {result.units}", prose, "", "  ")
     given = ", ".join(f"{k}={v}" for k, v in result.given.items()) or "none"
-    out += [f"Scenario: {given}", "",
-            f"Maximum expected utility without further information: "
-            f"{number(result.maximum_expected_utility)}"]
+    out += wrap(f"Scenario: {given}", prose, "", "  ") + [""]
+    out += wrap(f"Maximum expected utility without further information: "
+                f"{number(result.maximum_expected_utility)}", prose, "", "  ")
     return out
 
 
-def _observe_section(result: ValueOfInformation) -> list[str]:
+def _observe_section(result: ValueOfInformation, width: int) -> list[str]:
+    prose = min(width, PROSE_WIDTH)
     if not result.observe:
-        return ["", "Observing chance nodes: every decision already knows, or influences, "
-                "every chance node"]
+        return [""] + wrap("Observing chance nodes: every decision already knows, or "
+                           "influences, every chance node", prose, "", "  ")
     rows = [[o.decision, "+".join(o.nodes), number(o.value),
              number(o.maximum_expected_utility)] for o in result.observe]
-    return (["", "Observing chance nodes before a decision (the rest re-optimised; exact)"]
-            + _grid(["decision", "observe", "value", "EU with it"], rows, wrapped=1))
+    return ([""] + wrap("Observing chance nodes before a decision (the rest re-optimised; "
+                        "exact)", prose, "", "  ")
+            + _grid(["decision", "observe", "value", "EU with it"], rows, wrapped=1,
+                    width=width))
 
 
-def _parameter_section(result: ValueOfInformation) -> list[str]:
-    out = ["", f"Perfect information about every parameter (EVPI): "
-               f"{number(result.evpi_parameters)} (se {number(result.evpi_se, 2)})"]
+def _parameter_section(result: ValueOfInformation, width: int) -> list[str]:
+    prose = min(width, PROSE_WIDTH)
+    out = [""] + wrap(f"Perfect information about every parameter (EVPI): "
+                      f"{number(result.evpi_parameters)} (se {number(result.evpi_se, 2)})",
+                      prose, "", "  ")
     if result.evppi:
         ranked = sorted(result.evppi, key=lambda g: -g.value)
         rows = [[g.group, str(len(g.parameters)), number(g.value), number(g.se, 2), g.method]
                 for g in ranked]
-        out += ["", "Perfect information about a group of parameters (EVPPI), largest first"]
-        out += _grid(["group", "parameters", "value", "se", "method"], rows)
+        out += [""] + wrap("Perfect information about a group of parameters (EVPPI), largest "
+                           "first", prose, "", "  ")
+        out += _grid(["group", "parameters", "value", "se", "method"], rows, width=width)
     return out
 
 
-def _study_section(result: ValueOfInformation) -> list[str]:
+def _study_section(result: ValueOfInformation, width: int) -> list[str]:
     costed = any(s.cost is not None for s in result.evsi)
     headers = ["study", "n", "value", "se", "method"] + (["cost", "net"] if costed else [])
     rows = []
@@ -193,22 +212,24 @@ def _study_section(result: ValueOfInformation) -> list[str]:
         if costed:
             row += [number(s.cost), number(s.net)]
         rows.append(row)
-    return (["", "Sample information (EVSI): n new cases of one row, decisions on the updated "
-             "means"] + _grid(headers, rows))
+    return ([""] + wrap("Sample information (EVSI): n new cases of one row, decisions on the "
+                        "updated means", min(width, PROSE_WIDTH), "", "  ")
+            + _grid(headers, rows, width=width))
 
 
-def voi_table(result: ValueOfInformation) -> str:
+def voi_table(result: ValueOfInformation, *, width: int = WIDTH) -> str:
     """The text report: the optimum, each observation's value and, under parameter
-    uncertainty, the EVPI, each group's EVPPI (largest first) and each study's EVSI."""
-    out = _heading(result) + _observe_section(result)
+    uncertainty, the EVPI, each group's EVPPI (largest first) and each study's EVSI; no line
+    wider than ``width``."""
+    out = _heading(result, width) + _observe_section(result, width)
     if result.evpi_parameters is not None:
-        out += _parameter_section(result)
+        out += _parameter_section(result, width)
     if result.evsi:
-        out += _study_section(result)
-    return "\n".join(out) + "\n"
+        out += _study_section(result, width)
+    return printable_text("\n".join(out) + "\n")
 
 
-def render_voi(result: ValueOfInformation, fmt: str = "table") -> str:
+def render_voi(result: ValueOfInformation, fmt: str = "table", *, width: int = WIDTH) -> str:
     """A value-of-information result as ``"table"``, ``"json"`` or ``"csv"``.
 
     Raises
@@ -223,4 +244,4 @@ def render_voi(result: ValueOfInformation, fmt: str = "table") -> str:
         return voi_json(result)
     if fmt == "csv":
         return voi_csv(result)
-    return voi_table(result)
+    return voi_table(result, width=width)

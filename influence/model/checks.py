@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -58,6 +59,9 @@ KINDS = ("chance", "decision", "utility")
 _SHOWN = 30
 
 _MISSING = object()
+
+#: Integers strictly inside ±this convert to a finite float (2**1024 rounds to infinity).
+_INT_FLOAT = 2**1024 - 2**970
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -128,10 +132,14 @@ def read_text(value: Any, *, node: str | None = None, field: str | None = None,
     """Optional text as written: nothing, text, or a number (read as its text)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool | np.bool_) or \
+            not isinstance(value, str | int | float | np.integer | np.floating) or \
+            (isinstance(value, int) and not -_INT_FLOAT < value < _INT_FLOAT):
         raise fault(f"expected text, got {describe(value)}", node=node, field=field, path=path,
                     where=where)
-    return str(value)
+    if isinstance(value, str):
+        return str(value)
+    return str(value.item() if isinstance(value, np.generic) else value)
 
 
 # -- names and states --------------------------------------------------------------------------
@@ -160,9 +168,10 @@ def state_name(value: Any, *, numbers: bool = True, node: str | None = None,
     """A state name: non-blank text. With ``numbers`` (files), an integer is read as its
     decimal text and a boolean or a decimal number is an error asking for quotes."""
     if isinstance(value, str) and value.strip():
-        return value
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if numbers and isinstance(value, int | np.integer) and not isinstance(value, bool) \
+            and -_INT_FLOAT < int(value) < _INT_FLOAT:
+        return str(int(value))
     hint = ""
     if numbers and isinstance(value, bool):
         hint = ' (write true/false states in quotes: "true")'
@@ -223,14 +232,15 @@ def check_parents(parents: Any, *, node: str, field: str) -> tuple[str, ...]:
 def number(value: Any, *, kind: str = "a number", subject: str | None = None,
            node: str | None = None, field: str | None = None, path: Iterable[Any] = (),
            where: str = "") -> float:
-    """A finite real number (not a boolean, not text), as a float.
+    """A finite real number (not a boolean, not text; numpy's numbers too), as a float.
 
     Messages read "expected {kind} for {subject}, got ...".
     """
-    if type(value) is float or type(value) is int:  # the common case, without the checks below
-        x = float(value)
-        if x - x == 0.0:  # finite
-            return x
+    if type(value) is float:  # the common case, without the checks below
+        if value - value == 0.0:  # finite
+            return value
+    elif type(value) is int and -_INT_FLOAT < value < _INT_FLOAT:
+        return float(value)
     of = f" for {subject}" if subject else ""
     loc = dict(node=node, field=field, path=path, where=where)
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
@@ -242,6 +252,9 @@ def number(value: Any, *, kind: str = "a number", subject: str | None = None,
             except ValueError:
                 pass
         raise fault(f"expected {kind}{of}, got {describe(value)}{quoted}", **loc)
+    if isinstance(value, int | np.integer) and not -_INT_FLOAT < int(value) < _INT_FLOAT:
+        raise fault(f"expected a number within ±{sys.float_info.max:.3g} (what a float holds)"
+                    f"{of}, got {describe(int(value))}", **loc)
     x = float(value)
     if math.isnan(x):
         raise fault(f"expected {kind}{of}, got NaN", **loc)

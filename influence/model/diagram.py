@@ -23,14 +23,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ModelError, QueryError
+from ..errors import ArgumentTypeError, ModelError, QueryError, UnknownNameError
 from ..messages import suggest
 from .checks import check_given, relocate
 from .compute import is_computed
 from .parameter_checks import computed_nodes
 from .structure import check_diagram, check_node, check_policy, check_rule_row
 
-__all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind"]
+__all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind", "require_diagram"]
 
 NodeKind = Literal["chance", "decision", "utility"]
 
@@ -246,15 +246,18 @@ class Diagram:
         """
         try:
             return self._by_name[name]
-        except KeyError:
-            raise QueryError(
+        except (KeyError, TypeError):  # TypeError: an unhashable name
+            raise UnknownNameError(
                 f"expected one of the model's nodes ({', '.join(self.names)}), got {name!r}",
                 file=self.file,
-                node=name,
+                node=str(name),
             ) from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._by_name
+        try:
+            return name in self._by_name
+        except TypeError:  # an unhashable name is no node's
+            return False
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
@@ -311,8 +314,8 @@ class Diagram:
             if p.id == policy_id:
                 return p
         known = ", ".join(p.id for p in self.policies) or "none"
-        raise QueryError(f"expected a policy of the model ({known}), got {policy_id!r}",
-                         file=self.file)
+        raise UnknownNameError(f"expected a policy of the model ({known}), got {policy_id!r}",
+                               file=self.file)
 
     # -- graph --------------------------------------------------------------------------------
     @cached_property
@@ -328,6 +331,9 @@ class Diagram:
         """All ancestors of ``names`` (not including them), through every kind of arc."""
         if isinstance(names, str):
             names = (names,)
+        elif isinstance(names, Mapping) or not hasattr(names, "__iter__"):
+            raise ArgumentTypeError(f"expected node names, got {type(names).__name__} "
+                                    f"{names!r}", file=self.file)
         seen: set[str] = set()
         stack = [p for n in names for p in self.node(n).parents]
         while stack:
@@ -340,7 +346,7 @@ class Diagram:
     def descendants(self, name: str) -> frozenset[str]:
         """All descendants of ``name`` (not including it), through every kind of arc."""
         seen: set[str] = set()
-        stack = list(self.children[name])
+        stack = list(self.children[self.node(name).name])
         while stack:
             cur = stack.pop()
             if cur not in seen:
@@ -360,7 +366,7 @@ class Diagram:
                 return tuple(n for n in self.names if n in known)
             known.update(d.observes)
             known.add(d.name)
-        raise QueryError(
+        raise UnknownNameError(
             f"expected a decision ({', '.join(d.name for d in self.decisions)}), got {decision!r}",
             file=self.file,
             node=decision,
@@ -368,6 +374,10 @@ class Diagram:
 
     # -- tables -------------------------------------------------------------------------------
     def _row_index(self, node: Node, given: Mapping[str, str]) -> tuple[int, ...]:
+        if not isinstance(given, Mapping):
+            raise ArgumentTypeError(f"expected `given` to be a mapping of parent: state, got "
+                                    f"{type(given).__name__} {given!r}", file=self.file,
+                                    node=node.name, parameter="given")
         given = dict(given)
         spaces = {p: self.node(p).state_index for p in node.parents}
         try:
@@ -454,6 +464,18 @@ class Diagram:
         blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
+    @cached_property
+    def fit_fingerprint(self) -> str:
+        """A hash of what a fit of the priors depends on: the structure (nodes in order, their
+        kinds, states and parents) and every prior (:mod:`influence.model.fingerprint`).
+
+        A posterior stays valid while it is unchanged: editing a point value without a prior,
+        a label, a source, a policy or a weight keeps it (and changes :attr:`fingerprint`).
+        """
+        from .fingerprint import digest, fit_content
+
+        return digest(fit_content(self))
+
     def __repr__(self) -> str:
         kinds = {k: sum(n.kind == k for n in self.nodes) for k in ("chance", "decision", "utility")}
         return (
@@ -461,3 +483,17 @@ class Diagram:
             f"decisions={kinds['decision']}, utilities={kinds['utility']}, "
             f"policies={len(self.policies)})"
         )
+
+
+def require_diagram(value: Any, parameter: str = "diagram") -> Diagram:
+    """``value`` if it is a :class:`Diagram`.
+
+    Raises
+    ------
+    ArgumentTypeError
+        Naming ``parameter``, for anything else.
+    """
+    if not isinstance(value, Diagram):
+        raise ArgumentTypeError(f"expected `{parameter}` to be a Diagram (see influence.load), "
+                                f"got {type(value).__name__}", parameter=parameter)
+    return value

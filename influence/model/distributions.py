@@ -137,6 +137,8 @@ class Prior:
         ModelError
             For an unknown ``kind`` or a missing or malformed parameter.
         """
+        from . import parameter_priors  # noqa: F401 - registers the kinds of parameters' priors
+
         kind = doc.get("kind") if isinstance(doc, Mapping) else None
         target = _KINDS.get(kind) if isinstance(kind, str) else None
         if target is None or not issubclass(target, cls):
@@ -368,7 +370,3 @@ class UniformPrior(Prior):
 #: The prior class of each ``kind``.
 _KINDS: dict[str, type[Prior]] = {
     c.kind: c for c in (DirichletPrior, BetaPrior, NormalPrior, UniformPrior)}
-
-# The priors that only parameters take register their kinds here, so that ``Prior.from_dict``
-# reads them wherever a prior is read.
-from . import parameter_priors  # noqa: E402,F401

@@ -23,13 +23,14 @@ found.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError, ModelNotFoundError
+from ..errors import ArgumentTypeError, ModelError, ModelNotFoundError
 from ..limits import SUM_TOLERANCE
 from ..messages import describe as _describe
 from ..messages import suggest as _suggest
@@ -387,8 +388,11 @@ def _scan_nodes(ctx: _Context, nodes: Mapping) -> tuple[dict, dict]:
             raise ctx.error(f"expected a mapping with `type`, got {_describe(spec)}", node=nname,
                             field="nodes", line=line)
         if spec.get("type") is None:
-            raise ctx.error("expected `type` to be chance, decision or utility, got no `type`",
-                            node=nname, field="type", line=line_of(spec, "type") or line)
+            near = next((k for k in spec if k != "type" and _suggest(k, ("type",))), None)
+            hint = f" but a key {str(near)!r} (did you mean 'type'?)" if near is not None else ""
+            raise ctx.error("expected `type` to be chance, decision or utility, got no "
+                            f"`type`{hint}", node=nname, field="type",
+                            line=line_of(spec, "type") or line_of(spec, near) or line)
         kind = check_kind(spec["type"], node=nname)
         if "states" in spec and kind == "utility":
             raise ctx.error("expected no `states` on a utility node (its `values` give one "
@@ -447,7 +451,18 @@ def _diagram(ctx: _Context, data: Any) -> Diagram:
 
 
 def loads(text: str, file: str | None = None) -> Diagram:
-    """Build a diagram from model text (YAML or JSON)."""
+    """Build a diagram from model text (YAML or JSON).
+
+    Raises
+    ------
+    ModelError
+        On invalid text, or text that is not a ``str`` (decode bytes first).
+    """
+    if not isinstance(text, str):
+        hint = " (decode the bytes first: text.decode('utf-8'))" if isinstance(
+            text, bytes | bytearray) else ""
+        raise ArgumentTypeError(f"expected model text (str), got {type(text).__name__}{hint}",
+                                file=file if isinstance(file, str) else None, parameter="text")
     return diagram_from_dict(load_yaml_text(text, file=file), file=file)
 
 
@@ -481,6 +496,9 @@ def load(model: str | Path) -> Diagram:
     ModelError
         If the file is invalid.
     """
+    if isinstance(model, bool) or not isinstance(model, str | os.PathLike):
+        raise ArgumentTypeError(f"expected a model file or the name of a bundled model, got "
+                                f"{type(model).__name__} {model!r}"[:300], parameter="model")
     path = Path(model)
     if path.is_file():
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..messages import describe, suggest
 from .checks import check_given, fault, format_given, listed
@@ -139,6 +139,24 @@ def first_conflict(rows: Sequence[RuleRow]) -> tuple[int, int] | None:
     return None
 
 
+def _check_known(diagram: Diagram, decision: str, given: Mapping[str, str],
+                 knows: Mapping[str, Any], *, where: str, path: tuple) -> None:
+    """A rule row naming a node of the model that the decision does not know: say how to let
+    the policy depend on it (observe it), or why it cannot (it comes after the decision)."""
+    order = {n: i for i, n in enumerate(diagram.names)}
+    for k in given:
+        if k in knows or k not in order:
+            continue
+        if diagram.node(k).kind != "utility" and order[k] < order[decision]:
+            why = (f"which '{decision}' does not observe: add {k!r} to the `observes` of "
+                   f"'{decision}' for the policy to depend on it")
+        else:
+            why = f"which is not known when '{decision}' is taken"
+        raise fault(f"expected `given` to name what '{decision}' knows when it is taken "
+                    f"({listed(knows, 'nothing')}), got {k!r}, {why}", node=decision,
+                    field="policies", where=where, path=(*path, k))
+
+
 def check_policies(diagram: Diagram) -> None:
     """The policies against the diagram: unique ids; each chooses for decisions, states of
     them, and has rule rows whose `given` names only what the decision knows when it is taken
@@ -179,6 +197,8 @@ def check_policies(diagram: Diagram) -> None:
             knows, spaces = known[dname]
             for i, row in enumerate(rows):
                 where = _row_where(pid, rows, i)
+                _check_known(diagram, dname, row.given, knows, where=where,
+                             path=(*path, i, "given"))
                 check_given(row.given, knows, spaces, partial=True, where=where,
                             path=(*path, i, "given"), **loc)
                 if row.choose not in d.state_index:

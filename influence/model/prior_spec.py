@@ -33,6 +33,11 @@ from .yamlio import plain as _plain
 __all__ = ["parse_prior_spec"]
 
 
+
+def _a(word: str) -> str:
+    """The indefinite article of ``word``: ``an`` before a vowel (``an `interval` prior``)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
 class _Parser:
     """Parses one `prior` entry, raising ModelErrors that point at it."""
 
@@ -90,19 +95,19 @@ class _Parser:
     def state(self, raw: Mapping, form: str) -> int:
         k = len(self.states)
         if k < 2:
-            raise self.error(f"a `{form}` prior needs a row of at least two states, but "
+            raise self.error(f"{_a(form)} `{form}` prior needs a row of at least two states, but "
                              f"'{self.node}' has one ({self.states[0]}); a certain row takes no "
                              "prior")
         if "state" not in raw:
             if k == 2:
                 return 1
-            raise self.error(f"a `{form}` prior on a row of {k} states needs `state`: the state "
-                             f"it is on (one of {', '.join(self.states)})")
-        state = raw["state"]
-        if isinstance(state, bool) or not isinstance(state, str | int):
+            raise self.error(f"{_a(form)} `{form}` prior on a row of {k} states needs `state`: "
+                             f"the state it is on (one of {', '.join(self.states)})")
+        try:
+            state = checks.state_name(raw["state"], numbers=True)
+        except ModelError:
             raise self.error(f"expected `state` to be a state of '{self.node}' "
-                             f"({', '.join(self.states)}), got {_show(state)}")
-        state = str(state)
+                             f"({', '.join(self.states)}), got {_show(raw['state'])}") from None
         if state not in self.states:
             raise self.error(f"`state` {state!r} is not a state of '{self.node}'"
                              f"{_suggest(state, self.states)}; expected one of "
@@ -116,8 +121,8 @@ class _Parser:
             return tuple(0.0 if i == state else 1.0 for i in range(k))
         if point is None:
             raise self.error(
-                f"a `{form}` prior on state {self.states[state]!r} of a row of {k} states needs "
-                "the row's point `p`: the other states share the rest in proportion to it")
+                f"{_a(form)} `{form}` prior on state {self.states[state]!r} of a row of {k} states "
+                "needs the row's point `p`: the other states share the rest in proportion to it")
         p = self.probabilities(point, "p")
         others = p.copy()
         others[state] = 0.0
@@ -158,7 +163,7 @@ class _Parser:
         allowed = forms[form]
         for key in keys:
             if key not in allowed:
-                raise self.error(f"unknown key {key!r} in a `{form}` prior"
+                raise self.error(f"unknown key {key!r} in {_a(form)} `{form}` prior"
                                  f"{_suggest(key, allowed)}; expected: {', '.join(allowed)}")
         spec = {str(k): _plain(v) for k, v in raw.items()}
         return getattr(self, f"_{self.kind}_{form}")(raw, spec, point)

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ..limits import SUM_TOLERANCE
 from ..messages import describe, suggest
+from .bounds import check_prior_bounds, check_utility_bound, check_weight
 from .checks import (
     check_kind,
     check_name,
@@ -118,7 +120,10 @@ def check_node(node: Node) -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             raise fault(f"expected text, got {describe(value)}", node=name, field=key,
                         path=("nodes", name, key))
-    weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
+    if kind == "utility" and node.weight_expression is None:
+        weight = check_weight(node.weight, node=name)
+    else:  # a weight computed from parameters may be 0 (a value judgment's end)
+        weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
     computed = check_computed_fields(node, name, kind)
     table = None if computed and node.table is None else \
         _check_table(node.table, name, kind, states, parents)
@@ -159,6 +164,24 @@ def _check_table(table: Any, name: str, kind: str, states: tuple[str, ...],
     return array
 
 
+def _check_rest(prior: Any, row: tuple[str, ...], parents: tuple[str, ...],
+                loc: dict[str, Any]) -> None:
+    """The shares ``rest`` of a Beta prior's other states: one per state, none on its own
+    state, summing to 1."""
+    rest = np.asarray(prior.rest, dtype=float)
+    at = f"the prior of row {listed([f'{p}={s}' for p, s in zip(parents, row, strict=True)])}: " \
+        if parents else ""
+    if rest.shape != (len(prior.states),) or not np.all(np.isfinite(rest)) or \
+            np.any(rest < 0) or rest[prior.state] != 0:
+        raise fault(f"{at}expected `rest` to give each state other than "
+                    f"{prior.state_name!r} a share >= 0 (and {prior.state_name!r} none), got "
+                    f"{[float(x) for x in np.ravel(rest)]}", **loc)
+    total = float(rest.sum())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise fault(f"{at}expected the shares `rest` of the states other than "
+                    f"{prior.state_name!r} summing to 1, got a sum of {total:.10g}", **loc)
+
+
 def _check_keyed(mapping: Any, key: str, name: str, kind: str, states: tuple[str, ...],
                  parents: tuple[str, ...]) -> Mapping:
     """``row_sources`` or ``priors``: keyed by tuples of parent states."""
@@ -183,6 +206,11 @@ def _check_keyed(mapping: Any, key: str, name: str, kind: str, states: tuple[str
         elif target == "probability" and value.states != states:
             raise fault(f"expected a prior over the states of '{name}' ({listed(states)}), got "
                         f"one over {listed(value.states)}", **loc)
+        else:
+            if getattr(value, "rest", None) is not None:
+                _check_rest(value, row, parents, loc)
+            check_prior_bounds(value, node=name,
+                               field=table_field(kind, parents) if parents else "prior")
     return MappingProxyType(dict(mapping))
 
 
@@ -237,6 +265,7 @@ def _check_diagram(diagram: Diagram) -> None:
         check_arcs(node.name, node.kind, node.parents, kinds, order)
     _check_decision_order(by_name, topo)
     check_parameters(diagram)
+    check_utility_bound(diagram)
     check_policies(diagram)
 
 

@@ -7,13 +7,19 @@ the YAML 1.2 core schema instead: only ``true``/``false`` are booleans, integers
 ``0o``/``0x``), floats include exponents (``1e-3``, as in JSON), and anything else is text.
 Mappings and lists come back as :class:`dict` and :class:`list` subclasses that remember the line
 of each entry, so that validation messages can point at the line. A key repeated in a mapping is
-an error, not a silent overwrite.
+an error, not a silent overwrite. An integer a float cannot hold (beyond about 1.8e308, or
+longer than Python reads as text) is an error at its line, not a traceback. So is a document
+nested deeper than :data:`~influence.limits.YAML_NESTING` levels, and one whose aliases would
+repeat entries beyond :data:`~influence.limits.YAML_EXPANSION` times what is written (an
+"alias bomb": a few hundred bytes that expand to billions of entries), both checked before the
+document is built.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import ModelError
+from ..limits import YAML_EXPANSION, YAML_NESTING
 
 __all__ = ["LineDict", "LineList", "load_yaml_text", "load_yaml_file", "line_of", "line_at",
            "plain"]
@@ -82,35 +89,72 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: Digits of the largest integer a float holds (about 1.8e308), written in base 8, 10 and 16.
+_FLOAT_DIGITS = {8: 342, 10: 309, 16: 256}
+
+
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
+    base, digits = 10, text  # leading zeros are decimal, as in YAML 1.2
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)  # leading zeros are decimal, as in YAML 1.2
+        base, digits = 8, text[2:]
+    elif text.startswith("0x"):
+        base, digits = 16, text[2:]
+    size = len(digits.lstrip("+-").lstrip("0"))
+    # Checked before converting: Python refuses to read more than 4,300 decimal digits.
+    if size > _FLOAT_DIGITS[base] or abs(value := int(digits, base)) > sys.float_info.max:
+        node_name, field = _location(loader.path)
+        raise ModelError(
+            f"expected a number within ±{sys.float_info.max:.3g} (what a float holds), got an "
+            f"integer of {size} digits", file=loader.file, node=node_name, field=field,
+            line=node.start_mark.line + 1)
+    return value
+
+
+#: How an item of a list is named in a path, by the key of the list (numbered from 1); the
+#: rule rows of a policy are listed under ``choose > DECISION``.
+_ITEM = {"cpt": "row", "values": "row", "observations": "entry"}
 
 
 def _field_path(path: list[Any]) -> str:
-    return " > ".join(str(p) for p in path) or "the top level"
+    """``nodes > u > values > row 2 > given``: list items numbered from 1, as messages do."""
+    shown = []
+    for i, p in enumerate(path):
+        if isinstance(p, int) and not isinstance(p, bool):
+            before = path[i - 1] if i else None
+            name = "rule row" if i > 1 and path[i - 2] == "choose" else \
+                _ITEM.get(before, "item") if isinstance(before, str) else "item"
+            shown.append(f"{name} {p + 1}")
+        else:
+            shown.append(str(p))
+    return " > ".join(shown) or "the top level"
+
+
+def _location(path: list[Any], key: Any = None) -> tuple[str | None, str | None]:
+    """The node and the field of the entry at ``path`` (then ``key``), when it is inside
+    ``nodes``; else the top-level field."""
+    node = field = None
+    if path and path[0] == "nodes":
+        if len(path) == 1:
+            node, field = (str(key), "nodes") if key is not None else (None, "nodes")
+        else:
+            node = str(path[1])
+            field = str(path[2]) if len(path) > 2 else (None if key is None else str(key))
+    elif path:
+        field = str(path[0])
+    elif key is not None:
+        field = str(key)
+    return node, field
 
 
 def _duplicate_key_error(loader: _Loader, key: Any, first: int, again: int) -> ModelError:
     """Name the node and field of a repeated key when it is inside ``nodes``."""
     path = loader.path
-    node = field = None
-    if path and path[0] == "nodes":
-        if len(path) == 1:
-            node, field = str(key), "nodes"
-        else:
-            node, field = str(path[1]), str(path[2] if len(path) > 2 else key)
-    elif path:
-        field = str(path[0])
-    else:
-        field = str(key)
+    node, field = _location(path, key)
     return ModelError(
         f"duplicate key {key!r} in {_field_path(path)}: expected each key once in a mapping, "
-        f"got it on line {first} and again on line {again}",
+        + (f"got it twice on line {again}" if first == again
+           else f"got it on line {first} and again on line {again}"),
         file=loader.file, node=node, field=field, line=again,
     )
 
@@ -119,6 +163,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    if len(loader.path) >= YAML_NESTING:
+        raise _too_deep(loader.file, node.start_mark.line + 1)
     own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)  # merged (``<<``) entries first, then the mapping's own
     merged = len(node.value) - own
@@ -150,6 +196,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    if len(loader.path) >= YAML_NESTING:
+        raise _too_deep(loader.file, node.start_mark.line + 1)
     out = LineList()
     for i, child in enumerate(node.value):
         loader.path.append(i)
@@ -216,6 +264,90 @@ def _json_tabs_to_spaces(text: str) -> str:
     return text.replace("\t", " ")
 
 
+#: Below this many structural characters a document cannot nest deep enough to endanger
+#: libyaml's composer, which recurses once per level (about 300 bytes of C stack each: 40,000
+#: levels overflow the main thread's 8 MiB, 2,000 a thread's 512 KiB); above it, the nesting is
+#: measured on the parser's events first.
+_SHALLOW = 500
+#: An anchor (``&name``) and an alias (``*name``) as they can start a YAML node: without
+#: both, nothing repeats (a text merely holding ``*`` or ``&`` costs one more check).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s\[\]{},]", re.M)
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _too_deep(file: str | None, line: int | None) -> ModelError:
+    return ModelError(f"expected at most {YAML_NESTING} levels of nesting, got more",
+                      file=file, line=line)
+
+
+def _check_depth_of_events(text: str, file: str | None) -> None:
+    """The nesting of ``text`` measured on the parser's events (which need no recursion), so
+    that libyaml's recursive composer never sees a document nested thousands deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, _STARTS):
+            depth += 1
+            if depth > YAML_NESTING:
+                raise _too_deep(file, event.start_mark.line + 1)
+        elif isinstance(event, _ENDS):
+            depth -= 1
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_aliases(root: yaml.Node, file: str | None) -> None:
+    """Refuse a composed document with a recursive alias, or whose aliases expand it beyond
+    :data:`~influence.limits.YAML_EXPANSION` times its written entries (and, on the way, one
+    nested too deep).
+
+    One pass over the distinct nodes (an alias is the node it names, shared): the expanded
+    size and the depth below each node are computed once, children first.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if not done:
+            if key in size:
+                continue
+            if key in visiting:
+                raise ModelError("expected a document without recursive aliases (an alias "
+                                 "inside the entry it names), got one", file=file,
+                                 line=node.start_mark.line + 1)
+            visiting.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in size)
+            continue
+        children = _children(node)
+        visiting.discard(key)
+        size[key] = 1 + sum(size[id(c)] for c in children)
+        depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+        if depth[key] > YAML_NESTING + 1:  # scalars count as a level here
+            raise _too_deep(file, node.start_mark.line + 1)
+    written = len(size)
+    if size[id(root)] > YAML_EXPANSION * written + 10_000:
+        raise ModelError(f"expected aliases (*name, <<: *name) that repeat at most "
+                         f"{YAML_EXPANSION} times the {written} entries written, got a "
+                         f"document of {size[id(root)]:.3g} entries", file=file)
+
+
+def _structural(text: str) -> int:
+    """An upper bound on the number of collections in ``text``: each starts with one of
+    these characters."""
+    return sum(text.count(c) for c in "[{-:?")
+
+
 def load_yaml_text(text: str, file: str | None = None) -> Any:
     """Parse YAML (or JSON) text.
 
@@ -235,17 +367,30 @@ def load_yaml_text(text: str, file: str | None = None) -> Any:
     Raises
     ------
     ModelError
-        On a syntax error (with its line and column) and on a key repeated in a mapping.
+        On a syntax error (with its line and column), on a key repeated in a mapping, on an
+        integer a float cannot hold, on nesting deeper than
+        :data:`~influence.limits.YAML_NESTING` and on aliases that expand the document beyond
+        :data:`~influence.limits.YAML_EXPANSION` times its size.
     """
-    loader = _Loader(_json_tabs_to_spaces(text))
+    text = _json_tabs_to_spaces(text)
+    loader = _Loader(text)
     loader.file = file
     try:
-        return loader.get_single_data()
+        if _structural(text) > _SHALLOW:
+            _check_depth_of_events(text, file)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _ANCHOR.search(text) and _ALIAS.search(text):  # &name ... *name (or <<: *name)
+            _check_aliases(node, file)
+        return loader.construct_document(node)  # checks the nesting as it goes
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit (PyYAML >= 6.0.4), above ours
+            raise _too_deep(file, line) from None
         if mark is not None and "\\t" not in problem:
             lines = text.splitlines()
             row = lines[mark.line] if 0 <= mark.line < len(lines) else ""

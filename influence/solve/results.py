@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import QueryError, UnknownNameError
+from ..frames import frame
 from ..limits import TIE_TOLERANCE
 from ..messages import suggest
 
@@ -115,6 +116,11 @@ class OptionResult:
     ``expected_utility``). For point values, ``utility_sd`` is the standard deviation of the
     total utility and ``risk_profile`` its exact distribution, ``(value, probability)`` pairs in
     increasing order of value (None when there are too many outcomes to list).
+
+    Under parameter uncertainty, :attr:`eu_draws` holds the option's expected utility in each
+    draw (the draws of every option of one evaluation are paired: draw ``i`` is the same
+    parameter values for all), so that differences between options can be studied draw by
+    draw; :meth:`Evaluation.draws_frame` collects them.
     """
 
     id: str
@@ -130,6 +136,17 @@ class OptionResult:
     expected_loss: float | None = None
     extras: Any = field(default=None, repr=False, compare=False)
     certainty_equivalent: float | None = None
+
+    @property
+    def eu_draws(self) -> np.ndarray | None:
+        """The option's expected utility in each parameter draw, a read-only array (draw ``i``
+        of every option of an evaluation uses the same parameter values); None for a point
+        evaluation."""
+        if self.draws is None or self.sd is None:
+            return None
+        out = self.draws.view()
+        out.flags.writeable = False
+        return out
 
     @property
     def by_utility(self) -> Mapping[str, float] | None:
@@ -316,6 +333,12 @@ class Evaluation:
             f"expected one of the policies of '{self.model}' ({', '.join(ids) or 'none'}), "
             f"got {policy_id!r}{suggest(policy_id, ids)}", parameter="policy_id")
 
+    @property
+    def ranking(self) -> tuple[OptionResult, ...]:
+        """Policies and alternatives, best first (as ``ranking`` in the JSON): see
+        :meth:`ranked`."""
+        return tuple(self.ranked())
+
     def ranked(self) -> list[OptionResult]:
         """Policies and alternatives, best first: by expected utility, or by certainty
         equivalent when a risk tolerance is set. Options whose values agree to within rounding
@@ -361,6 +384,57 @@ class Evaluation:
         raise UnknownNameError(
             f"expected one of the decisions of '{self.model}' ({', '.join(names) or 'none'}), "
             f"got {name!r}{suggest(name, names)}", parameter="name")
+
+    def to_frame(self) -> Any:
+        """The ranked options as a pandas DataFrame, best first, indexed by option ``id``.
+
+        Columns: ``rank`` (tied options share one), ``label``, ``kind``, ``decision``,
+        ``state``, ``expected_utility`` (and ``certainty_equivalent`` with a risk tolerance);
+        under parameter uncertainty ``sd``, ``interval_90_low``, ``interval_90_high``,
+        ``probability_best`` and ``expected_loss``, else ``utility_sd`` (the spread of the
+        total utility). Needs pandas (:class:`~influence.errors.MissingDependencyError`).
+        """
+        ranked = self.ranked()
+        averse = self.risk_tolerance is not None
+        values = [o.certainty_equivalent if averse else o.expected_utility for o in ranked]
+        scale = max((abs(v) for v in values), default=0.0)
+        columns = ["id", "rank", "label", "kind", "decision", "state", "expected_utility"]
+        columns += ["certainty_equivalent"] if averse else []
+        uncertain = self.uncertainty is not None
+        columns += (["sd", "interval_90_low", "interval_90_high", "probability_best",
+                     "expected_loss"] if uncertain else ["utility_sd"])
+        rows = []
+        for o, v in zip(ranked, values, strict=True):
+            low, high = o.interval_90 if o.interval_90 else (None, None)
+            rows.append({**{c: getattr(o, c, None) for c in columns}, "interval_90_low": low,
+                         "interval_90_high": high,
+                         "rank": 1 + sum(w > v + TIE_TOLERANCE * scale for w in values)})
+        return frame(rows, columns, index="id")
+
+    def draws_frame(self) -> Any:
+        """The expected utility of every option in every parameter draw, a pandas DataFrame:
+        one row per draw, one column per option id (in the model's order), and the column
+        ``optimal-strategy`` (the Bayes strategy's). Rows are paired across columns: their
+        differences are the differences between options draw by draw.
+
+        Raises
+        ------
+        QueryError
+            For a point evaluation (no draws).
+        MissingDependencyError
+            Without pandas.
+        """
+        if self.uncertainty is None or self.meu_draws is None:
+            raise QueryError("expected an evaluation under parameter uncertainty (`prior` or "
+                             "`posterior`), got a point evaluation: it has no draws",
+                             parameter="prior")
+        from ..frames import pandas
+
+        data = {o.id: o.eu_draws for o in self.options}
+        data["optimal-strategy"] = self.meu_draws
+        out = pandas().DataFrame(data)
+        out.index.name = "draw"
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: the fields scripts rely on, named as documented."""

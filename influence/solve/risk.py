@@ -124,18 +124,23 @@ def _sliced(table: np.ndarray, names: tuple[str, ...], chosen: list[dict[str, in
 
 
 def _factors(plan: Plan, strategies: list[list[np.ndarray]],
-             chosen: list[dict[str, int]]) -> list[np.ndarray]:
-    """Per decision that is not open-loop, the indicator of the chosen option over its past
-    (the open-loop decisions in it at the strategy's options), one per strategy."""
+             chosen: list[dict[str, int]] | None = None) -> list[np.ndarray]:
+    """Per decision, the indicator of the chosen option over its past, one per strategy
+    (stacked on the first axis). With ``chosen`` (the options of the open-loop decisions under
+    each strategy), the open-loop decisions are left out and the others' pasts sliced at
+    those options."""
     out = []
     for k, d in enumerate(plan.diagram.decisions):
-        if d.name in chosen[0]:
+        if chosen is not None and d.name in chosen[0]:
             continue
         past = plan.past(k)
         shape = tuple(plan.sizes[v] for v in past)
         choice = np.stack([np.broadcast_to(np.asarray(s[k]), shape) for s in strategies])
         factor = np.zeros(choice.shape + (plan.sizes[d.name],))
         np.put_along_axis(factor, choice[..., None], 1.0, axis=-1)
+        if chosen is None:
+            out.append(factor)
+            continue
         parts = [f[tuple(values.get(v, slice(None)) for v in past)]
                  for f, values in zip(factor, chosen, strict=True)]
         out.append(np.stack(parts))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..limits import SUM_TOLERANCE, UTILITY_BOUND
 from ..messages import suggest
 from ..model.diagram import Diagram, Node
@@ -67,6 +67,10 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         For an unknown node, a table of the wrong shape, draw counts that disagree, or a
         number out of range, naming the node, the draw and the value.
     """
+    for value, what in ((tables, "tables"), (weights, "weights")):
+        if value is not None and not isinstance(value, Mapping):
+            raise ArgumentTypeError(f"expected `{what}` to be a mapping of node names to "
+                                    f"numbers, got {type(value).__name__}", parameter=what)
     tables = {k: v for k, v in (tables or {}).items()
               if not (isinstance(k, str) and k.startswith("param[") and k not in diagram)}
     weights = dict(weights or {})
