@@ -298,17 +298,18 @@ def test_the_fit_command_imports_no_heavy_module(files, tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_evaluating_and_plotting_a_posterior_import_no_heavy_module(tmp_path):
+def test_evaluating_and_plotting_a_posterior_import_no_heavy_module(files, cartel, tmp_path):
     """Reading a posterior file, checking it and evaluating under it, and the plot command,
     need neither ArviZ, xarray, SciPy nor PyMC."""
     path = tmp_path / "post.nc"
-    _fit(influence.load("cartel-intervention")).write(path)
+    _fit(cartel).write(path)
+    model = str(files[0])
     script = textwrap.dedent(f"""
         import json, sys
         from click.testing import CliRunner
         from influence.cli.main import cli
-        for args in (["evaluate", "cartel-intervention", "--posterior", {str(path)!r}],
-                     ["plot", "cartel-intervention", "--posterior", {str(path)!r}, "-o",
+        for args in (["evaluate", {model!r}, "--posterior", {str(path)!r}],
+                     ["plot", {model!r}, "--posterior", {str(path)!r}, "-o",
                       {str(tmp_path / "eu.png")!r}]):
             result = CliRunner().invoke(cli, args)
             assert result.exit_code == 0, result.output

@@ -371,7 +371,7 @@ def test_show_prints_parameters_and_computed_tables(d: influence.Diagram) -> Non
     shown = diagram_table(d, tables=True)
     assert "Parameters (named, then those of structured tables)" in shown
     assert "noisy-OR (calm < bad)" in shown and "the table computed from them:" in shown
-    assert "log-linear (odds: each row divided by its sum)" in shown
+    assert "log-linear (odds, rows normalised): base, effects on the states named" in shown
     assert "weight = w = 0.5" in shown and "-10 * w" in shown
     data = json.loads(json.dumps(diagram_dict(d)))
     assert {p["name"] for p in data["parameters"]} >= {"w", "halve", "c.leak"}

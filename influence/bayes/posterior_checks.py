@@ -224,8 +224,10 @@ def _conjugate(r: _Reader, doc: Any, slots: list[dict[str, Any]]) -> dict[str, P
         except ModelError as exc:
             raise r.error("conjugate", f"{name}: {exc.detail}") from None
         states = getattr(prior, "states", None)
-        if prior.target != slot["kind"] or (states is not None and
-                                            list(states) != slot["states"]):
+        if slot["kind"] == "parameter" and states is None:  # a parameter's own prior
+            pass
+        elif prior.target != slot["kind"] or (states is not None and
+                                              list(states) != slot["states"]):
             raise r.error("conjugate", f"{name}: expected a prior on a {slot['kind']} "
                                        f"{'row of ' + str(slot['states']) if states else ''}, "
                                        f"got {prior.describe()}")

@@ -112,17 +112,17 @@ def structure_lines(diagram: Diagram, node: Node,
         out += table(["given", "state"], [[_given(r["given"]), r["state"]]
                                           for r in data["rules"]])
     elif data is not None and data["form"] == "log_linear":
-        scale = ("odds: each row divided by its sum" if data["scale"] == "odds"
+        scale = ("odds, rows normalised" if data["scale"] == "odds"
                  else f"risk: {data['reference']} takes the rest")
-        out.append(f"    log-linear ({scale}); base, then effects multiplying the states named")
+        out.append(f"    log-linear ({scale}): base, effects on the states named")
         rows = [["base", b["state"], _fmt(b["value"]), b["parameter"]] for b in data["base"]]
         rows += [[_given(e["given"]), ", ".join(e["states"]), _fmt(e["value"]),
                   e["parameter"]] for e in data["effects"]]
         out += table(["where", "states", "value", "parameter"], rows)
     elif data is not None:
         levels = " < ".join(data["levels"])
-        out.append(f"    {_FORM_NAMES[data['form']]} ({levels}): the probability that each "
-                   "cause alone carries the node one level up")
+        out.append(f"    {_FORM_NAMES[data['form']]} ({levels}): each cause's chance to "
+                   "raise it a level")
         rows = [["leak", x["level"], _fmt(x["value"]), x["parameter"]] for x in data["leak"]]
         for link in data["links"]:
             rows += [[_given(link["given"]), x["level"], _fmt(x["value"]), x["parameter"]]
@@ -138,8 +138,9 @@ def structure_lines(diagram: Diagram, node: Node,
     return out
 
 
-def parameters_section(diagram: Diagram) -> list[str]:
-    """The text section listing every parameter (empty when the model has none)."""
+def parameters_section(diagram: Diagram, width: int | None = None) -> list[str]:
+    """The text section listing every parameter (empty when the model has none), fitted to
+    ``width`` columns (the default width if None)."""
     from .text import grid
 
     if not diagram.parameters:
@@ -149,5 +150,7 @@ def parameters_section(diagram: Diagram) -> list[str]:
              p.prior.describe() if p.prior is not None else "-",
              ", ".join(uses.get(p.name, ())) or "-"] for p in diagram.parameters]
     out = ["Parameters (named, then those of structured tables)"]
-    out += grid(["name", "value", "domain", "prior", "used by"], rows, right=(1,))
+    sized = {} if width is None else {"width": width}
+    out += grid(["name", "value", "domain", "prior", "used by"], rows, right=(1,),
+                wrap=(0, 3, 4), minimum=12, **sized)
     return out

@@ -224,12 +224,16 @@ def _priors_section(diagram: Diagram, width: int) -> list[str]:
     """Every prior of the model: the row or value it is on, and the distribution."""
     rows = [[_row_name(n, key), prior.describe()]
             for n in diagram.nodes for key, prior in n.priors.items()]
+    params = sum(p.prior is not None for p in diagram.parameters)
+    listed = wrap(f"({plural(params, 'parameter')} uncertain, each with its prior under "
+                  "Parameters; `--prior` evaluates under them)", _prose(width), "  ") \
+        if params else []
     if not rows:
-        return ["Priors", "  (none: every number is a point value)"]
+        return ["Priors", *(listed or ["  (none: every number is a point value)"])]
     head = (f"Priors ({plural(len(rows), 'row or value', 'rows and values')} uncertain; "
             "`--prior` evaluates under them)")
-    return [head] + grid(["row or value", "prior"], rows, width=width, wrap=(0, 1),
-                         minimum=24)
+    return [head] + listed + grid(["row or value", "prior"], rows, width=width, wrap=(0, 1),
+                                  minimum=24)
 
 
 def _tables_section(diagram: Diagram, width: int) -> list[str]:
@@ -276,7 +280,7 @@ def diagram_table(diagram: Diagram, *, tables: bool = False, width: int = DEFAUL
                 _policies_section(diagram, width), _priors_section(diagram, width),
                 _sources_section(diagram, width)]
     if diagram.parameters:
-        sections.insert(1, parameters_section(diagram))
+        sections.insert(1, parameters_section(diagram, width))
     if tables:
         sections.append(_tables_section(diagram, width))
     return printable_text("\n\n".join("\n".join(section) for section in sections) + "\n")
