@@ -266,15 +266,13 @@ def _mixture(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], coun
     it does not apply."""
     if not cases or method == "nuts":
         return None, None
-    from .mixture import NotApplicable, build_mixture
+    from .mixture import build_mixture
 
     base = dict(priors)
     for obs in counts:
         base[obs.slot] = conjugate_update(base[obs.slot], obs)
-    try:
-        return build_mixture(diagram, slots, base, cases), None
-    except NotApplicable as exc:
-        return None, str(exc)
+    mixture = build_mixture(diagram, slots, base, cases)
+    return (None, mixture) if isinstance(mixture, str) else (mixture, None)
 
 
 def _resolve(method: str, priors: dict[str, Prior], cases: list, values: list,

@@ -10,9 +10,10 @@ counts, weighted by the term's coefficient (the fixed numbers it multiplies) tim
 predictive probability of those counts (a ratio of multivariate Beta functions).
 
 With few cases and few unobserved states the mixture is small, and draws from it are exact: a
-component drawn by its weight, then each row from its conjugate posterior. :func:`build_mixture`
-says why it does not apply (too many components, a case weight that is not a whole power of
-the likelihood, a row with another kind of prior); the fit then uses NUTS.
+component drawn by its weight, then each row from its conjugate posterior. Where it does not
+apply (too many components, a case weight that is not a whole power of the likelihood, a row
+with another kind of prior), :func:`build_mixture` returns the reason instead; the fit then
+uses NUTS.
 
 numpy and the standard library only: no SciPy, PyMC or ArviZ.
 """
@@ -31,11 +32,7 @@ from ..model.distributions import BetaPrior, DirichletPrior, Prior
 from .cases import CaseRecords
 from .draws import Slot
 
-__all__ = ["Mixture", "NotApplicable", "build_mixture", "log_marginal"]
-
-
-class NotApplicable(Exception):  # noqa: N818 - a reason, caught in fitting.py
-    """The case records cannot be fitted as a mixture; the message says why."""
+__all__ = ["Mixture", "build_mixture", "log_marginal"]
 
 
 @dataclass(frozen=True)
@@ -107,18 +104,19 @@ def log_marginal(prior: Prior, counts: np.ndarray) -> float:
                     return -math.inf
                 out += n * math.log(share)
         return out
-    raise NotApplicable(f"a {prior.kind} prior")  # pragma: no cover - probability rows only
+    return math.nan  # pragma: no cover - build_mixture takes Dirichlet and Beta rows only
 
 
 def _completions(diagram, pattern, row: int, rows: Mapping[tuple[str, tuple[int, ...]], int],
-                 offsets: Mapping[int, int], width: int) -> dict[tuple[int, ...], float]:
-    """The terms of one distinct case's likelihood: completed counts -> coefficient."""
+                 offsets: Mapping[int, int], width: int) -> dict[tuple[int, ...], float] | str:
+    """The terms of one distinct case's likelihood: completed counts -> coefficient (or why
+    there are too many)."""
     observed = dict(zip(pattern.observed, (int(v) for v in pattern.values[row]), strict=True))
     hidden = [n for n in pattern.chance if n not in observed]
     spaces = [range(len(diagram.node(n).states)) for n in hidden]
     if math.prod(len(s) for s in spaces) > MIXTURE_COMPONENTS:
-        raise NotApplicable(f"more than {MIXTURE_COMPONENTS:,} ways of completing a case that "
-                            f"leaves {len(hidden)} nodes unobserved")
+        return (f"more than {MIXTURE_COMPONENTS:,} ways of completing a case that leaves "
+                f"{len(hidden)} nodes unobserved")
     terms: dict[tuple[int, ...], float] = {}
     for states in itertools.product(*spaces):
         assign = {**observed, **dict(zip(hidden, states, strict=True))}
@@ -139,36 +137,31 @@ def _completions(diagram, pattern, row: int, rows: Mapping[tuple[str, tuple[int,
 
 
 def _convolve(left: dict[tuple[int, ...], float], right: dict[tuple[int, ...], float]
-              ) -> dict[tuple[int, ...], float]:
+              ) -> dict[tuple[int, ...], float] | str:
     out: dict[tuple[int, ...], float] = {}
     for a, x in left.items():
         for b, y in right.items():
             key = tuple(i + j for i, j in zip(a, b, strict=True))
             out[key] = out.get(key, 0.0) + x * y
     if len(out) > MIXTURE_COMPONENTS:
-        raise NotApplicable(f"more than {MIXTURE_COMPONENTS:,} ways of completing the cases")
+        return f"more than {MIXTURE_COMPONENTS:,} ways of completing the cases"
     top = max(out.values(), default=1.0)
     return {k: v / top for k, v in out.items()}  # only ratios matter: no underflow
 
 
 def build_mixture(diagram, slots: Sequence[Slot], priors: Mapping[str, Prior],
-                  cases: Sequence[CaseRecords]) -> Mixture:
+                  cases: Sequence[CaseRecords]) -> Mixture | str:
     """The exact posterior, after ``cases``, of the rows they move, from ``priors`` (the
-    rows' priors after any counts).
-
-    Raises
-    ------
-    NotApplicable
-        Where the mixture cannot be formed: a case weight ``w`` such that ``w`` times the
-        number of identical cases is not a whole number, a row the cases touch with a prior
-        other than Dirichlet or Beta, or more than
-        :data:`~influence.limits.MIXTURE_COMPONENTS` components.
+    rows' priors after any counts); or why it cannot be formed: a case weight ``w`` such that
+    ``w`` times the number of identical cases is not a whole number, a row the cases touch
+    with a prior other than Dirichlet or Beta, or more than
+    :data:`~influence.limits.MIXTURE_COMPONENTS` components.
     """
     involved = {n for records in cases for n in records.nodes}
     moved = [s for s in slots if s.kind == "probability" and s.node in involved]
     for s in moved:
         if not isinstance(priors[s.name], DirichletPrior | BetaPrior):
-            raise NotApplicable(f"the row {s.name} has a {priors[s.name].kind} prior")
+            return f"the row {s.name} has a {priors[s.name].kind} prior"
     index = {s.name: i for i, s in enumerate(moved)}
     rows = {(s.node, s.index): index[s.name] for s in moved}
     sizes = [len(diagram.node(s.node).states) for s in moved]
@@ -180,10 +173,14 @@ def build_mixture(diagram, slots: Sequence[Slot], priors: Mapping[str, Prior],
             for u, many in enumerate(pattern.counts):
                 power = records.weight * float(many)
                 if abs(power - round(power)) > 1e-9 or round(power) < 1:
-                    raise NotApplicable(f"a case weight of {records.weight:g}")
+                    return f"a case weight of {records.weight:g}"
                 terms = _completions(diagram, pattern, u, rows, offsets, width)
                 for _ in range(round(power)):
+                    if isinstance(terms, str):
+                        return terms
                     mixture = _convolve(mixture, terms)
+                    if isinstance(mixture, str):
+                        return mixture
     keys = list(mixture)
     counts = np.array(keys, dtype=float).reshape(len(keys), width)
     bounds = np.cumsum([0] + sizes)
