@@ -245,3 +245,44 @@ def test_the_exact_path_imports_neither_pymc_nor_scipy(tmp_path):
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "exact []"
+
+
+NOISY = textwrap.dedent("""\
+    name: noisy
+    nodes:
+      cause:
+        type: chance
+        states: ["no", "yes"]
+        prior: {beta: [2, 2], state: "yes"}
+      effect:
+        type: chance
+        states: ["no", "yes"]
+        parents: [cause]
+        table:
+          noisy_or:
+            leak: {value: 0.1, prior: {beta: [2, 18]}}
+            links:
+              - given: {cause: "yes"}
+                p: 0.6
+      act:
+        type: decision
+        states: ["no", "yes"]
+        observes: [effect]
+      u:
+        type: utility
+        parents: [act, cause]
+        values:
+          - {given: {act: "no", cause: "no"}, value: 0}
+          - {given: {act: "no", cause: "yes"}, value: 0}
+          - {given: {act: "yes", cause: "no"}, value: -1}
+          - {given: {act: "yes", cause: "yes"}, value: 2}
+    """)
+
+
+def test_a_table_computed_from_uncertain_parameters_is_left_to_nuts(tmp_path):
+    diagram, evidence = _files(tmp_path, NOISY, "effect\nyes\nno\n")
+    reason = _mixture(diagram, evidence)
+    assert isinstance(reason, str) and "the table of 'effect' is computed from a parameter" \
+        in reason
+    with pytest.raises(QueryError, match="an exact mixture cannot take"):
+        influence.fit(diagram, evidence, method="exact")

@@ -158,6 +158,11 @@ def build_mixture(diagram, slots: Sequence[Slot], priors: Mapping[str, Prior],
     :data:`~influence.limits.MIXTURE_COMPONENTS` components.
     """
     involved = {n for records in cases for n in records.nodes}
+    for s in slots:
+        touched = involved.intersection(getattr(s, "nodes", ()) or (s.node,))
+        if s.kind == "parameter" and touched:
+            return (f"the table of '{sorted(touched)[0]}' is computed from a parameter with a "
+                    f"prior ({s.name})")
     moved = [s for s in slots if s.kind == "probability" and s.node in involved]
     for s in moved:
         if not isinstance(priors[s.name], DirichletPrior | BetaPrior):
