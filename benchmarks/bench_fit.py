@@ -19,18 +19,19 @@ It prints:
   nor xarray nor scipy);
 - ``exact, new process``: a whole ``python -c`` that imports influence, loads the model and
   fits it (the elicitation cache warm);
-- ``nuts, cold`` and ``nuts, warm``: ``fit(method="nuts")`` on counts and cases (2 chains, 1
-  core), each in a new process, with an empty PyTensor compile directory and then with the
+- ``nuts, cold`` and ``nuts, warm``: ``fit(method="nuts")`` on counts and cases (2 chains),
+  each in a new process, with an empty PyTensor compile directory and then with the
   directory the cold run filled; the fit call itself and the whole process are timed.
 - ``exact, cartel-intervention``: the bundled article model with its bundled evidence
   (``models/evidence/cartel_operations.yaml``), in process: the fit, and writing its posterior
-  file (143 parameters in the ``prior`` and ``posterior`` groups);
+  file, when the exact method applies to that evidence (it does not since the evidence counts
+  rows of structured tables: those rows are then left out);
 - ``cli exact, cartel-intervention``: ``influence fit cartel-intervention -e ... --method exact
   -o FILE`` run as a new process (``python -m influence``, and the ``influence`` console script
   when it is on PATH): the wall time a user waits, imports included (median of the runs);
 - ``nuts, cartel-intervention, cold`` and ``warm``: ``fit(method="nuts")`` of the article
   model's bundled evidence with the defaults of ``influence fit`` (4 chains x 1000 draws after
-  1000 tuning steps, PyMC's choice of cores), each in a new process, first with an empty
+  500 tuning steps, chains in the process), each in a new process, first with an empty
   PyTensor compile directory (``PYTENSOR_FLAGS=compiledir=<new temporary directory>``), then
   with the directory the cold run filled.
 
@@ -190,7 +191,7 @@ def main() -> None:
 
         cartel = bundled.path_of("cartel-intervention")
         evidence = cartel.parent / "evidence" / "cartel_operations.yaml" if cartel else None
-        if cartel and evidence.is_file():
+        if cartel and evidence.is_file() and _exact_applies(cartel, evidence):
             d = influence.load(cartel)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -229,7 +230,7 @@ def main() -> None:
                 result = run_child(cartel_env, str(cartel), str(evidence), method="nuts")
                 if label == "cold":
                     nuts_cold = result["wall"]
-                rows.append((f"nuts, cartel-intervention, 4 x 1000+1000, {label} cache: "
+                rows.append((f"nuts, cartel-intervention, 4 x 1000+500, {label} cache: "
                              "fit call", f"{result['fit']:.2f} s"))
                 rows.append((f"nuts, cartel-intervention, {label} cache: whole process",
                              f"{result['wall']:.2f} s ({result['warnings']} diagnostic "
@@ -250,6 +251,17 @@ def main() -> None:
         verdict = "meets" if nuts_cold < TARGET_NUTS_COLD else "MISSES"
         print(f"NUTS of the bundled evidence from a cold cache {verdict} the "
               f"{TARGET_NUTS_COLD:g} s target ({nuts_cold:.1f} s)")
+
+
+def _exact_applies(model: Path, evidence: Path) -> bool:
+    """Whether the exact method can fit the evidence (it cannot when the evidence counts rows
+    of structured tables, as the bundled evidence of the article model does)."""
+    import influence
+    from influence.bayes.evidence import load_evidence
+    from influence.bayes.structured_fit import needs_nuts
+
+    loaded = load_evidence(evidence, influence.load(model))
+    return not loaded.cases and not needs_nuts(loaded.counts)
 
 
 def cli_exact_rows(env: dict[str, str], root: Path, model: Path, evidence: Path,

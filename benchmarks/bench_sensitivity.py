@@ -8,7 +8,7 @@ Run from the repository root::
 It prints, in one run:
 
 - ``all``: ``influence.sensitivity(diagram, every parameter)``: the one-way analysis of every
-  parameter of the model (``all_parameters``: 327 for the article model) *and* the exact
+  parameter of the model (``all_parameters``: 138 for the article model) *and* the exact
   break-even values of each over its whole domain, on an already-loaded diagram;
 - ``default``: the same over the default parameters (deterministic rows and the mirrored state
   of two-state rows left out);
@@ -66,11 +66,12 @@ def pyagrum_per_value(diagram: influence.Diagram, ids: list[str]) -> tuple[float
     for item in items:
         for value in (item.low, item.high):
             tables, weights = apply(diagram, [item.parameter], [[value]])
-            if weights:  # a weight: pyAgrum takes the weighted table
-                node = item.parameter.node
-                tables = {node: diagram.node(node).table[None] * value
-                          / diagram.node(node).weight}
-            models.append(to_pyagrum(diagram, {k: v[0] for k, v in tables.items()}))
+            tables = {k: v[0] for k, v in tables.items()}
+            for node, weight in (weights or {}).items():
+                # a weight (or a parameter in one): pyAgrum takes the weighted table
+                base = tables.get(node, diagram.node(node).table)
+                tables[node] = base * float(weight[0]) / diagram.node(node).weight
+            models.append(to_pyagrum(diagram, tables))
     order = [d.name for d in diagram.decisions]
     start = time.perf_counter()
     meus = []

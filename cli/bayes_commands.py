@@ -33,7 +33,7 @@ from .options import (
     option_message,
     seed_option,
 )
-from .progress import progress, stderr_is_terminal, time_limit_option
+from .progress import progress, time_limit_option
 
 __all__ = ["fit", "plot"]
 
@@ -55,7 +55,8 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
 @input_options
 @click.option("--evidence", "-e", "evidence", required=True, multiple=True, metavar="FILE",
               type=EVIDENCE_FILE,
-              help="Evidence file (YAML): observed counts or outcomes for nodes with priors. "
+              help="Evidence file (YAML): observed counts or outcomes for nodes with priors, "
+                   "or the name of a bundled evidence file (`influence models` lists them). "
                    "Repeat it to fit several files together.")
 @click.option("--cases-dir", "cases_dir", metavar="DIR",
               type=click.Path(exists=True, file_okay=False),
@@ -89,12 +90,13 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
     interval, r_hat and the bulk effective sample size, and warns on standard error when r_hat
     exceeds 1.01, the bulk ESS is below 400, they cannot be computed (one chain, fewer than 4
     draws), or the sampler diverged. The warnings are stored in the posterior file and printed
-    again by every command that uses it. PyMC's progress bar shows while sampling when standard
-    error is a terminal. Evaluate decisions under the posterior with
+    again by every command that uses it. A progress bar shows on standard error while drawing
+    or sampling when it is a terminal. Evaluate decisions under the posterior with
     `influence evaluate MODEL --posterior FILE`.
 
     \b
     Examples:
+      influence fit cartel-intervention --evidence cartel-operations -o posterior.nc
       influence fit my_model.yaml --evidence data.yaml -o posterior.nc
       influence fit my_model.yaml -e data.yaml -e more.yaml -o posterior.nc --seed 1
       influence fit my_model.yaml -e more.yaml --start posterior.nc -o updated.nc --seed 1
@@ -112,11 +114,11 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
     data: list[Any] = list(evidence)
     if cases_dir is not None:  # another folder for case files: read the evidence with it
         data = [load_evidence(e, loaded.diagram, cases_dir=cases_dir) for e in evidence]
-    with warnings.catch_warnings():  # the convergence warnings are printed below, once
-        warnings.simplefilter("ignore", UserWarning)
+    with progress("fitting") as report, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the convergence warnings: printed below
         posterior = _library_call("fitting", influence.fit, loaded.diagram, data,
                                   method=method, draws=draws, chains=chains, seed=seed,
-                                  progressbar=stderr_is_terminal(), start=earlier)
+                                  progressbar=False, progress=report, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
     click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, method "
                f"{posterior.method})", err=True)
@@ -141,11 +143,18 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
               help="The image to write (.png, .svg or .pdf), atomically.")
 @click.option("--max-parameters", type=click.IntRange(min=0), default=12, show_default=True,
               metavar="N", help="Most prior-to-posterior panels (largest shifts first).")
+@click.option("--risk-profile", "risk_profile", is_flag=True,
+              help="Plot instead the risk profiles at the model's numbers: the exact cumulative "
+                   "distribution of the total utility under the optimal strategy and each "
+                   "named policy (no --prior or --posterior).")
+@click.option("--alternatives", is_flag=True,
+              help="With --risk-profile, also the profile of each alternative.")
 @memory_limit_option
 @time_limit_option
 def plot(model: str | None, given: dict[str, str], posterior: str | None, prior: bool,
          draws: int | None, seed: int | None, output: str, max_parameters: int,
-         memory_limit: int | None, time_limit: float | None) -> None:
+         risk_profile: bool, alternatives: bool, memory_limit: int | None,
+         time_limit: float | None) -> None:
     """Plot MODEL under parameter uncertainty: the expected utility of the optimal strategy
     and of each policy and alternative across the draws (mean, 50% and 90% intervals, with
     the probability of being best and the expected loss), and with --posterior the prior and
@@ -156,9 +165,15 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
     Examples:
       influence plot my_model.yaml --posterior posterior.nc -o uncertainty.png
       influence plot my_model.yaml --prior --draws 4000 --seed 1 -o prior.svg
+      influence plot oil-wildcatter --risk-profile --alternatives -o risk.png
     """
     from influence.io.plotting import plot_format, write_uncertainty_plot
 
+    if risk_profile:
+        _plot_risk_profiles(model, given, posterior, prior, output, alternatives, memory_limit)
+        return
+    if alternatives:
+        raise click.UsageError("--alternatives goes with --risk-profile")
     if prior == (posterior is not None):
         raise click.UsageError("give exactly one of --prior and --posterior")
     try:
@@ -181,6 +196,29 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
     click.echo(f"wrote {output} ({result.draws} {result.uncertainty} draws)", err=True)
     if fitted is not None:
         echo_posterior_warnings(fitted.diagnostics)
+
+
+def _plot_risk_profiles(model: str | None, given: dict[str, str], posterior: str | None,
+                        prior: bool, output: str, alternatives: bool,
+                        memory_limit: int | None) -> None:
+    """``influence plot --risk-profile``: the exact risk profiles at the model's numbers."""
+    from influence.io.plotting import plot_format
+    from influence.io.risk_plot import write_risk_plot
+
+    if prior or posterior is not None:
+        raise click.UsageError("--risk-profile plots the model's numbers: leave out --prior and "
+                               "--posterior")
+    try:
+        plot_format(output)
+    except influence.InfluenceError as err:
+        raise click.BadParameter(option_message(err), param_hint="'--output'") from None
+    loaded = load_model(model)
+    refuse_overwrite(output, loaded.path)
+    result = _library_call("evaluating", influence.evaluate, loaded.diagram,
+                           given=given or None, memory_limit=memory_limit)
+    _library_call("plotting", write_risk_plot, result, output, alternatives=alternatives,
+                  protect=(loaded.path,))
+    click.echo(f"wrote {output} (risk profiles of {printable(loaded.diagram.name)})", err=True)
 
 
 def _read_posterior(path: str) -> Any:

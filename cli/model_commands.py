@@ -82,14 +82,16 @@ def show(model: str, fmt: str | None, tables: bool, output: str | None) -> None:
 @click.command(short_help="List the bundled models.")
 @format_option(DIAGRAM_FORMATS)
 def models(fmt: str) -> None:
-    """List the bundled models, one per line: name and title.
+    """List the bundled models, one per line: name, title and the bundled evidence files
+    fitted to it.
 
-    A bundled model's name can be given wherever a command takes MODEL.
+    A bundled model's name can be given wherever a command takes MODEL, and a bundled
+    evidence file's name wherever `influence fit` takes --evidence.
 
     \b
     Examples:
       influence models
       influence models --format json
     """
-    click.echo(render_models(bundled.summaries(), fmt, default=bundled.default_model()),
-               nl=False)
+    click.echo(render_models(bundled.summaries(), fmt, default=bundled.default_model(),
+                             evidence=bundled.evidence_for()), nl=False)

@@ -156,8 +156,27 @@ OUTPUT_FILE = click.Path()
 #: ``--posterior`` and ``--start``: a posterior file written by ``influence fit``.
 POSTERIOR_FILE = InputFile(PosteriorError, "posterior")
 
-#: ``--evidence``: an evidence file.
-EVIDENCE_FILE = InputFile(EvidenceError, "evidence file")
+class EvidenceFile(InputFile):
+    """``--evidence``: an evidence file, or the name of a bundled one (``cartel-operations``)
+    where no file of that name exists (the library finds it by that name)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        from influence.model import bundled
+
+        problem = input_problem(value)
+        if problem == "no such file":
+            if bundled.evidence_path(str(value)) is not None:
+                return str(value)
+            names = ", ".join(bundled.evidence_names()) or "none"
+            problem += f", and no bundled evidence of that name (bundled: {names})"
+        if problem is not None:
+            raise self.error(f"cannot read the {self.what}: {problem}", file=shorten(value))
+        return str(value)
+
+
+#: ``--evidence``: an evidence file, or the name of a bundled one.
+EVIDENCE_FILE = EvidenceFile(EvidenceError, "evidence file")
 
 
 def _seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:

@@ -83,6 +83,8 @@ class ProgressBar:
     def _write(self, line: str) -> None:
         stream = self.stream if self.stream is not None else sys.stderr
         pad = " " * max(self.length - len(line), 0)
+        # the length first: a signal arriving during the write still has the bar erased
+        self.length = max(self.length, len(line)) if line else 0
         stream.write(f"\r{line}{pad}" + ("\r" if not line else ""))
         stream.flush()
         self.length = len(line)

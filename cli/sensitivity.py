@@ -62,8 +62,10 @@ def parse_range(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 @model_argument()
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="SPEC",
               help="A parameter to vary (repeatable): NODE:STATE, NODE[PARENT=STATE,...]:STATE, "
-                   "NODE[PARENT=STATE,...] or weight:NODE. Default: every parameter but the "
-                   "entries of deterministic rows and the first state of two-state rows.")
+                   "NODE[PARENT=STATE,...], weight:NODE or param:NAME (a named parameter or "
+                   "one of a structured table). Default: every parameter but the entries of "
+                   "deterministic rows, the first state of two-state rows and the numbers "
+                   "computed from parameters.")
 @click.option("--range", "ranges", multiple=True, metavar="SPEC=LOW:HIGH", callback=parse_range,
               help="The one-way range of a parameter (repeatable); for a utility value or a "
                    "weight also the domain searched for break-even values.")

@@ -86,8 +86,9 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @seed_option()
 @click.option("--group", "groups", multiple=True, metavar="NAME=SPEC,SPEC", callback=_groups,
               help="A group of parameters learned together (repeatable); SPEC is NODE, "
-                   "NODE[PARENT=STATE,...] or NODE[PARENT=STATE,...]:STATE. Default: one "
-                   "group per node with priors.")
+                   "NODE[PARENT=STATE,...], NODE[PARENT=STATE,...]:STATE or param:NAME. "
+                   "Default: one group per node with priors, and one per named parameter "
+                   "with a prior.")
 @click.option("--study", "studies", multiple=True, metavar="SPEC=N[,N2...]", callback=_studies,
               help="A study of N new cases of one row, NODE[PARENT=STATE,...] (NODE for a node "
                    "without parents), repeatable; several sizes give the EVSI curve.")
@@ -115,8 +116,8 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
       influence voi oil-wildcatter
       influence voi oil-wildcatter --nodes oil --decision test
       influence voi cartel-intervention --prior --seed 1
-      influence voi cartel-intervention --prior --group costs=cost_partnership,cost_development
-      influence voi cartel-intervention --prior --study "us_demand[demand_reduction=yes]=10,100"
+      influence voi cartel-intervention --prior --group costs=param:cost_development
+      influence voi my_model.yaml --prior --study "result[test=yes]=10,100" --study-cost 5
       influence voi my_model.yaml --posterior post.nc --format json -o voi.json --plot voi.png
     """
     if prior and posterior:

@@ -29,6 +29,9 @@ __all__ = [
     "KEEP_DRAWS_BUDGET",
     "SCHEDULER_TIMEOUT",
     "QUANTILE_SAMPLE",
+    "MIXTURE_COMPONENTS",
+    "INTERVAL",
+    "INTERVAL_NAME",
     "default_memory_limit",
     "format_bytes",
     "NAME_MAX",
@@ -114,6 +117,18 @@ PATH_MAX = 4095
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.
 EVSI_OUTCOMES = 100_000
+
+#: Case records with unobserved nodes are fitted exactly, as a mixture of conjugate posteriors,
+#: when the mixture has at most this many components (ways of completing the cases, counted
+#: once per distinct set of counts); by NUTS beyond.
+MIXTURE_COMPONENTS = 20_000
+
+
+#: The interval every output reports for a quantity under uncertainty (tables, JSON, CSV, plots,
+#: fit summaries): the central 90% interval, from the 5% to the 95% quantile.
+INTERVAL = (0.05, 0.95)
+#: How outputs name it.
+INTERVAL_NAME = "central 90% interval (5% and 95% quantiles)"
 
 
 def default_memory_limit() -> int:

@@ -6,7 +6,8 @@ folder, at 100 columns: ``COLUMNS=100``) and its output replaced, in
 - docs/cli.md (standard output and error together; tests/test_cli.py checks the file),
 - docs/value-of-information.md (the complete ``influence voi`` examples; tests/test_voi_cli.py),
 - docs/decisions-under-uncertainty.md (its model and evidence written to the folder first;
-  standard output, or standard error for a failing command; tests/test_uncertainty.py).
+  standard output, or standard error for a failing command; tests/test_uncertainty.py),
+- docs/risk.md (tests/test_risk_plot.py).
 
 Blocks that show part of the output (``...``) or continue a command over lines are left as
 they are. Run: python scripts/refresh_cli_docs.py
@@ -78,13 +79,14 @@ def _launch_files(folder: Path) -> None:
     (folder / "launch.yaml").write_text(model)
     (folder / "test_markets.yaml").write_text(evidence)
     (folder / "relaunch.yaml").write_text(model.replace("name: launch", "name: relaunch"))
-    (folder / "launch_v2.yaml").write_text(model.replace("value: 100}", "value: 120}"))
+    (folder / "launch_v2.yaml").write_text(model.replace("beta: [2, 2]", "beta: [3, 2]"))
 
 
 def main() -> None:
     refresh(ROOT / "docs" / "cli.md", mixed=True)
     refresh(ROOT / "docs" / "value-of-information.md", mixed=False, only="voi ")
     refresh(ROOT / "docs" / "decisions-under-uncertainty.md", mixed=False, setup=_launch_files)
+    refresh(ROOT / "docs" / "risk.md", mixed=False)
 
 
 if __name__ == "__main__":

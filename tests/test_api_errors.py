@@ -174,20 +174,22 @@ def test_numpy_numbers_are_whole_numbers_too():
     assert result.maximum_expected_utility == again.maximum_expected_utility
 
 
-#: Calls into the solver and the posterior file (modules changed elsewhere) still raising a
-#: plain error.
-LEFT = {
-    "Plan.evaluate(tables=3)": lambda: influence.plan(OIL).evaluate(3),
-    "Plan.evaluate(weights=3)": lambda: influence.plan(OIL).evaluate(weights=3),
-    "Posterior.read(3)": lambda: influence.Posterior.read(3),
-    "fit(seed=-1)": lambda: influence.fit(PR, "ev.yaml", seed=-1, draws=10, chains=1),
-    "fit(start='post.nc')": lambda: influence.fit(PR, "ev.yaml", start="post.nc"),
+#: Calls into the solver, the posterior file and the fit.
+LATER = {
+    "Plan.evaluate(tables=3)": (lambda: influence.plan(OIL).evaluate(3), "`tables`"),
+    "Plan.evaluate(weights=3)": (lambda: influence.plan(OIL).evaluate(weights=3), "`weights`"),
+    "Plan.expected_utilities(tables=[1])": (
+        lambda: influence.plan(OIL).expected_utilities([1]), "`tables`"),
+    "Posterior.read(3)": (lambda: influence.Posterior.read(3), "posterior"),
+    "fit(seed=-1)": (lambda: influence.fit(PR, "ev.yaml", seed=-1, draws=10, chains=1), "seed"),
+    "fit(start='post.nc')": (lambda: influence.fit(PR, "ev.yaml", start="post.nc"),
+                             "post.nc"),
 }
 
 
-@pytest.mark.parametrize("name", sorted(LEFT))
-@pytest.mark.xfail(reason="raised inside influence/solve or influence/bayes/fitting.py and "
-                          "posterior.py, which check their own arguments", strict=False)
-def test_calls_left_to_the_solver_and_the_posterior_raise_influence_errors(folder, name):
-    with pytest.raises(InfluenceError):
-        LEFT[name]()
+@pytest.mark.parametrize("name", sorted(LATER))
+def test_calls_into_the_solver_and_the_posterior_raise_influence_errors(folder, name):
+    call, words = LATER[name]
+    with pytest.raises(InfluenceError) as caught:
+        call()
+    assert words in str(caught.value)

@@ -29,9 +29,13 @@ def draws(article):
 
 
 def _diagram_of_draw(diagram, params, s):
+    """The diagram with plain tables: the numbers of draw ``s`` (structured tables, values and
+    weights computed from parameters are written out; a drawn weight is folded into its node's
+    values, which keep the point weight)."""
     nodes = tuple(
-        replace(n, table=params[n.name][s]) if n.table is not None else n for n in diagram.nodes)
-    return replace(diagram, nodes=nodes)
+        replace(n, table=params[n.name][s], structure=None, expressions={},
+                weight_expression=None) if n.table is not None else n for n in diagram.nodes)
+    return replace(diagram, nodes=nodes, parameters=())
 
 
 def _as_policy(evaluation, policy_id="bayes"):

@@ -8,9 +8,10 @@ import pytest
 from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 
-from influence.cli import bayes_commands
+import influence
 from influence.cli.main import cli
 from influence.io.text import fit_table
+from influence.model import bundled
 
 
 def run(*args: str):
@@ -114,8 +115,8 @@ def test_fit_table_then_evaluate_and_plot(files):
     line = next(x for x in result.stdout.splitlines() if x.strip().startswith("p[win]"))
     cells = line.split()
     assert cells[1] == "yes"  # the Beta is on 'yes'
-    assert float(cells[2]) == pytest.approx(0.5, abs=0.03)       # prior mean, Beta(2, 2)
-    assert float(cells[5]) == pytest.approx(9 / 14, abs=0.01)    # posterior mean, Beta(9, 5)
+    assert float(cells[2]) == 0.5                           # prior mean of Beta(2, 2), exact
+    assert float(cells[5]) == pytest.approx(9 / 14, abs=5e-4)  # of Beta(9, 5), exact (0.643)
     assert "no warnings" in result.stdout
     assert f"wrote {posterior}" in result.stderr
 
@@ -161,18 +162,29 @@ def test_plot_under_the_prior(files):
     assert "500 prior draws" in result.stderr
 
 
-def test_evaluating_a_posterior_of_another_model_is_refused(files):
+def test_a_posterior_outlives_edits_of_numbers_without_priors(files):
     posterior = files / "posterior.nc"
     assert run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                str(posterior), "--draws", "100", "--chains", "1").exit_code == 0
+    # a point value without a prior: the posterior still applies, and the output says the
+    # model changed since the fit
     (files / "edited.yaml").write_text(MODEL.replace("value: 100", "value: 90"))
-    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior))
-    assert result.exit_code == 1
-    assert "made for another version of 'beta-bet'" in result.stderr
-    result = run("plot", str(files / "edited.yaml"), "--posterior", str(posterior), "-o",
-                 str(files / "x.png"))
-    assert result.exit_code == 1
-    assert "made for another version" in result.stderr
+    result = run("evaluate", str(files / "edited.yaml"), "--posterior", str(posterior),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: fitted on an earlier version of 'beta-bet'" in result.stderr
+    edited = json.loads(result.stdout)
+    original = json.loads(run("evaluate", str(files / "bet.yaml"), "--posterior",
+                              str(posterior), "--format", "json").stdout)
+    assert edited["maximum_expected_utility"] < original["maximum_expected_utility"]
+    # the prior changed: refused, saying what changed
+    (files / "reprior.yaml").write_text(MODEL.replace("beta: [2, 2]", "beta: [2, 3]"))
+    for command in (["evaluate"], ["plot", "-o", str(files / "x.png")]):
+        result = run(command[0], str(files / "reprior.yaml"), "--posterior", str(posterior),
+                     *command[1:])
+        assert result.exit_code == 1
+        assert "made for another version of 'beta-bet': node 'win', field 'prior'" in \
+            result.stderr
     assert not (files / "x.png").exists()
 
 
@@ -361,22 +373,52 @@ def test_evaluate_needs_at_least_two_draws(files, monkeypatch):
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_the_progress_bar_follows_standard_error(files, monkeypatch, terminal):
-    import influence
+    from influence.cli import progress
 
     passed = []
     real_fit = influence.fit
 
     def spy(diagram, evidence, **kwargs):
-        passed.append(kwargs["progressbar"])
-        return real_fit(diagram, evidence, **{**kwargs, "progressbar": False})
+        passed.append(kwargs["progress"])
+        return real_fit(diagram, evidence, **kwargs)
 
     monkeypatch.setattr(influence, "fit", spy)
-    monkeypatch.setattr(bayes_commands, "stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: terminal)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
     for fmt in ("table", "json"):
         result = run("fit", str(files / "bet.yaml"), "-e", str(files / "evidence.yaml"), "-o",
                      str(files / f"p-{fmt}.nc"), "--draws", "200", "--format", fmt)
         assert result.exit_code == 0, result.output
-    assert passed == [terminal, terminal]
+        bars = [line for line in result.stderr.split("\r") if line.startswith("fitting [")]
+        if terminal:  # the model has one prior: drawn in one step
+            assert callable(passed[-1]) and bars[-1].startswith("fitting [" + "#" * 30 + "] 100%")
+        else:
+            assert passed[-1] is None and bars == []
+        if fmt == "json":
+            json.loads(result.stdout)  # the bar never goes to standard output
+
+
+def test_the_progress_callback_counts_draws_and_iterations(files):
+    calls = []
+    diagram = influence.load(files / "bet.yaml")
+    influence.fit(diagram, files / "evidence.yaml", draws=500, seed=1,
+                  progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 1)]
+
+
+@pytest.mark.slow
+def test_the_progress_callback_follows_nuts(files):
+    import warnings
+
+    calls = []
+    diagram = influence.load(files / "bet.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        influence.fit(diagram, files / "evidence.yaml", method="nuts", draws=50, tune=30,
+                      chains=2, seed=1, progressbar=False,
+                      progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (160, 160) and len(calls) == 160
+    assert [d for d, _ in calls] == list(range(1, 161))
 
 
 def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
@@ -395,3 +437,24 @@ def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
     assert stderr_is_terminal() is False
     monkeypatch.setattr("sys.stderr", None)
     assert stderr_is_terminal() is False
+
+
+def test_bundled_evidence_by_name(tmp_path):
+    """The name is read as the bundled file: the article model's evidence counts rows of
+    structured tables, which the exact method refuses, naming that file (a NUTS fit of it is
+    run by the slow tests)."""
+    out = tmp_path / "post.nc"
+    result = run("fit", "cartel-intervention", "--evidence", "cartel-operations", "-o", str(out),
+                 "--method", "exact", "--draws", "200", "--seed", "1", "--format", "json")
+    assert result.exit_code == 2 and not out.exists()
+    path = bundled.evidence_path("cartel-operations")
+    assert f"entry 1 of {path} counts a row of the structured table" in " ".join(
+        result.output.split())
+    with pytest.raises(influence.QueryError, match="structured table"):
+        influence.fit(influence.load("cartel-intervention"), path, method="exact", draws=200,
+                      seed=1)
+    result = run("fit", "cartel-intervention", "--evidence", "no-such-evidence", "-o",
+                 str(tmp_path / "x.nc"))
+    assert result.exit_code == 1
+    assert "no such file, and no bundled evidence of that name (bundled: cartel-operations)" \
+        in result.stderr

@@ -459,6 +459,10 @@ def test_models() -> None:
     data = run_json("models")
     assert {m["name"] for m in data} == set(bundled.names())
     assert [m["name"] for m in data if m["default"]] == [bundled.default_model()]
+    # the bundled evidence files, by the model they name
+    assert {m["name"]: m["evidence"] for m in data}["cartel-intervention"] == \
+        ["cartel-operations"]
+    assert lines[0].endswith("(evidence: cartel-operations)")
 
 
 # -- graph ------------------------------------------------------------------------------------

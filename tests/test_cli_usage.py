@@ -232,7 +232,8 @@ def test_the_console_script_reports_usage_errors_the_same_way(tmp_path: Path) ->
     ("plot oil-wildcatter --posterior {out}/missing.nc -o {out}/x.png",
      "Error: {out}/missing.nc: cannot read the posterior: no such file"),
     ("fit {model} -e {out}/missing.yaml -o {out}/p.nc",
-     "Error: {out}/missing.yaml: cannot read the evidence file: no such file"),
+     "Error: {out}/missing.yaml: cannot read the evidence file: no such file, and no bundled "
+     "evidence of that name (bundled: cartel-operations)"),
     ("fit {model} -e {out} -o {out}/p.nc",
      "Error: {out}: cannot read the evidence file: it is a directory"),
     ("fit {model} -e {ev} --start {out}/missing.nc -o {out}/p.nc",

@@ -94,8 +94,8 @@ def test_the_form_of_earlier_posterior_files_is_read() -> None:
 
 
 @pytest.mark.parametrize(("doc", "message"), [
-    ({"kind": "gamma"}, "expected a prior of kind beta, dirichlet, normal, uniform, got text "
-                        "'gamma'"),
+    ({"kind": "gamma"}, "expected a prior of kind beta, dirichlet, normal, probability, ratio, "
+                        "uniform, got text 'gamma'"),
     ([], "got nothing (null)"),
     ({"kind": "beta", "a": 1, "b": 2, "states": ["no", "yes"], "rest": [1, 0]},
      "expected a beta prior with `state`, got none"),
@@ -115,23 +115,27 @@ def test_a_subclass_reads_only_its_own_kind() -> None:
 
 
 def test_every_prior_of_the_article_model_round_trips_and_is_shown() -> None:
-    """``influence show --format json`` gives each row's prior as to_dict with its description,
-    and from_dict reads every one of them back."""
+    """``influence show --format json`` gives each row's and each parameter's prior as to_dict
+    with its description, and from_dict reads every one of them back."""
     from influence.bayes.draws import uncertain_slots
 
     diagram = influence.load("cartel-intervention")
-    shown = {n["name"]: n for n in diagram_dict(diagram)["nodes"]}
-    kinds = set()
-    checked = 0
+    data = diagram_dict(diagram)
+    shown = {n["name"]: n for n in data["nodes"]}
+    documents = []
     for node in diagram.nodes:
         rows = {tuple(r["given"][p] for p in node.parents): r
                 for r in shown[node.name].get("table", [])}
-        for key, prior in node.priors.items():
-            row = rows[key]["prior"]
-            assert row == {**prior.to_dict(), "description": prior.describe()}
-            again = Prior.from_dict(json.loads(json.dumps(row)))
-            assert again == prior and again.spec == prior.spec and repr(again) == repr(prior)
-            kinds.add((prior.kind, "elicited" in row))
-            checked += 1
-    assert checked == len(uncertain_slots(diagram))
-    assert {("beta", True), ("normal", False)} <= kinds
+        documents += [(rows[key]["prior"], prior) for key, prior in node.priors.items()]
+    by_name = {p["name"]: p for p in data["parameters"]}
+    documents += [(by_name[p.name]["prior"], p.prior) for p in diagram.parameters
+                  if p.prior is not None]
+    kinds = set()
+    for doc, prior in documents:
+        assert doc == {**prior.to_dict(), "description": prior.describe()}
+        again = Prior.from_dict(json.loads(json.dumps(doc)))
+        assert again == prior and again.spec == prior.spec and repr(again) == repr(prior)
+        kinds.add((prior.kind, "elicited" in doc))
+    assert len(documents) == len(uncertain_slots(diagram))
+    assert {("probability", True), ("probability", False), ("ratio", True),
+            ("uniform", False)} <= kinds

@@ -112,3 +112,27 @@ def test_readme_scripts_and_notebooks_example():
     share = float((namespace["gap"] > 0).mean())
     assert f"round(float((gap > 0).mean()), 3)  # {share:.3f}:" in block
     assert len(namespace["draws"]) == 2000
+
+
+def test_the_modelers_loop_of_the_readme_runs_as_written_from_any_folder(tmp_path,
+                                                                         monkeypatch):
+    """Every command of the README's modeler's-loop section, run in an empty folder."""
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    from influence.cli.main import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The modeler's loop", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    monkeypatch.chdir(tmp_path)
+    commands = [line for line in block.splitlines() if line.strip()]
+    assert len(commands) == 5
+    for line in commands:
+        args = shlex.split(line)
+        assert args[0] == "influence"
+        result = CliRunner().invoke(cli, args[1:])
+        assert result.exit_code == 0, (line, result.output)
+    assert (tmp_path / "post.nc").is_file() and (tmp_path / "eu.png").is_file()

@@ -1,4 +1,4 @@
-"""Elicited priors: the ICD 203 table, the PyMC fits, and the fit cache."""
+"""Elicited priors: the ICD 203 table, the exact fits against PyMC's, and the fit cache."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_bad_requests(low, high, mass, message):
 
 
 def test_a_fit_that_misses_the_mass_is_an_error(fresh_cache, monkeypatch):
-    monkeypatch.setattr(elicit, "_fit_with_pymc", lambda *args: {"a": 2.0, "b": 2.0})
+    monkeypatch.setattr(elicit, "_fit_new", lambda *args: {"a": 2.0, "b": 2.0})
     with pytest.raises(ModelError) as err:
         elicit.fit_beta_interval(0.3, 0.4, 0.9)
     text = str(err.value)
@@ -149,8 +149,8 @@ def test_cache_directory_precedence(monkeypatch, tmp_path):
 
 
 def _good_fit(low: float, high: float, mass: float) -> dict[str, float]:
-    """A correct Beta fit with the mean at the midpoint, solved with SciPy (a stand-in for the
-    PyMC fit in tests of the cache, which the tests above check for real)."""
+    """A correct Beta fit with the mean at the midpoint, solved with SciPy (an independent
+    check of the exact solver, and a stand-in for it in tests of the cache)."""
     from scipy import optimize
 
     mid = (low + high) / 2
@@ -172,7 +172,7 @@ def test_fits_are_cached_on_disk_and_reused_without_pymc(fresh_cache, monkeypatc
         calls.append((distribution, low, high, mass))
         return _good_fit(low, high, mass)
 
-    monkeypatch.setattr(elicit, "_fit_with_pymc", fitter)
+    monkeypatch.setattr(elicit, "_fit_new", fitter)
     first = elicit.fit_beta_interval(0.3, 0.4, 0.8)
     assert len(calls) == 1
     entries = list(fresh_cache.glob("elicit/*.json"))
@@ -186,7 +186,7 @@ def test_fits_are_cached_on_disk_and_reused_without_pymc(fresh_cache, monkeypatc
     def no_fit(*args):
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(elicit, "_fit_with_pymc", no_fit)
+    monkeypatch.setattr(elicit, "_fit_new", no_fit)
     assert elicit.fit_beta_interval(0.3, 0.4, 0.8) == first
 
 
@@ -202,7 +202,7 @@ def test_corrupt_cache_entries_are_refitted_silently(fresh_cache, monkeypatch, c
         calls.append(1)
         return _good_fit(low, high, mass)
 
-    monkeypatch.setattr(elicit, "_fit_with_pymc", fitter)
+    monkeypatch.setattr(elicit, "_fit_new", fitter)
     good = elicit.fit_beta_interval(0.3, 0.4, 0.8)
     entry = next(fresh_cache.glob("elicit/*.json"))
     if content is None:
@@ -220,7 +220,7 @@ def test_an_unwritable_cache_directory_is_skipped(fresh_cache, monkeypatch, tmp_
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(blocker))
-    monkeypatch.setattr(elicit, "_fit_with_pymc", lambda d, lo, hi, m: _good_fit(lo, hi, m))
+    monkeypatch.setattr(elicit, "_fit_new", lambda d, lo, hi, m: _good_fit(lo, hi, m))
     a, b = elicit.fit_beta_interval(0.3, 0.4, 0.8)
     assert abs(elicit.interval_mass("beta", {"a": a, "b": b}, 0.3, 0.4) - 0.8) <= 1e-3
 
@@ -244,8 +244,7 @@ def test_loading_a_model_without_priors_imports_no_bayesian_library(tmp_path):
     assert out == "[]"
 
 
-@pytest.mark.slow
-def test_a_cached_elicited_fit_loads_without_pymc(tmp_path):
+def test_a_new_fit_and_a_cached_one_load_without_scipy_or_pymc(tmp_path):
     model = tmp_path / "m.yaml"
     model.write_text(textwrap.dedent("""\
         name: m
@@ -259,14 +258,63 @@ def test_a_cached_elicited_fit_loads_without_pymc(tmp_path):
             parents: [x]
             values:
               - {given: {x: "no"}, value: 0}
-              - {given: {x: "yes"}, value: 1}
+              - {given: {x: "yes"}, prior: {interval: [0.5, 1.5], mass: 0.8}}
         """))
     code = f"""
         import sys, influence
         d = influence.load({str(model)!r})
-        print(d.node("x").priors[()].a, "pymc" in sys.modules)
+        print(d.node("x").priors[()].a, d.node("value").priors[("yes",)].sigma,
+              [m for m in ("pymc", "scipy", "pytensor", "arviz") if m in sys.modules])
     """
-    first = _run(code, str(tmp_path / "cache"))
-    second = _run(code, str(tmp_path / "cache"))
-    assert first.endswith("True")
-    assert second == first.replace("True", "False")
+    env = {**os.environ, "INFLUENCE_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                           text=True, env=env, check=True) for _ in range(2)]
+    first, second = (r.stdout.strip() for r in runs)
+    assert first == second and first.endswith("[]")
+    # the first run says what it fits, on standard error; the second finds both in the cache
+    notices = runs[0].stderr.splitlines()
+    assert notices[0] == ("influence: fitting a Beta prior with mean 0.39 and 0.83 of its "
+                          "probability in [0.31, 0.47] (exact, by root finding); caching it in "
+                          f"{tmp_path / 'cache'}")
+    assert notices[1].startswith("influence: fitting a Normal prior with mean 1 and 0.8 of its "
+                                 "probability in [0.5, 1.5] (closed form)")
+    assert runs[1].stderr == ""
+
+
+@pytest.mark.parametrize(("low", "high", "mass"), [
+    (0.2, 0.4, 0.9), (0.8, 0.95, 0.9), (0.01, 0.05, 0.5), (0.3, 0.31, 0.9), (0.05, 0.95, 0.99),
+    (0.6, 0.8, 0.5), (0.45, 0.55, 0.2), (0.001, 0.999, 0.99), (0.95, 0.99, 0.95)])
+def test_the_exact_beta_fit_solves_the_equation(low, high, mass):
+    from influence.model.special import solve_beta_concentration
+
+    mid = (low + high) / 2
+    k = solve_beta_concentration(mid, low, high, mass)
+    a, b = mid * k, (1 - mid) * k
+    assert stats.beta.cdf(high, a, b) - stats.beta.cdf(low, a, b) == pytest.approx(mass,
+                                                                                   abs=1e-10)
+    expected = _good_fit(low, high, mass)  # SciPy's root finder on SciPy's Beta CDF
+    assert (a, b) == pytest.approx((expected["a"], expected["b"]), rel=1e-8)
+
+
+def test_a_dirichlet_interval_fit():
+    alpha = elicit.fit_dirichlet_interval([0.2, 0.5, 0.3], 1, 0.4, 0.6, 0.9)
+    total = sum(alpha)
+    assert [a / total for a in alpha] == pytest.approx([0.2, 0.5, 0.3], rel=1e-5)
+    a, b = alpha[1], total - alpha[1]
+    assert stats.beta.cdf(0.6, a, b) - stats.beta.cdf(0.4, a, b) == pytest.approx(0.9,
+                                                                                 abs=1e-5)
+    with pytest.raises(ModelError, match="cannot fit a Dirichlet"):
+        elicit.fit_dirichlet_interval([0.2, 0.5, 0.3], 0, 0.4, 0.6, 0.9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("distribution", "low", "high", "mass"), [
+    ("beta", 0.2, 0.4, 0.9), ("beta", 0.8, 0.95, 0.9), ("beta", 0.01, 0.05, 0.5),
+    ("beta", 0.55, 0.8, 0.7), ("beta", 0.05, 0.2, 0.95), ("normal", -20, -5, 0.9),
+    ("normal", 100, 300, 0.5)])
+def test_the_exact_fit_agrees_with_pymc(distribution, low, high, mass):
+    exact = elicit._fit_new(distribution, low, high, mass)
+    reference = elicit._fit_with_pymc(distribution, low, high, mass)
+    assert set(exact) == set(reference)
+    for name, value in exact.items():
+        assert value == pytest.approx(reference[name], rel=1e-4), name

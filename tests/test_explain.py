@@ -119,8 +119,8 @@ def test_the_default_other_is_the_first_ranked_option_that_differs(oil, first):
 def test_the_defaults_of_the_bundled_models(oil, cartel):
     # The optimum ties with test-and-follow and test=yes; drill-blind is the first below.
     assert influence.explain(oil).other.id == "drill-blind"
-    # Four alternatives tie with the optimum (it chooses them); development=no is next.
-    assert influence.explain(cartel).other.id == "development=no"
+    # Six alternatives tie with the optimum (it chooses them); anti_corruption=yes is next.
+    assert influence.explain(cartel).other.id == "anti_corruption=yes"
     assert influence.explain(oil, "drill-blind").other.id == OPTIMUM
 
 

@@ -69,8 +69,8 @@ def test_json_matches_the_library():
 def test_defaults_say_how_the_other_option_was_chosen():
     result = run("explain", "cartel-intervention")
     assert result.exit_code == 0, result.output
-    assert "A  optimal-strategy (Optimal strategy), optimum: EU 788.9" in result.stdout
-    assert "B  development=no" in result.stdout
+    assert "A  optimal-strategy (Optimal strategy), optimum: EU 1187" in result.stdout
+    assert "B  anti_corruption=yes" in result.stdout
     assert "B is the best-ranked option whose expected utility differs from A's" in \
         result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 100

@@ -75,7 +75,7 @@ def test_convert_round_trip_and_one_dropped_line(tmp_path):
     result = run("convert", "cartel-intervention", tmp_path / "c.xdsl")
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING:")]
-    assert len(warnings) == 1 and "priors (143)" in warnings[0]
+    assert len(warnings) == 1 and "parameters (125)" in warnings[0]
     back = run("convert", tmp_path / "c.xdsl", tmp_path / "c.yaml")
     assert back.exit_code == 0
     original = json.loads(run("evaluate", "cartel-intervention", "--format", "json").stdout)

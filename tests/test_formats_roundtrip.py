@@ -77,8 +77,9 @@ def test_cartel_priors_are_reported_as_dropped_in_one_line(tmp_path):
         influence.convert("cartel-intervention", tmp_path / "cartel.net")
     lines = [str(w.message) for w in caught]
     assert len(lines) == 1
-    assert "priors (143)" in lines[0] and "policies (6)" in lines[0]
-    assert len(influence.load("cartel-intervention").nodes) == 28
+    assert "parameters (125)" in lines[0] and "policies (6)" in lines[0]
+    assert "structured tables (29; written as the tables computed" in lines[0]
+    assert len(influence.load("cartel-intervention").nodes) == 36
 
 
 @pytest.mark.parametrize("model", MODELS)

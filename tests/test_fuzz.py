@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bet_model import BETA_BET, SEVEN_OF_TEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -243,8 +244,71 @@ def test_corrupted_evidence_and_case_files_read_cleanly_or_fail_with_an_influenc
 # -- posterior files ---------------------------------------------------------------------------
 
 
-@pytest.mark.skip(reason="posterior files are being given a new format; their fuzz test joins "
-                         "it (corrupt a posterior written by influence.fit, read it with "
-                         "influence.Posterior.read, expect a PosteriorError or a clean read)")
-def test_corrupted_posterior_files_read_cleanly_or_fail_with_an_influence_error():
-    """Hook for the posterior-file fuzz: the same contract as the readers above."""
+#: Values written into a posterior's draws or attributes.
+POSTERIOR_NUMBERS = [np.nan, np.inf, -np.inf, -1.0, 1.5, 0.0, 1.0, 1e308, -1e308, 1e-320, 2.0]
+POSTERIOR_TEXTS = ["", "{}", "[]", "null", "{not json", "3", '"x"', "[1, 2]", "\x1b[31m",
+                   '{"warnings": [1]}', '{"divergences": -1}', '[{"name": 1}]', "nuts",
+                   '{"p[win]": {"kind": "beta", "a": -1, "b": 2, "states": ["no", "yes"]}}']
+PRIORS_BET = BETA_BET.replace("value: 100}", "prior: {normal: [100, 10]}}")
+
+
+@pytest.fixture(scope="module")
+def posterior_file(tmp_path_factory):
+    """A posterior of the betting model (a Beta prior on a row, a normal one on a utility)."""
+    root = tmp_path_factory.mktemp("posterior-fuzz")
+    (root / "bet.yaml").write_text(PRIORS_BET)
+    (root / "evidence.yaml").write_text(SEVEN_OF_TEN)
+    diagram = influence.load(root / "bet.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        influence.fit(diagram, root / "evidence.yaml", draws=20, chains=2, seed=1).write(
+            root / "post.nc")
+    return root, diagram
+
+
+def _corrupt_posterior(data: st.DataObject, nc) -> None:  # noqa: ANN001 - a netCDF4 Dataset
+    groups = [nc] + list(nc.groups.values())
+    group = data.draw(st.sampled_from(groups))
+    how = data.draw(st.sampled_from(["draws", "draws", "attribute", "delete", "rename"]))
+    variables = [v for v in group.variables.values() if getattr(v.dtype, "kind", "") == "f"]
+    if how == "draws" and variables:
+        var = data.draw(st.sampled_from(variables))
+        values = var[...]
+        flat = np.ma.getdata(values).reshape(-1)
+        for _ in range(data.draw(st.integers(1, 3))):
+            flat[data.draw(st.integers(0, flat.size - 1))] = data.draw(
+                st.sampled_from(POSTERIOR_NUMBERS))
+        var[...] = flat.reshape(values.shape)
+    elif how == "attribute" or (how == "delete" and not group.ncattrs()):
+        names = list(group.ncattrs()) or ["influence_method"]
+        group.setncattr(data.draw(st.sampled_from(names)),
+                        data.draw(st.sampled_from(POSTERIOR_TEXTS)))
+    elif how == "delete":
+        group.delncattr(data.draw(st.sampled_from(list(group.ncattrs()))))
+    elif group.variables:
+        name = data.draw(st.sampled_from(sorted(group.variables)))
+        if name not in group.dimensions:
+            group.renameVariable(name, name + "_x")
+
+
+@FUZZ
+@given(st.data())
+def test_corrupted_posterior_files_read_cleanly_or_fail_with_an_influence_error(
+        posterior_file, tmp_path_factory, data):
+    """Draws overwritten with extreme or impossible numbers, attributes replaced by text of
+    another type or deleted, variables renamed (in the file's structure, through netCDF4: the
+    HDF5 library below it is not fuzzed byte by byte). Reading gives a PosteriorError or a
+    posterior whose evaluation is finite."""
+    netcdf4 = pytest.importorskip("netCDF4")
+    root, diagram = posterior_file
+    path = tmp_path_factory.mktemp("edited") / "post.nc"
+    path.write_bytes((root / "post.nc").read_bytes())
+    with netcdf4.Dataset(path, "r+") as nc:
+        _corrupt_posterior(data, nc)
+    try:
+        posterior = influence.Posterior.read(path)
+        result = influence.evaluate(diagram, posterior=posterior)
+    except influence.InfluenceError:
+        return
+    assert np.isfinite(result.maximum_expected_utility)
+    assert all(np.isfinite(o.expected_utility) for o in result.options)

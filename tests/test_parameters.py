@@ -50,13 +50,19 @@ def test_bad_names_say_what_was_expected(oil, spec, words) -> None:
 
 
 def test_the_article_model_has_every_number_as_a_parameter() -> None:
+    """Every number the modeller wrote: the entries of plain tables, the utility values and
+    weights written as numbers, and every parameter (named, or of a structured table); not the
+    numbers computed from parameters."""
     article = influence.load("cartel-intervention")
     params = all_parameters(article)
     ids = [p.id for p in params]
     assert len(ids) == len(set(ids))
-    probabilities = sum(n.table.size for n in article.chance_nodes if n.table.shape[-1] > 1)
-    values = sum(n.table.size for n in article.utilities)
-    assert len(params) == probabilities + values + len(article.utilities)
+    probabilities = sum(n.table.size for n in article.chance_nodes
+                        if n.table.shape[-1] > 1 and n.structure is None)
+    values = sum(n.table.size - len(n.expressions) for n in article.utilities)
+    weights = sum(n.weight_expression is None for n in article.utilities)
+    assert len(params) == probabilities + values + weights + len(article.parameters)
+    assert sum(p.kind == "parameter" for p in params) == len(article.parameters) > 100
     assert all(parse_parameter(article, i).id == i for i in ids)
 
 

@@ -50,6 +50,10 @@ class IdataPosterior:
     def summary(self):
         return [{"name": n} for n in self.moved]
 
+    def values(self, name, group="posterior"):
+        data = self.idata[group][name].values
+        return data.reshape((-1,) + data.shape[2:])
+
 
 @pytest.fixture(scope="module")
 def oil():
@@ -93,7 +97,8 @@ def test_figure_has_the_eu_panel_and_one_panel_per_moved_parameter(result, poste
 def test_prior_only_figure_has_just_the_eu_panel(result):
     fig = plot_uncertainty(result)
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
-        "Expected utility across draws: mean, 50% and 90% HDI"]
+        "Expected utility across draws: mean (circle), central 50% (thick) and 90% (thin) "
+        "intervals, the 5% to 95% quantiles"]
 
 
 def test_moved_parameters_in_order_of_shift(posterior):

@@ -262,8 +262,14 @@ def test_models_table_and_json() -> None:
     summaries = [("a-model", "A model"), ("longer-name", "Another")]
     assert text_report.models_table(summaries) == "a-model      A model\nlonger-name  Another\n"
     data = _strict_json(plain.models_json(summaries, default="a-model"))
-    assert data == [{"name": "a-model", "title": "A model", "default": True},
-                    {"name": "longer-name", "title": "Another", "default": False}]
+    assert data == [{"name": "a-model", "title": "A model", "default": True, "evidence": []},
+                    {"name": "longer-name", "title": "Another", "default": False,
+                     "evidence": []}]
+    evidence = {"a-model": ["field-data", "more"]}
+    assert text_report.models_table(summaries, evidence) == (
+        "a-model      A model  (evidence: field-data, more)\nlonger-name  Another\n")
+    data = _strict_json(plain.models_json(summaries, evidence=evidence))
+    assert data[0]["evidence"] == ["field-data", "more"]
 
 
 def test_validation_summary(oil_diagram: influence.Diagram) -> None:

@@ -200,6 +200,42 @@ def test_the_difference_of_the_bet_is_explained_by_the_chance_of_winning():
     assert prob.difference_sd == pytest.approx(150 * np.sqrt(1 / 20), rel=0.05)
 
 
+PRIZE_BET = """\
+name: prize-bet
+parameters:
+  prize: {value: 100, prior: {uniform: [50, 150]}}
+nodes:
+  win:
+    type: chance
+    states: ["no", "yes"]
+    p: [0.5, 0.5]
+  bet:
+    type: decision
+    states: [pass, bet]
+  gain:
+    type: utility
+    parents: [bet, win]
+    values:
+      - {given: {bet: pass, win: "no"}, value: 0}
+      - {given: {bet: pass, win: "yes"}, value: 0}
+      - {given: {bet: bet, win: "no"}, value: -50}
+      - {given: {bet: bet, win: "yes"}, value: "prize"}
+"""
+
+
+def test_a_named_parameter_explains_the_difference_it_drives():
+    """EU(bet) - EU(pass) = prize / 2 - 25 with prize ~ U(50, 150): the named parameter's own
+    draws explain all of it."""
+    diagram = influence.loads(PRIZE_BET)
+    prob = influence.sensitivity(diagram, ["param:prize"], prior=True, draws=2000,
+                                 seed=2).probabilistic
+    (share,) = prob.parameters
+    assert share.id == "param:prize" and share.correlation > 0
+    assert share.variance_share == pytest.approx(1.0, abs=1e-9)
+    assert prob.difference_mean == pytest.approx(25, abs=1.5)
+    assert prob.difference_sd == pytest.approx(100 / np.sqrt(12) / 2, rel=0.05)
+
+
 def test_the_probabilistic_section_reproduces_evaluate_under_the_prior():
     diagram = influence.loads(LUCKY_BET)
     result = influence.sensitivity(diagram, prior=True, draws=500, seed=11)

@@ -42,7 +42,7 @@ def test_every_prior_interval_of_the_article_model_agrees_with_scipy():
         with_prior += 1
         scale = max(1.0, abs(reference[0]), abs(reference[1]))
         assert interval == pytest.approx(reference, abs=1e-10 * scale), par.id
-    assert with_prior > 250
+    assert with_prior > 100
 
 
 def test_sensitivity_without_a_prior_section_imports_no_scipy():
@@ -67,9 +67,9 @@ def test_default_parameters_leave_out_definitions_and_mirror_images():
     article = influence.load("cartel-intervention")
     chosen = {p.id for p in select(article)}
     assert not any(i.startswith("us_strikes[") for i in chosen)  # deterministic node
-    # A two-state row is one number: the state its Beta prior is on, else the second.
-    assert "corruption[partnership=no]:pervasive" in chosen
-    assert "corruption[partnership=no]:contained" not in chosen
+    # A structured table's entries are its parameters, not the numbers computed from them.
+    assert "param:mexico_corruption.base" in chosen
+    assert not any(i.startswith("mexico_corruption[") for i in chosen)
 
 
 def test_named_parameters_keep_their_order_once_each():
@@ -82,17 +82,22 @@ def test_named_parameters_keep_their_order_once_each():
 
 def test_one_way_ranges_and_domains():
     article = influence.load("cartel-intervention")
+    effect = "param:mexico_corruption[anti_corruption=yes]"
     by_id = {r.parameter.id: r for r in ranged(
-        article, select(article, ["corruption[partnership=no]:pervasive", "weight:u_relations",
-                                  "u_overdose[overdose_deaths=baseline]",
-                                  "corruption[partnership=yes]:pervasive"]),
-        parse_ranges(article, {"corruption[partnership=yes]:pervasive": (0.5, 0.9)}))}
-    prior = by_id["corruption[partnership=no]:pervasive"]
+        article, select(article, ["param:mexico_corruption.base", "weight:u_overdose",
+                                  "u_overdose[overdose_deaths=baseline]", effect,
+                                  "param:violence_mexico[partnership=yes]"]),
+        parse_ranges(article, {effect: (0.3, 0.9)}))}
+    prior = by_id["param:mexico_corruption.base"]
     assert prior.source == "prior" and prior.low < prior.parameter.point < prior.high
     assert prior.domain == (0.0, 1.0)
-    explicit = by_id["corruption[partnership=yes]:pervasive"]
-    assert (explicit.source, explicit.low, explicit.high) == ("range", 0.5, 0.9)
-    weight = by_id["weight:u_relations"]
+    explicit = by_id[effect]
+    assert (explicit.source, explicit.low, explicit.high, explicit.domain) == (
+        "range", 0.3, 0.9, (0.3, 0.9))
+    ratio = by_id["param:violence_mexico[partnership=yes]"]
+    assert ratio.source == "prior" and ratio.high < 1  # the prior keeps it below 1
+    assert ratio.domain == pytest.approx((0.06, 6.0))  # a tenth to ten times its value
+    weight = by_id["weight:u_overdose"]
     point = weight.parameter.point
     assert weight.source == "default"
     assert (weight.low, weight.high) == pytest.approx((0.75 * point, 1.25 * point))

@@ -520,9 +520,15 @@ def test_a_posterior_for_another_model_or_version_is_refused(beta_posterior):
     renamed = influence.loads(BETA_BET.replace("name: beta-bet", "name: other-bet"))
     with pytest.raises(PosteriorError, match="made for model 'beta-bet', not 'other-bet'"):
         evaluate_under_uncertainty(renamed, posterior=posterior)
+    # a point value without a prior: the posterior applies, with a note
     edited = influence.loads(BETA_BET.replace("value: 100", "value: 120"))
-    with pytest.raises(PosteriorError, match="made for another version of 'beta-bet'"):
-        evaluate_under_uncertainty(edited, posterior=posterior)
+    result = evaluate_under_uncertainty(edited, posterior=posterior)
+    assert result.diagnostics["notes"][0].startswith("fitted on an earlier version of 'beta-bet'")
+    assert "notes" not in evaluate_under_uncertainty(diagram, posterior=posterior).diagnostics
+    restated = influence.loads(BETA_BET.replace("pass", "hold"))
+    with pytest.raises(PosteriorError, match="node 'bet', field 'states': \\[pass, bet\\] "
+                                             "before, \\[hold, bet\\] now"):
+        evaluate_under_uncertainty(restated, posterior=posterior)
     reprior = influence.loads(BETA_BET.replace("beta: [2, 2]", "beta: [3, 2]"))
     with pytest.raises(PosteriorError, match="another version"):
         influence.evaluate(reprior, posterior=posterior)
@@ -599,7 +605,7 @@ def test_the_worked_example_of_the_documentation(tmp_path, monkeypatch):
     (tmp_path / "launch.yaml").write_text(model)
     (tmp_path / "test_markets.yaml").write_text(evidence)
     (tmp_path / "relaunch.yaml").write_text(model.replace("name: launch", "name: relaunch"))
-    (tmp_path / "launch_v2.yaml").write_text(model.replace("value: 100}", "value: 120}"))
+    (tmp_path / "launch_v2.yaml").write_text(model.replace("beta: [2, 2]", "beta: [3, 2]"))
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
     commands = 0

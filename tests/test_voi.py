@@ -196,7 +196,7 @@ def test_pairs_leave_out_known_and_influenced_nodes():
     for decision, (x,) in pairs:
         assert x not in d.information_set(decision)
         assert x not in influenced_by(d, decision)
-    assert ("preparedness", ("corruption",)) in pairs
+    assert ("preparedness", ("mexico_corruption",)) in pairs
     assert ("military_action", ("mexico_response",)) not in pairs  # it observes it
 
 

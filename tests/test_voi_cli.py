@@ -15,8 +15,8 @@ from influence.cli.main import cli
 from influence.model import bundled
 
 KEYS = ["model", "maximum_expected_utility", "observe", "evpi_parameters", "evppi", "evsi"]
-LONG_ROW = ("violence_mexico[us_strikes=none,retaliation_mexico=limited,partnership=yes,"
-            "development=yes]")
+LONG_GROUP = ("effects=param:cartel_disruption[us_strikes=unilateral,effort_sustained=yes],"
+              "param:violence_mexico[us_strikes=unilateral]")
 
 
 def run(*args: str) -> Result:
@@ -91,10 +91,10 @@ def test_csv_has_one_row_per_value(three_way):
 
 def test_tables_fit_100_columns():
     result = run("cartel-intervention", "--prior", "--draws", "200", "--seed", "1",
-                 "--study", f"{LONG_ROW}=5,20", "--study-cost", "1")
+                 "--group", LONG_GROUP)
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
-    assert "violence_mexico[us_strikes=none," in result.stdout
+    assert "effects" in result.stdout and "regression" in result.stdout
     assert "Perfect information about every parameter (EVPI):" in result.stdout
 
 

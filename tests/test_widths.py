@@ -65,10 +65,11 @@ def test_a_narrower_columns_is_laid_out_at_the_minimum() -> None:
 
 def test_show_prints_the_priors() -> None:
     text = run(["show", "cartel-intervention"], 100).stdout
-    section = text[text.index("\nPriors ("):text.index("\nSources")]
-    assert "(143 rows and values uncertain" in section
-    assert "corruption[partnership=no]" in section and "Beta(16.29, 2.328) on 'pervasive'" in \
+    section = text[text.index("\nPriors"):text.index("\nSources")]
+    assert "(119 parameters uncertain, each with its prior under Parameters" in \
         " ".join(section.split())
+    parameters = text[text.index("\nParameters ("):text.index("\nNodes")]
+    assert "usd_to_lives" in parameters and "Uniform(60," in parameters
     assert "(none: every number is a point value)" in run(["show", "oil-wildcatter"]).stdout
 
 

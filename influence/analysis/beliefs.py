@@ -10,7 +10,13 @@ It also says which slots depend on each other across nodes. Priors are independe
 and so are exact (conjugate) posteriors and NUTS posteriors fitted to counts only, since their
 likelihood is a product over rows. Case records with unobserved nodes (or unobserved chance
 ancestors) make the likelihood a sum over what was not seen, which couples the rows of the nodes
-involved: there, plugging in means is not exact.
+involved: there, plugging in means is not exact. A parameter used by a chance node and another
+node couples them too (the expected utility multiplies their tables); one used by utility nodes
+only does not (it adds them).
+
+A table computed from parameters (a structured table, values or a weight written with
+parameters) is not linear in them, so its mean is not the table at their means: the means of
+such tables are the means over the draws (:attr:`Beliefs.drawn_means`).
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ class Beliefs:
         A posterior's method and sampling diagnostics (None for the prior).
     means : dict
         Node -> table at the means (the diagram's own where no slot is uncertain).
+    drawn_means : tuple of str
+        The nodes whose mean table is the mean over the draws (computed from uncertain
+        parameters), not a closed form.
+    parameter_means : dict
+        Parameter name -> its mean (of its distribution, else over the draws).
     """
 
     diagram: Diagram
@@ -71,6 +82,8 @@ class Beliefs:
     source: Callable[[int], Iterator[dict[str, np.ndarray]]] = field(repr=False)
     means: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     diagnostics: dict[str, Any] | None = field(default=None, repr=False)
+    drawn_means: tuple[str, ...] = ()
+    parameter_means: dict[str, float] = field(default_factory=dict, repr=False)
 
     def chunks(self, chunk: int) -> Iterator[dict[str, np.ndarray]]:
         """The draws in batches of at most ``chunk``: node -> (S_i, *shape) (or (1, *shape))."""
@@ -80,7 +93,7 @@ class Beliefs:
     def exact_means(self) -> bool:
         """Whether plugging in means is exact for the whole diagram: no slots of different
         nodes depend on each other."""
-        return len({s.node for s in self.slots if s.name in self.coupled}) <= 1
+        return len({n for s in self.slots if s.name in self.coupled for n in s.nodes}) <= 1
 
     def slot(self, name: str) -> Slot:
         for s in self.slots:
@@ -134,9 +147,41 @@ def beliefs(diagram: Diagram, *, prior: bool = False, posterior: Any = None,
         seed = int(np.random.SeedSequence().entropy)
     source = lambda chunk: prior_chunks(diagram, n, int(seed), chunk)()  # noqa: E731
     out = Beliefs(diagram, "prior", "prior", slots, {s.name: s.prior for s in slots}, n,
-                  int(seed), frozenset(), source)
+                  int(seed), _shared(diagram, slots), source)
     out.means = _mean_tables(diagram, slots, {s.name: s.prior.mean() for s in slots})
+    _computed_means(out)
     return out
+
+
+def _shared(diagram: Diagram, slots: list[Slot]) -> frozenset[str]:
+    """Parameters used by a chance node and another node: their draws couple those nodes."""
+    return frozenset(s.name for s in slots if len(set(s.nodes)) > 1 and any(
+        diagram.node(n).kind == "chance" for n in s.nodes))
+
+
+def _computed_means(b: Beliefs) -> None:
+    """The mean tables of the nodes computed from uncertain parameters (means over the draws),
+    and the mean of each parameter (of its distribution where there is one)."""
+    params = [s for s in b.slots if s.kind == "parameter"]
+    nodes = sorted({n for s in params for n in s.nodes}, key=b.diagram.names.index)
+    if not nodes:
+        return
+    keys = nodes + [s.name for s in params]
+    sums: dict[str, np.ndarray] = {}
+    count = 0
+    for tables in b.chunks(8192):
+        k = max(np.shape(v)[0] for v in tables.values())
+        for key in keys:
+            total = np.broadcast_to(tables[key], (k,) + np.shape(tables[key])[1:]).sum(axis=0)
+            sums[key] = total if key not in sums else sums[key] + total
+        count += k
+    for node in nodes:
+        b.means[node] = sums[node] / count
+    b.drawn_means = tuple(nodes)
+    for s in params:
+        exact = b.distributions.get(s.name) if b.distributions is not None else None
+        b.parameter_means[s.parameter] = float(exact.mean() if exact is not None
+                                               else sums[s.name] / count)
 
 
 def _posterior_beliefs(diagram: Diagram, slots: list[Slot], posterior: Any,
@@ -155,7 +200,7 @@ def _posterior_beliefs(diagram: Diagram, slots: list[Slot], posterior: Any,
     distributions = None
     if posterior.method == "exact":
         distributions = posterior.conjugate_priors()
-    coupled = coupled_slots(posterior, diagram, slots)
+    coupled = coupled_slots(posterior, diagram, slots) | _shared(diagram, slots)
     out = Beliefs(diagram, "posterior", str(posterior.method), slots, distributions, total,
                   seed, coupled, source)
     out.diagnostics = {"method": getattr(posterior, "method", None),
@@ -166,6 +211,7 @@ def _posterior_beliefs(diagram: Diagram, slots: list[Slot], posterior: Any,
         out.distributions = None
         means = _draw_means(out)
     out.means = _mean_tables(diagram, slots, means)
+    _computed_means(out)
     return out
 
 
@@ -174,7 +220,8 @@ def _mean_tables(diagram: Diagram, slots: list[Slot], means: Mapping[str, Any]
     tables = {n.name: np.array(n.table, dtype=float) for n in diagram.nodes
               if n.table is not None}
     for slot in slots:
-        tables[slot.node][slot.index] = means[slot.name]
+        if slot.kind != "parameter":
+            tables[slot.node][slot.index] = means[slot.name]
     return tables
 
 
@@ -185,6 +232,8 @@ def _draw_means(b: Beliefs) -> dict[str, Any]:
     for tables in b.chunks(8192):
         n = max(np.shape(v)[0] for v in tables.values())
         for slot in b.slots:
+            if slot.kind == "parameter":
+                continue
             rows = tables[slot.node][(slice(None), *slot.index)]
             total = np.broadcast_to(rows, (n,) + rows.shape[1:]).sum(axis=0)
             sums[slot.name] = total if slot.name not in sums else sums[slot.name] + total
@@ -213,7 +262,7 @@ def coupled_slots(posterior: Any, diagram: Diagram, slots: list[Slot]) -> frozen
         seen = {c for j, c in enumerate(columns) if np.all(cells[:, j] != "")}
         if involved - seen:
             nodes |= involved
-    return frozenset(s.name for s in slots if s.node in nodes)
+    return frozenset(s.name for s in slots if set(s.nodes) & nodes)
 
 
 def _involved(diagram: Diagram, observed: list[str]) -> set[str]:

@@ -34,7 +34,15 @@ import numpy as np
 
 from ..errors import ArgumentTypeError, QueryError
 from .beliefs import Beliefs, beliefs
-from .groups import Group, default_groups, group_features, group_tables, parse_group
+from .groups import (
+    Group,
+    complete,
+    default_groups,
+    group_features,
+    group_tables,
+    parse_group,
+    recomputable,
+)
 from .observe import bayes_valuer
 from .regression import regression_evppi
 from .valuation import Accumulator, Valuer
@@ -88,6 +96,8 @@ def _exact(group: Group, b: Beliefs) -> bool:
     their exact Dirichlet."""
     if group.partial and b.distributions is None:
         return False
+    if not complete(group, b.slots) and not recomputable(group, b.diagram):
+        return False
     inside = b.coupled & group.slot_names
     outside = b.coupled - group.slot_names
     if not outside:
@@ -97,7 +107,8 @@ def _exact(group: Group, b: Beliefs) -> bool:
 
 def _group_stage(valuer: Valuer, group: Group, tables: Mapping[str, np.ndarray],
                  b: Beliefs) -> np.ndarray:
-    drawn = group_tables(group, tables, valuer.means, b.distributions)
+    drawn = group_tables(group, tables, valuer.means, b.distributions, b.diagram,
+                         b.parameter_means)
     if len(group.nodes) == 1 and valuer.linear_fits(group.nodes[0]):
         node = group.nodes[0]
         return valuer.stage_of(node, drawn[node])

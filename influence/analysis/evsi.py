@@ -115,7 +115,14 @@ def resolve_studies(diagram: Any, b: Beliefs, studies: Any) -> list[Study]:
                              "NODE for a node without parents; a study observes whole cases",
                              file=diagram.file, node=node.name, parameter="studies")
         key = tuple((given or {})[p] for p in node.parents)
-        slot = next((s for s in b.slots if s.node == node.name and s.key == key), None)
+        slot = next((s for s in b.slots if s.node == node.name and s.key == key
+                     and s.kind != "parameter"), None)
+        if slot is None and node.structure is not None:
+            raise QueryError(f"study {spec!r}: expected a row with its own prior, got a row of "
+                             "a structured table (computed from parameters, which a study "
+                             "would update through the table: no closed form); value learning "
+                             "the parameters with `groups` instead", file=diagram.file,
+                             node=node.name, parameter="studies")
         if slot is None:
             raise QueryError(f"study {spec!r}: expected a row with a prior, got one without "
                              "(a study updates a row's Dirichlet or Beta prior)",

@@ -217,7 +217,7 @@ def draw_source(plan: Plan, prior: bool, posterior: Any, draws: int | None,
         diagnostics.update(dict(getattr(posterior, "diagnostics", None) or {}))
         return DrawSource(plan, lambda: iter(posterior.iter_parameters(diagram, chunk, draws)),
                           "posterior", total, None, diagnostics)
-    if not any(n.priors for n in diagram.nodes):
+    if not diagram.has_priors:
         raise QueryError("expected priors in the model to explain under the prior, got none: "
                          "every number is a point value (add a `prior:` to some row or value, "
                          "or explain without `prior`)", file=diagram.file, parameter="prior")

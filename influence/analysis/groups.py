@@ -5,7 +5,9 @@ A group is a list of specifications, each one of
 - ``NODE``: every uncertain row of a chance node, or every uncertain value of a utility node;
 - ``NODE[PARENT=STATE,...]``: one row of a chance node, or one value of a utility node;
 - ``NODE:STATE``, ``NODE[PARENT=STATE,...]:STATE``: one probability of a row (the parameter
-  names of :mod:`influence.analysis.parameters`).
+  names of :mod:`influence.analysis.parameters`);
+- ``param:NAME``: a parameter of the model (named, or of a structured table). ``NODE`` takes
+  in the parameters of its structured table too.
 
 Only rows and values with a prior are uncertain; naming anything else is an error. One
 probability of a row of two states, or of a row with a Beta prior (whose other states keep fixed
@@ -30,7 +32,8 @@ from ..model.diagram import Diagram, Node
 from ..model.priors import BetaPrior, DirichletPrior, Prior
 
 __all__ = ["Piece", "Group", "parse_group", "default_groups", "parse_row", "split_specs",
-           "parameter_name", "conditional_rows", "group_tables", "group_features"]
+           "parameter_name", "conditional_rows", "group_tables", "group_features", "complete",
+           "complete_nodes", "recomputable"]
 
 _SPEC = re.compile(r"^\s*(?P<node>[^\[\]:=,\s]+)\s*(?:\[(?P<given>[^\]]*)\])?\s*"
                    r"(?::\s*(?P<state>\S(?:.*\S)?))?\s*$")
@@ -55,7 +58,7 @@ class Group:
 
     @property
     def nodes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.slot.node for p in self.pieces))
+        return tuple(dict.fromkeys(n for p in self.pieces for n in p.slot.nodes))
 
     @property
     def slot_names(self) -> frozenset[str]:
@@ -147,6 +150,8 @@ def parse_row(diagram: Diagram, spec: str, parameter: str, kinds: tuple[str, ...
 
 
 def _whole_parameters(diagram: Diagram, slot: Slot) -> list[str]:
+    if slot.kind == "parameter":
+        return [f"param:{slot.parameter}"]
     node = diagram.node(slot.node)
     if node.kind == "utility":
         return [parameter_name(node, slot.given)]
@@ -157,8 +162,20 @@ def _pieces(diagram: Diagram, slots: Sequence[Slot], spec: str) -> list[Piece]:
     if isinstance(spec, str) and spec.strip().startswith("weight:"):
         raise _error(diagram, spec, "expected parameters with a prior, got a weight (weights "
                      "carry no prior)", "groups")
+    if isinstance(spec, str) and spec.strip().startswith("param:"):
+        name = spec.strip()[len("param:"):].strip()
+        found = [s for s in slots if s.kind == "parameter" and s.parameter == name]
+        if not found:
+            known = [s.parameter for s in slots if s.kind == "parameter"]
+            raise _error(diagram, spec, f"expected a parameter with a prior "
+                         f"({', '.join(known) or 'none'}), got {name!r}{suggest(name, known)}",
+                         "groups")
+        return [Piece(found[0])]
     node, given, state = parse_row(diagram, spec, "groups", ("chance", "utility"))
-    own = [s for s in slots if s.node == node.name]
+    own = [s for s in slots if s.node == node.name and s.kind != "parameter"]
+    if given is None and state is None:
+        own += [s for s in slots if s.kind == "parameter"
+                and diagram.parameter(s.parameter).node == node.name]
     if given is None and node.parents and state is not None:
         raise _error(diagram, spec, f"expected the row's parents named "
                      f"({', '.join(node.parents)}) before the state", "groups", node.name)
@@ -235,9 +252,13 @@ def parse_group(diagram: Diagram, slots: Sequence[Slot], name: str,
 
 
 def default_groups(diagram: Diagram, slots: Sequence[Slot]) -> list[Group]:
-    """One group per node with priors (all its uncertain rows or values), in file order."""
-    nodes = list(dict.fromkeys(s.node for s in slots))
-    return [parse_group(diagram, slots, n, [n]) for n in nodes]
+    """One group per node with priors (all its uncertain rows or values, and the parameters of
+    its structured table), in file order; then one per named parameter with a prior."""
+    named = [s for s in slots if s.kind == "parameter"
+             and diagram.parameter(s.parameter).node is None]
+    nodes = list(dict.fromkeys(s.node for s in slots if s not in named))
+    return [parse_group(diagram, slots, n, [n]) for n in nodes] + [
+        parse_group(diagram, slots, s.parameter, [f"param:{s.parameter}"]) for s in named]
 
 
 # -- draws of a group -----------------------------------------------------------------------------
@@ -258,14 +279,37 @@ def conditional_rows(prior: Prior, components: frozenset[int], rows: np.ndarray)
 
 def group_tables(group: Group, tables: Mapping[str, np.ndarray],
                  means: Mapping[str, np.ndarray],
-                 distributions: Mapping[str, Prior] | None) -> dict[str, np.ndarray]:
+                 distributions: Mapping[str, Prior] | None,
+                 diagram: Diagram | None = None,
+                 parameter_means: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
     """The tables of a group's nodes in each draw of ``tables``: the group's rows as drawn
-    (or, for some probabilities of a row, at their conditional mean), the rest at the means."""
-    draws = max(np.shape(tables[p.slot.node])[0] for p in group.pieces)
+    (or, for some probabilities of a row, at their conditional mean), the rest at the means.
+
+    A node computed from the group's parameters takes its table as drawn when the group holds
+    every uncertain number of it; otherwise (a utility node, whose values are multilinear in
+    independent parameters) it is recomputed from the group's draws and the other parameters'
+    means (``parameter_means``), its other rows at their means."""
+    draws = max(np.shape(tables[n])[0] for p in group.pieces for n in p.slot.nodes)
     out: dict[str, np.ndarray] = {}
     for node in group.nodes:
         out[node] = np.repeat(np.asarray(means[node])[None], draws, axis=0)
+    whole = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes}
+    partial = set() if diagram is None or parameter_means is None else \
+        whole - set(complete_nodes(group, diagram))
+    for node in whole - partial:  # computed from the group's parameters: the table as drawn
+        out[node] = np.array(np.broadcast_to(tables[node], (draws,) + np.shape(tables[node])[1:]))
+    if partial:
+        from ..bayes.draws import computed_tables
+
+        values = {name: np.full(draws, float(v)) for name, v in parameter_means.items()}
+        for p in group.pieces:
+            if p.slot.kind == "parameter":
+                values[p.slot.parameter] = np.asarray(tables[p.slot.name], dtype=float)
+        base = {n: np.asarray(means[n])[None] for n in partial}
+        out.update(computed_tables(diagram, values, draws, base=base, nodes=sorted(partial)))
     for p in group.pieces:
+        if p.slot.kind == "parameter" or p.slot.node in whole:
+            continue
         index = (slice(None), *p.slot.index)
         rows = np.broadcast_to(tables[p.slot.node][index], (draws,)
                                + np.shape(tables[p.slot.node][index])[1:])
@@ -280,6 +324,9 @@ def group_features(group: Group, tables: Mapping[str, np.ndarray]) -> np.ndarray
     row's probabilities but the last (or the components named), a utility value."""
     columns = []
     for p in group.pieces:
+        if p.slot.kind == "parameter":
+            columns.append(np.asarray(tables[p.slot.name], dtype=float).reshape(-1, 1))
+            continue
         values = np.asarray(tables[p.slot.node][(slice(None), *p.slot.index)], dtype=float)
         if p.slot.kind == "utility":
             columns.append(values.reshape(-1, 1))
@@ -290,6 +337,36 @@ def group_features(group: Group, tables: Mapping[str, np.ndarray]) -> np.ndarray
         else:
             columns.append(values[:, :-1])
     return np.concatenate(columns, axis=1)
+
+
+def complete_nodes(group: Group, diagram: Diagram) -> list[str]:
+    """The nodes computed from the group's parameters all of whose uncertain numbers the group
+    holds."""
+    from ..bayes.draws import uncertain_slots
+
+    slots = uncertain_slots(diagram)
+    names = group.slot_names
+    computed = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes}
+    return [n for n in computed if all(s.name in names for s in slots if n in s.nodes)]
+
+
+def complete(group: Group, slots: Sequence[Slot]) -> bool:
+    """Whether every uncertain number of the nodes a group's parameters are computed into is
+    in the group, so that those nodes' drawn tables are exactly the group's draws."""
+    computed = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes}
+    if not computed:
+        return True
+    names = group.slot_names
+    return all(s.name in names for s in slots if set(s.nodes) & computed)
+
+
+def recomputable(group: Group, diagram: Diagram) -> bool:
+    """Whether the nodes computed from the group's parameters that it does not hold whole are
+    utility nodes: their conditional means are their values recomputed at the other parameters'
+    means (the values are multilinear in independent parameters)."""
+    partial = {n for p in group.pieces if p.slot.kind == "parameter" for n in p.slot.nodes} - \
+        set(complete_nodes(group, diagram))
+    return all(diagram.node(n).kind == "utility" for n in partial)
 
 
 def is_dirichlet(prior: Any) -> bool:

@@ -73,7 +73,7 @@ def with_observation(diagram: Diagram, decision: str, nodes: Sequence[str]) -> D
                       else diagram.node(n) for n in order)
     return Diagram(name=diagram.name, nodes=nodes_out, policies=(), title=diagram.title,
                    description=diagram.description, sources=diagram.sources,
-                   units=diagram.units, file=diagram.file)
+                   units=diagram.units, file=diagram.file, parameters=diagram.parameters)
 
 
 def _check_names(diagram: Diagram, nodes: str | Sequence[str] | None,

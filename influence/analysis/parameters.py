@@ -6,7 +6,10 @@ Everywhere (Python and the command line) a parameter is named as
 - ``NODE[PARENT=STATE,...]:STATE``: one entry of a CPT row (every parent named, in any order);
 - ``NODE[PARENT=STATE,...]``: one value of a utility node; ``NODE`` for a utility node
   without parents;
-- ``weight:NODE``: the weight of a utility node.
+- ``weight:NODE``: the weight of a utility node;
+- ``param:NAME``: a parameter of the model, named (top-level ``parameters:``) or of a
+  structured table (``param:violence_mexico.base``, ``param:violence_mexico[partnership=yes]``);
+  the tables and weights computed from it are recomputed for each value.
 
 Changing one probability moves the other entries of its row proportionally, so that the row
 still sums to 1 (proportional co-variation; where the others are all zero they share the rest
@@ -29,9 +32,10 @@ from ..errors import QueryError
 from ..messages import suggest
 from ..model.diagram import Diagram, Node
 
-__all__ = ["Parameter", "parse_parameter", "all_parameters", "apply", "ParameterKind"]
+__all__ = ["Parameter", "parse_parameter", "all_parameters", "apply", "ParameterKind",
+           "computed"]
 
-ParameterKind = Literal["probability", "utility", "weight"]
+ParameterKind = Literal["probability", "utility", "weight", "parameter"]
 
 _SPEC = re.compile(r"^\s*(?P<node>[^\[\]:\s]+)\s*(?:\[(?P<given>[^\]]*)\])?\s*"
                    r"(?::\s*(?P<state>\S(?:.*\S)?))?\s*$")
@@ -57,7 +61,11 @@ class Parameter:
     point : float
         Its value in the model.
     prior : Prior or None
-        The prior of its row or value, if the model gives one.
+        The prior of its row or value (or of the parameter), if the model gives one.
+    parameter : str or None
+        For ``param:NAME``, the model parameter's name.
+    space : str or None
+        For ``param:NAME``, its domain: "real", "probability" or "ratio".
     """
 
     id: str
@@ -68,11 +76,18 @@ class Parameter:
     index: tuple[int, ...] = ()
     point: float = 0.0
     prior: Any = field(default=None, compare=False, repr=False)
+    parameter: str | None = None
+    space: str | None = None
 
     @property
     def domain(self) -> tuple[float, float]:
-        """The values it may take: [0, 1] for a probability, any real number otherwise."""
-        return (0.0, 1.0) if self.kind == "probability" else (-np.inf, np.inf)
+        """The values it may take: [0, 1] for a probability (or a probability parameter),
+        (0, inf) for a ratio, any real number otherwise."""
+        if self.kind == "probability" or self.space == "probability":
+            return (0.0, 1.0)
+        if self.space == "ratio":
+            return (0.0, np.inf)
+        return (-np.inf, np.inf)
 
     def interval(self, mass: float = 0.9) -> tuple[float, float] | None:
         """The central interval holding ``mass`` of its prior (the marginal of its state for
@@ -110,10 +125,17 @@ def parse_parameter(diagram: Diagram, spec: str) -> Parameter:
     """
     if not isinstance(spec, str):
         raise _error(diagram, spec, "expected text such as NODE:STATE, NODE[PARENT=STATE]:STATE, "
-                     "NODE[PARENT=STATE] or weight:NODE")
+                     "NODE[PARENT=STATE], weight:NODE or param:NAME")
+    if spec.strip().startswith("param:"):
+        return _model_parameter(diagram, spec)
     if spec.strip().startswith("weight:"):
         name = spec.split(":", 1)[1].strip()
         node = _node(diagram, spec, name, "utility")
+        if node.weight_expression is not None:
+            raise _error(diagram, spec, f"expected a weight that is a number, got one written "
+                         f"with parameters ({node.weight_expression}); vary "
+                         + " or ".join(f"param:{n}" for n in node.weight_expression.parameters),
+                         node=name)
         return Parameter(id=f"weight:{name}", kind="weight", node=name, point=node.weight)
     match = _SPEC.match(spec)
     if not match:
@@ -135,6 +157,21 @@ def parse_parameter(diagram: Diagram, spec: str) -> Parameter:
                      state=state, index=row + (position,),
                      point=float(node.table[row + (position,)]),
                      prior=node.priors.get(tuple(given[p] for p in node.parents)))
+
+
+def _model_parameter(diagram: Diagram, spec: str) -> Parameter:
+    from ..model.compute import dependents
+
+    name = spec.strip()[len("param:"):].strip()
+    known = [p.name for p in diagram.parameters]
+    if name not in known:
+        raise _error(diagram, spec, f"expected a parameter of the model "
+                     f"({', '.join(known) or 'none'}), got {name!r}{suggest(name, known)}")
+    p = diagram.parameter(name)
+    nodes = dependents(diagram).get(name, ())
+    owner = p.node or (nodes[0] if nodes else "")
+    return Parameter(id=f"param:{name}", kind="parameter", node=owner, point=float(p.value),
+                     prior=p.prior, parameter=name, space=p.domain)
 
 
 def _node(diagram: Diagram, spec: str, name: str, kind: str) -> Node:
@@ -179,20 +216,24 @@ def _given(diagram: Diagram, spec: str, node: Node, text: str | None) -> dict[st
 
 def all_parameters(diagram: Diagram) -> list[Parameter]:
     """Every parameter of a diagram, in file order: each probability of each row of more than
-    one state, each utility value, and each utility node's weight."""
+    one state, each utility value, and each utility node's weight, but the numbers computed
+    from parameters (structured tables, values and weights written with parameters); then
+    every parameter of the model (``param:NAME``)."""
     out = []
     for node in diagram.nodes:
-        if node.kind == "decision":
+        if node.kind == "decision" or node.structure is not None:
             continue
         spaces = [diagram.node(p).states for p in node.parents]
         for combo in itertools.product(*spaces):
             given = dict(zip(node.parents, combo, strict=True))
             if node.kind == "utility":
-                out.append(parse_parameter(diagram, _name(node, given, None)))
+                if combo not in node.expressions:
+                    out.append(parse_parameter(diagram, _name(node, given, None)))
             elif len(node.states) > 1:
                 out.extend(parse_parameter(diagram, _name(node, given, s)) for s in node.states)
-        if node.kind == "utility":
+        if node.kind == "utility" and node.weight_expression is None:
             out.append(parse_parameter(diagram, f"weight:{node.name}"))
+    out.extend(_model_parameter(diagram, f"param:{p.name}") for p in diagram.parameters)
     return out
 
 
@@ -218,11 +259,14 @@ def apply(diagram: Diagram, parameters: Sequence[Parameter], values: Any
         raise QueryError(f"expected values of shape (draws, {len(parameters)}), got "
                          f"{values.shape}", file=diagram.file, parameter="values")
     draws = values.shape[0]
-    tables: dict[str, np.ndarray] = {}
-    weights: dict[str, np.ndarray] = {}
+    tables, weights = computed(diagram, {par.parameter: values[:, j]
+                                         for j, par in enumerate(parameters)
+                                         if par.kind == "parameter"}, draws)
     rows_set: set[tuple[str, tuple[int, ...]]] = set()
     for j, par in enumerate(parameters):
         column = values[:, j]
+        if par.kind == "parameter":
+            continue
         if par.kind == "weight":
             weights[par.node] = column
             continue
@@ -246,6 +290,30 @@ def apply(diagram: Diagram, parameters: Sequence[Parameter], values: Any
         table[(slice(None), *par.index[:-1])] = covary(node.table[par.index[:-1]],
                                                        par.index[-1], column)
     return tables, weights
+
+
+def computed(diagram: Diagram, values: Mapping[str, np.ndarray], draws: int
+             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Tables and weights of the nodes computed from parameters, with the parameters in
+    ``values`` (name -> ``draws`` values) and the others at their point values; values
+    outside a parameter's domain are refused."""
+    from ..model.compute import compute_tables
+
+    if not values:
+        return {}, {}
+    for name, column in values.items():
+        p = diagram.parameter(name)
+        column = np.asarray(column, dtype=float)
+        bad = ~np.isfinite(column)
+        if p.domain == "probability":
+            bad |= (column < 0) | (column > 1)
+        elif p.domain == "ratio":
+            bad |= column <= 0
+        if np.any(bad):
+            raise QueryError(f"expected values of param:{name} in its domain ({p.domain}), got "
+                             f"{column[bad][0]}", file=diagram.file, node=p.node,
+                             parameter="values")
+    return compute_tables(diagram, values, draws)
 
 
 def covary(row: np.ndarray, position: int, values: np.ndarray) -> np.ndarray:

@@ -115,7 +115,7 @@ def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: in
         chunk = chunk_size_for(plan, total)
         return (lambda: iter(posterior.iter_parameters(diagram, chunk, draws)), "posterior",
                 total, total <= chunk)
-    if not any(n.priors for n in diagram.nodes):
+    if not diagram.has_priors:
         raise QueryError("expected priors in the model for a probabilistic sensitivity, got "
                          "none: every number is a point value", file=diagram.file,
                          parameter="prior")
@@ -220,7 +220,14 @@ def _drawn_values(chunks: Callable[[], Iterator[dict[str, np.ndarray]]],
     out = []
     for chunk in chunks():
         draws = max(np.shape(v)[0] for v in chunk.values())
-        columns = [np.broadcast_to(chunk[p.node][(slice(None), *p.index)], (draws,))
-                   for p in parameters]
+        columns = [np.broadcast_to(_column(chunk, p), (draws,)) for p in parameters]
         out.append(np.column_stack(columns) if columns else np.zeros((draws, 0)))
     return np.concatenate(out)
+
+
+def _column(chunk: dict[str, np.ndarray], p: Parameter) -> np.ndarray:
+    """The draws of ``p`` in ``chunk``: a model parameter's own slot (``param[NAME]``; its
+    value where the batch does not draw it), else its entry of its node's table."""
+    if p.parameter is not None:
+        return np.asarray(chunk.get(f"param[{p.parameter}]", p.point), dtype=float)
+    return chunk[p.node][(slice(None), *p.index)]

@@ -4,117 +4,24 @@
 for its interval, and the Beta and Normal priors ask SciPy. Sensitivity analysis needs the
 intervals of every parameter of a model, and importing SciPy alone takes longer than the whole
 analysis, so the quantiles are computed here: the Normal's with :class:`statistics.NormalDist`,
-the Beta's by safeguarded Newton iteration on the regularized incomplete beta function
-(continued fraction, as in Numerical Recipes, section 6.4). Both agree with SciPy to about
-1e-12 (``tests/test_sensitivity_ranges.py``).
+the Beta's with :mod:`influence.model.special` (safeguarded Newton iteration on the regularized
+incomplete beta function). Both agree with SciPy to about 1e-12
+(``tests/test_sensitivity_ranges.py``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from statistics import NormalDist
 
 import numpy as np
 
+from ..model.parameter_priors import ProbabilityPrior, RatioPrior
 from ..model.priors import BetaPrior, DirichletPrior, NormalPrior, UniformPrior
+from ..model.special import beta_quantile, regularized_beta
 from .parameters import Parameter
 
 __all__ = ["regularized_beta", "beta_quantile", "prior_interval", "prior_intervals"]
-
-_TINY = 1e-300
-_EPS = 1e-15
-_MAX_TERMS = 1000
-_MAX_STEPS = 200
-
-_lgamma = np.vectorize(math.lgamma, otypes=[float])
-
-
-def _continued_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c = np.ones_like(x)
-    d = 1.0 - qab * x / qap
-    d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
-    h = d.copy()
-    for m in range(1, _MAX_TERMS + 1):
-        m2 = 2.0 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
-                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1.0 + aa * d
-            d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
-            c = 1.0 + aa / c
-            c = np.where(np.abs(c) < _TINY, _TINY, c)
-            delta = d * c
-            h = h * delta
-        if m % 4 == 0 and np.all(np.abs(delta - 1.0) < _EPS):
-            break
-    return h
-
-
-def _log_beta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _lgamma(a) + _lgamma(b) - _lgamma(a + b)
-
-
-def regularized_beta(x: np.ndarray, a: np.ndarray, b: np.ndarray,
-                     log_beta: np.ndarray | None = None) -> np.ndarray:
-    """The regularized incomplete beta function ``I_x(a, b)``, the Beta(a, b) CDF at ``x``."""
-    x, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, a, b)))
-    if log_beta is None:
-        log_beta = _log_beta(a, b)
-    inside = np.clip(x, _TINY, 1.0 - 1e-16)
-    swap = inside > (a + 1.0) / (a + b + 2.0)  # where the fraction converges fast
-    aa, bb = np.where(swap, b, a), np.where(swap, a, b)
-    xx = np.where(swap, 1.0 - inside, inside)
-    log_front = aa * np.log(xx) + bb * np.log1p(-xx) - log_beta
-    value = np.exp(log_front) * _continued_fraction(aa, bb, xx) / aa
-    out = np.where(swap, 1.0 - value, value)
-    return np.where(x <= 0.0, 0.0, np.where(x >= 1.0, 1.0, out))
-
-
-def _first_guess(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A starting point for the Beta quantile (Numerical Recipes, 3rd ed., ``invbetai``)."""
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        pp = np.where(q < 0.5, q, 1.0 - q)
-        t = np.sqrt(-2.0 * np.log(np.maximum(pp, _TINY)))
-        z = (2.30753 + t * 0.27061) / (1.0 + t * (0.99229 + t * 0.04481)) - t
-        z = np.where(q < 0.5, -z, z)
-        al = (z * z - 3.0) / 6.0
-        ia, ib = 1.0 / (2.0 * a - 1.0), 1.0 / (2.0 * b - 1.0)
-        h = 2.0 / (ia + ib)
-        w = z * np.sqrt(al + h) / h - (ib - ia) * (al + 5.0 / 6.0 - 2.0 / (3.0 * h))
-        large = a / (a + b * np.exp(2.0 * w))
-        lna, lnb = np.log(a / (a + b)), np.log(b / (a + b))
-        ta, ub = np.exp(a * lna) / a, np.exp(b * lnb) / b
-        total = ta + ub
-        small = np.where(q < ta / total, (a * total * q) ** (1.0 / a),
-                         1.0 - (b * total * (1.0 - q)) ** (1.0 / b))
-        x = np.where((a >= 1.0) & (b >= 1.0), large, small)
-    return np.where(np.isfinite(x), np.clip(x, 1e-12, 1.0 - 1e-12), a / (a + b))
-
-
-def beta_quantile(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The ``q`` quantile of Beta(a, b), to about 1e-13 (Newton steps kept inside a bracket
-    that shrinks at every step, bisection when a step would leave it)."""
-    q, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, a, b)))
-    low, high = np.zeros(q.shape), np.ones(q.shape)
-    x = _first_guess(q, a, b)
-    log_beta = _log_beta(a, b)
-    for _ in range(_MAX_STEPS):
-        gap = regularized_beta(x, a, b, log_beta) - q
-        low = np.where(gap < 0, x, low)
-        high = np.where(gap >= 0, x, high)
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            density = np.exp((a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - log_beta)
-            step = x - gap / density
-        bad = ~np.isfinite(step) | (step <= low) | (step >= high)
-        new = np.where(bad, 0.5 * (low + high), step)
-        moved = np.abs(new - x)
-        x = new
-        if np.all((moved <= 1e-14 * np.maximum(x, 1e-300)) | (high - low <= 1e-15)):
-            break
-    return np.where(q <= 0.0, 0.0, np.where(q >= 1.0, 1.0, x))
-
 
 def prior_intervals(parameters: Sequence[Parameter], mass: float = 0.9
                     ) -> list[tuple[float, float] | None]:
@@ -132,8 +39,10 @@ def prior_intervals(parameters: Sequence[Parameter], mass: float = 0.9
             alpha = np.asarray(prior.alpha, dtype=float)
             a = float(alpha[list(prior.states).index(par.state)])
             betas.append((i, a, float(alpha.sum()) - a))
-        elif isinstance(prior, BetaPrior):
+        elif isinstance(prior, BetaPrior | ProbabilityPrior):
             betas.append((i, float(prior.a), float(prior.b)))
+        elif isinstance(prior, RatioPrior):
+            out[i] = prior.interval(mass)
         elif isinstance(prior, NormalPrior):
             dist = NormalDist(prior.mu, prior.sigma)
             out[i] = (float(dist.inv_cdf(tail)), float(dist.inv_cdf(1.0 - tail)))

@@ -16,9 +16,10 @@ Each parameter gets two ranges:
   interval of its prior (5% to 95%); else its point value ±25% (clipped to [0, 1] for a
   probability; a probability of 0 stays 0, a utility value or weight of 0 moves by ±25% of
   the *magnitude* below);
-- the **domain** searched for break-even values: [0, 1] for a probability; for a utility value
-  or a weight, an explicit range if one is given, else the point value ±10 times its
-  magnitude.
+- the **domain** searched for break-even values: [0, 1] for a probability (or a probability
+  parameter); for a utility value, a weight or a real parameter, an explicit range if one is
+  given, else the point value ±10 times its magnitude; for a ratio parameter, an explicit
+  range, else from a tenth of its value to ten times it.
 
 The magnitude of a value is its absolute value; for a value of 0, the largest absolute value
 of its node's table (1 for a weight of 0, or a node whose values are all 0).
@@ -150,10 +151,13 @@ def parse_ranges(diagram: Diagram, ranges: Mapping[str, Any] | None
             raise QueryError(f"range of {par.id}: expected finite numbers with low < high, "
                              f"got {low:g}:{high:g}", file=diagram.file, node=par.node,
                              parameter="ranges")
-        if par.kind == "probability" and (low < 0.0 or high > 1.0):
+        if _probability(par) and (low < 0.0 or high > 1.0):
             raise QueryError(f"range of {par.id}: expected probabilities in [0, 1], got "
                              f"{low:g}:{high:g}", file=diagram.file, node=par.node,
                              parameter="ranges")
+        if par.space == "ratio" and low <= 0.0:
+            raise QueryError(f"range of {par.id}: expected ratios > 0, got {low:g}:{high:g}",
+                             file=diagram.file, node=par.node, parameter="ranges")
         out[par.id] = (low, high)
     return out
 
@@ -168,13 +172,18 @@ def magnitude(diagram: Diagram, par: Parameter) -> float:
     return 1.0
 
 
+def _probability(par: Parameter) -> bool:
+    return par.kind == "probability" or par.space == "probability"
+
+
 def ranged(diagram: Diagram, parameters: Sequence[Parameter],
            ranges: Mapping[str, tuple[float, float]]) -> list[Ranged]:
     """Each parameter with its one-way range and its break-even domain."""
     intervals = prior_intervals(parameters, PRIOR_MASS)
     out = []
     for par, interval in zip(parameters, intervals, strict=True):
-        size = magnitude(diagram, par) if par.kind != "probability" else abs(par.point)
+        size = abs(par.point) if _probability(par) or par.space == "ratio" else \
+            magnitude(diagram, par)
         if par.id in ranges:
             (low, high), source = ranges[par.id], "range"
         elif interval is not None:
@@ -182,12 +191,14 @@ def ranged(diagram: Diagram, parameters: Sequence[Parameter],
         else:
             low, high = par.point - ONE_WAY_SHARE * size, par.point + ONE_WAY_SHARE * size
             source = "default"
-            if par.kind == "probability":
+            if _probability(par):
                 low, high = max(low, 0.0), min(high, 1.0)
-        if par.kind == "probability":
+        if _probability(par):
             domain = (0.0, 1.0)
         elif par.id in ranges:
             domain = ranges[par.id]
+        elif par.space == "ratio":
+            domain = (par.point / DOMAIN_FACTOR, par.point * DOMAIN_FACTOR)
         else:
             width = DOMAIN_FACTOR * magnitude(diagram, par)
             domain = (par.point - width, par.point + width)

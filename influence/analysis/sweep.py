@@ -31,7 +31,7 @@ from ..model.diagram import Diagram
 from ..solve.evaluation import draw_reach
 from ..solve.kernels import backward_induction
 from ..solve.plan import Plan
-from .parameters import Parameter, covary
+from .parameters import Parameter, computed, covary
 
 __all__ = ["Sweep", "settings", "Optimum", "Segments", "one_sided", "chunk_size",
            "compile_plan"]
@@ -115,17 +115,20 @@ def settings(plan: Plan, parameters: Sequence[Parameter], sweep: Sweep
 
     Only the nodes a sweep touches appear; each is the model's table repeated once per draw
     with the draws' settings written in. A probability moves the other entries of its row
-    proportionally (see :func:`~influence.analysis.parameters.covary`).
+    proportionally (see :func:`~influence.analysis.parameters.covary`). A ``param:``
+    parameter recomputes the tables and weights of the nodes computed from it, first (a row
+    the same sweep sets is then written over them).
     """
     draws = len(sweep)
     diagram = plan.diagram
-    tables: dict[str, np.ndarray] = {}
-    weights: dict[str, np.ndarray] = {}
+    tables, weights = computed(diagram, _parameter_columns(parameters, sweep), draws)
     for slot in range(sweep.index.shape[1]):
         column, values = sweep.index[:, slot], sweep.value[:, slot]
         for j in np.unique(column[column >= 0]):
             rows = np.flatnonzero(column == j)
             par = parameters[int(j)]
+            if par.kind == "parameter":
+                continue
             node = diagram.node(par.node)
             if par.kind == "weight":
                 if par.node not in weights:
@@ -141,6 +144,23 @@ def settings(plan: Plan, parameters: Sequence[Parameter], sweep: Sweep
                 table[(rows, *par.index[:-1])] = covary(node.table[par.index[:-1]],
                                                        par.index[-1], values[rows])
     return tables, weights
+
+
+def _parameter_columns(parameters: Sequence[Parameter], sweep: Sweep) -> dict[str, np.ndarray]:
+    """Each ``param:`` parameter a sweep sets: its value in every draw (its point value in
+    the draws that leave it alone)."""
+    out: dict[str, np.ndarray] = {}
+    for slot in range(sweep.index.shape[1]):
+        column, values = sweep.index[:, slot], sweep.value[:, slot]
+        for j in np.unique(column[column >= 0]):
+            par = parameters[int(j)]
+            if par.kind != "parameter":
+                continue
+            rows = np.flatnonzero(column == j)
+            if par.parameter not in out:
+                out[par.parameter] = np.full(len(sweep), float(par.point))
+            out[par.parameter][rows] = values[rows]
+    return out
 
 
 def chunk_size(plan: Plan) -> int:

@@ -29,6 +29,10 @@ domain has no other side and is not reported.
 
 The stage tensor is contracted only at the two ends of each segment searched (see
 :class:`~influence.analysis.sweep.Segments`): every other value is an exact interpolation.
+
+Parameters ``param:NAME`` enter the expected utility through table functions, not affinely:
+their break-even values are found by bisection to a stated tolerance instead
+(:mod:`influence.analysis.bisection`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import numpy as np
 
 from ..limits import POSSIBLE, TIE_TOLERANCE
 from ..solve.plan import Plan
+from .bisection import bisect_breaks, nonlinear
 from .parameters import Parameter
 from .sweep import Optimum, Segments, Sweep, chunk_size, settings
 
@@ -184,16 +189,21 @@ def find_breaks(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Lin
     for i in live:
         grid[i] = np.linspace(usable[i].low, usable[i].high, points)
     size = max(1, chunk_size(plan) // 2)
-    optima, found = [], []
-    for start in range(0, len(live), size):
-        group = live[start:start + size]
-        best, breaks = _search(plan, parameters, usable, group, grid[group])
-        optima.append(best)
-        found.extend(breaks)
+    curved = [i for i in live if nonlinear(parameters[usable[i].parameter])]
+    per_line: dict[int, Optimum] = {}
+    found: list[Break] = []
+    for search, chosen in ((_search, [i for i in live if i not in curved]),
+                           (bisect_breaks, curved)):
+        for start in range(0, len(chosen), size):
+            group = chosen[start:start + size]
+            best, breaks = search(plan, parameters, usable, group, grid[group])
+            for n, i in enumerate(group):
+                per_line[i] = best.take(np.arange(n * points, (n + 1) * points))
+            found.extend(breaks)
     by_line: list[list[Break]] = [[] for _ in lines]
     for brk in sorted(found, key=lambda b: (b.line, b.value)):
         by_line[brk.line].append(brk)
-    return LineSearch(grid, _joined(optima), by_line, tuple(live))
+    return LineSearch(grid, _joined([per_line[i] for i in live]), by_line, tuple(live))
 
 
 def _joined(parts: list[Optimum]) -> Optimum | None:

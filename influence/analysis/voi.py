@@ -35,7 +35,7 @@ def _method(b: Beliefs) -> str:
     :attr:`ValueOfInformation.method`)."""
     if not b.exact_means:
         return "draws"
-    return "means" if b.distributions is not None else "draw-means"
+    return "means" if b.distributions is not None and not b.drawn_means else "draw-means"
 
 
 def _point_only(diagram: Diagram, **options: Any) -> None:

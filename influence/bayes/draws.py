@@ -1,10 +1,17 @@
 """The uncertain rows of a diagram and draws of its parameters from their priors.
 
 A *slot* is one row of a chance node's table, or one value of a utility node, that carries a
-prior. :func:`uncertain_slots` lists them; :func:`sample_prior_parameters` draws whole parameter
-batches (``{node: array (S, *table shape)}``, the draw axis first) as the solver takes them;
-:func:`parameter_tables` builds such batches from per-slot draws of any origin (a posterior, a
-sensitivity sweep). Only numpy is used.
+prior, or one parameter (a named parameter or a structured table's, see
+:mod:`influence.model.parameters`) that carries a prior. :func:`uncertain_slots` lists them;
+:func:`sample_prior_parameters` draws whole parameter batches (``{node: array (S, *table
+shape)}``, the draw axis first) as the solver takes them; :func:`parameter_tables` builds such
+batches from per-slot draws of any origin (a posterior, a sensitivity sweep).
+
+The tables of nodes computed from parameters are recomputed in every draw. A weight written with
+uncertain parameters enters a batch folded into its node's values (the values times the drawn
+weight over the node's weight), since batches carry tables only. The draws of each parameter
+ride along in the batch under its slot name (``param[NAME]``, shape ``(S,)``), for the analyses
+that read them; the solver ignores them. Only numpy is used.
 """
 
 from __future__ import annotations
@@ -20,8 +27,13 @@ from ..model.priors import Prior
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram
 
-__all__ = ["Slot", "slot_name", "uncertain_slots", "sample_prior_parameters",
-           "parameter_tables"]
+__all__ = ["Slot", "slot_name", "uncertain_slots", "parameter_slots",
+           "sample_prior_parameters", "parameter_tables", "computed_tables", "is_parameter_key"]
+
+
+def is_parameter_key(name: str) -> bool:
+    """Whether a key of a batch is a parameter's draws (``param[NAME]``), not a node."""
+    return name.startswith("param[") and name.endswith("]")
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,19 @@ class Slot:
         Index of the row in ``node.table``.
     prior : Prior
         Its prior.
-    kind : {"probability", "utility"}
-        A probability row or a utility value.
+    kind : {"probability", "utility", "parameter"}
+        A probability row, a utility value, or a parameter.
     name : str
-        A stable variable name, e.g. ``"p[result|oil=dry,test=yes]"`` or ``"u[cost]"``.
+        A stable variable name, e.g. ``"p[result|oil=dry,test=yes]"``, ``"u[cost]"`` or
+        ``"param[usd_to_lives]"``.
     parents : tuple of str
         The node's parents, in the order of ``key``.
+    parameter : str or None
+        A parameter slot's parameter.
+    nodes : tuple of str
+        The nodes whose numbers the slot sets: ``(node,)`` for a row or value; for a
+        parameter, every node computed from it (``node`` is the first, or the structured
+        table's own node).
     """
 
     node: str
@@ -54,6 +73,12 @@ class Slot:
     name: str
 
     parents: tuple[str, ...] = ()
+    parameter: str | None = None
+    nodes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            object.__setattr__(self, "nodes", (self.node,))
 
     @property
     def given(self) -> dict[str, str]:
@@ -62,7 +87,10 @@ class Slot:
 
 
 def slot_name(kind: str, node: str, parents: tuple[str, ...], key: tuple[str, ...]) -> str:
-    """``p[node|a=x,b=y]`` for a probability row, ``u[...]`` for a utility value."""
+    """``p[node|a=x,b=y]`` for a probability row, ``u[...]`` for a utility value,
+    ``param[NAME]`` for a parameter (``node`` is then the parameter's name)."""
+    if kind == "parameter":
+        return f"param[{node}]"
     letter = "p" if kind == "probability" else "u"
     if not parents:
         return f"{letter}[{node}]"
@@ -71,10 +99,11 @@ def slot_name(kind: str, node: str, parents: tuple[str, ...], key: tuple[str, ..
 
 
 def uncertain_slots(diagram: Diagram) -> list[Slot]:
-    """Every row or value of ``diagram`` that carries a prior.
+    """Every row, value or parameter of ``diagram`` that carries a prior.
 
-    Nodes come in file order; the rows of a node in table order (the order of
-    :meth:`Diagram.parent_configurations`).
+    Nodes come in file order, the rows of a node in table order (the order of
+    :meth:`Diagram.parent_configurations`); then the parameters, in the order of
+    ``diagram.parameters`` (the named ones, then those of structured tables in file order).
     """
     slots = []
     for node in diagram.nodes:
@@ -91,8 +120,24 @@ def uncertain_slots(diagram: Diagram) -> list[Slot]:
             slots.append(Slot(node=node.name, key=key, index=index, prior=prior, kind=kind,
                               name=slot_name(kind, node.name, node.parents, key),
                               parents=node.parents))
-    return slots
+    return slots + parameter_slots(diagram)
 
+
+def parameter_slots(diagram: Diagram) -> list[Slot]:
+    """The parameters of ``diagram`` that carry a prior, as slots."""
+    from ..model.compute import dependents
+
+    uses = dependents(diagram)
+    out = []
+    for p in diagram.parameters:
+        if p.prior is None:
+            continue
+        nodes = uses.get(p.name, ())
+        owner = p.node or (nodes[0] if nodes else "")
+        out.append(Slot(node=owner, key=(), index=(), prior=p.prior, kind="parameter",
+                        name=slot_name("parameter", p.name, (), ()), parameter=p.name,
+                        nodes=nodes or (owner,)))
+    return out
 
 def sample_prior_parameters(diagram: Diagram, draws: int,
                             seed: int | None = None) -> dict[str, np.ndarray]:
@@ -142,8 +187,12 @@ def parameter_tables(diagram: Diagram, slots: list[Slot], draws: int,
         with a leading axis of size 1.
     """
     by_node: dict[str, list[Slot]] = {}
+    drawn: dict[str, np.ndarray] = {}
     for slot in slots:
-        by_node.setdefault(slot.node, []).append(slot)
+        if slot.kind == "parameter":
+            drawn[slot.parameter] = np.asarray(values(slot), dtype=float).reshape(draws)
+        else:
+            by_node.setdefault(slot.node, []).append(slot)
     params: dict[str, np.ndarray] = {}
     for node in diagram.nodes:
         if node.table is None:
@@ -156,4 +205,33 @@ def parameter_tables(diagram: Diagram, slots: list[Slot], draws: int,
         for slot in node_slots:
             table[(slice(None), *slot.index)] = values(slot)
         params[node.name] = table
+    if drawn:
+        _computed(diagram, drawn, draws, params)
     return params
+
+
+def _computed(diagram: Diagram, drawn: dict[str, np.ndarray], draws: int,
+              params: dict[str, np.ndarray]) -> None:
+    """Recompute the nodes computed from the drawn parameters, and add the draws."""
+    params.update(computed_tables(diagram, drawn, draws, base=params))
+    for name, values in drawn.items():
+        params[slot_name("parameter", name, (), ())] = values
+
+
+def computed_tables(diagram: Diagram, values: dict[str, np.ndarray], draws: int,
+                    base: dict[str, np.ndarray] | None = None,
+                    nodes: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The tables, in a batch of ``draws``, of the nodes computed from the parameters in
+    ``values`` (the others at their point values), a drawn weight folded into its node's
+    values; ``base`` gives the other rows of a utility node (default its own)."""
+    from ..model.compute import compute_tables
+
+    tables, weights = compute_tables(diagram, values, draws, nodes=nodes, base=base)
+    for name, weight in weights.items():
+        node = diagram.node(name)
+        table = tables.get(name)
+        if table is None:
+            table = np.asarray(base[name] if base and name in base else node.table[None])
+        scale = (weight / node.weight).reshape((-1,) + (1,) * (table.ndim - 1))
+        tables[name] = np.broadcast_to(table, (draws,) + table.shape[1:]) * scale
+    return tables

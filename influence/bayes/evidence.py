@@ -19,6 +19,10 @@ parent; leave it out for a node without parents). The row must carry a prior in 
 the counts update it. A ``weight`` ``w`` raises the entry's likelihood to the power ``w`` (a power
 prior): ``w = 1`` takes the evidence at face value, ``w = 0.5`` counts each case as half a case.
 
+A ``values`` entry gives observed outcomes of one value of a utility node (``node``, ``given``,
+``values``, optionally ``sd``, ``weight``, ``source``, ``reason``); the value must carry a prior,
+which the outcomes update: see :mod:`influence.bayes.utility_evidence`.
+
 A ``cases`` entry reads a CSV file: a header of node names, then one case per line, one state
 per cell; an empty cell is unobserved. Its path is relative to the evidence file's folder and,
 symbolic links followed, must lead to a regular file inside that folder or inside the folder
@@ -28,7 +32,8 @@ named by ``cases_dir`` (an evidence file from elsewhere cannot make influence re
 a case sums over its unobserved chance nodes. Decisions are treated as given: a case records what
 was chosen, so a decision that an observed chance node depends on must be filled in, and the
 likelihood is that of the chance observations given the recorded choices (how the choices were
-made is taken to carry no information about the parameters). Utility nodes cannot be observed.
+made is taken to carry no information about the parameters). Case records hold no utilities:
+observed utilities go in ``values`` entries.
 
 :func:`load_evidence` validates a file against a diagram; every error is an
 :class:`~influence.errors.EvidenceError` naming the evidence file, the entry, the node and the
@@ -80,13 +85,16 @@ from .cases import (
     read_regular,
 )
 from .draws import slot_name
+from .utility_evidence import UtilityObservation, read_values_entry
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram, Node
 
 __all__ = [
     "Evidence",
+    "evidence_file",
     "CountObservation",
+    "UtilityObservation",
     "CaseRecords",
     "CasePattern",
     "load_evidence",
@@ -119,6 +127,10 @@ class CountObservation:
         Power-prior weight in (0, 1].
     slot : str
         The name of the row's slot (see :class:`influence.priors.Slot`).
+    parameters : tuple of str
+        For a row of a structured table: the slots of the parameters with a prior that the row
+        is computed from (the counts update them, through the table, by NUTS); empty for a
+        row with its own prior.
     """
 
     entry: int
@@ -133,6 +145,7 @@ class CountObservation:
     reason: str | None = None
     file: str | None = None
     line: int | None = None
+    parameters: tuple[str, ...] = ()
 
     @property
     def weighted(self) -> np.ndarray:
@@ -170,6 +183,7 @@ class Evidence:
     title: str | None = None
     description: str | None = None
     source: str | None = None
+    values: tuple[UtilityObservation, ...] = ()
 
     @property
     def counts_only(self) -> bool:
@@ -256,6 +270,7 @@ class _Reader:
                              line=line_of(data, "observations") or line_of(data))
         counts: list[CountObservation] = []
         cases: list[CaseRecords] = []
+        values: list[UtilityObservation] = []
         for i, raw in enumerate(observations):
             entry = i + 1
             line = line_of(observations, i)
@@ -264,6 +279,8 @@ class _Reader:
                                  f"{_show(raw)}", entry=entry, field="observations", line=line)
             if "cases" in raw:
                 cases.append(self.cases_entry(raw, entry, line))
+            elif "values" in raw:
+                values.append(read_values_entry(self, raw, entry, line))
             elif "counts" in raw or "node" in raw:
                 counts.append(self.counts_entry(raw, entry, line))
             else:
@@ -279,7 +296,7 @@ class _Reader:
             digest.update(hashlib.sha256(chunk).digest())
         return Evidence(model=diagram.name, fingerprint=diagram.fingerprint,
                         counts=tuple(counts), cases=tuple(cases), sha256=digest.hexdigest(),
-                        file=self.file, inputs=tuple(self.inputs), **text)
+                        file=self.file, inputs=tuple(self.inputs), values=tuple(values), **text)
 
     # -- counts
     def counted_node(self, raw: Mapping, entry: int, line: int | None) -> Node:
@@ -317,7 +334,15 @@ class _Reader:
         index = tuple(spaces[p][s] for p, s in zip(node.parents, key, strict=True))
         where = f"the row {format_given(given)}" if node.parents else "the node's probabilities"
         prior = node.priors.get(key)
-        if prior is None:
+        through = _structured_parameters(self.diagram, node, given)
+        if node.structure is not None and not through:
+            why = ("is fixed by its deterministic table" if not node.structure.parameters
+                   else "is computed from parameters none of which has a prior")
+            raise self.error(f"{where} {why}, so counts cannot update it; give a parameter of "
+                             "its `table` a `prior`", entry=entry, node=name,
+                             field="given" if node.parents else "node",
+                             line=line_of(raw, "given") or line)
+        if prior is None and not through:
             raise self.error(f"{where} has no prior and so cannot be updated; give it a `prior` "
                              "in the model file", entry=entry, node=name, field="given"
                              if node.parents else "node", line=line_of(raw, "given") or line)
@@ -340,7 +365,8 @@ class _Reader:
         return CountObservation(entry=entry, node=name, key=key, index=index,
                                 counts=tuple(values), weight=weight,
                                 slot=slot_name("probability", name, node.parents, key),
-                                given=given, file=self.file, line=line, **texts)
+                                given=given, file=self.file, line=line, parameters=through,
+                                **texts)
 
     def count_values(self, raw: Any, states: tuple[str, ...], *, entry: int, node: str,
                      path: tuple) -> list[int]:
@@ -416,6 +442,17 @@ class _Reader:
                            patterns=patterns, weight=weight, file=self.file, line=line, **texts)
 
 
+def _structured_parameters(diagram: Diagram, node: Node, given: Mapping[str, str]
+                           ) -> tuple[str, ...]:
+    """The slots of the parameters with a prior that a structured table's row is computed
+    from (empty for a node without a structured table)."""
+    if node.structure is None:
+        return ()
+    names = node.structure.row_parameters(given)
+    return tuple(slot_name("parameter", n, (), ()) for n in names
+                 if diagram.parameter(n).prior is not None)
+
+
 # -- entry points ------------------------------------------------------------------------------
 
 
@@ -472,6 +509,21 @@ def _directory(cases_dir: str | Path | None) -> Path | None:
     return folder
 
 
+def evidence_file(item: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """A path, or the name of a bundled evidence file (``cartel-operations``) when no file of
+    that name exists."""
+    from ..model import bundled
+
+    if Path(item).exists() or not isinstance(item, str):
+        return item
+    found = bundled.evidence_path(item)
+    if found is None:
+        raise EvidenceError(f"cannot read the evidence file: no such file, and no bundled "
+                            f"evidence of that name (bundled: "
+                            f"{', '.join(bundled.evidence_names()) or 'none'})", file=item)
+    return found
+
+
 def load_evidence(path: str | Path, diagram: Diagram, *,
                   cases_dir: str | Path | None = None) -> Evidence:
     """Read and validate an evidence file for ``diagram``.
@@ -502,7 +554,7 @@ def load_evidence(path: str | Path, diagram: Diagram, *,
     if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
         raise ArgumentTypeError(f"expected `evidence` to be the path of an evidence file, got "
                                 f"{_show(path)}", parameter="evidence")
-    path = Path(path)
+    path = Path(evidence_file(path))
     folder = _directory(cases_dir)
     try:
         raw = read_regular(path)

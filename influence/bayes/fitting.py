@@ -4,15 +4,24 @@
 :mod:`influence.model.priors`) with the observations of one or more evidence files (see
 :mod:`influence.bayes.evidence`):
 
-* ``method="exact"`` draws from the conjugate posterior. It applies when all the evidence is
+* ``method="exact"`` draws from the conjugate posterior. It applies when the evidence is
   counts (every row with counts has a Dirichlet or Beta prior, phrase and interval priors
-  included, since they are Betas once fitted). Counts ``n`` with weight ``w`` add ``w * n`` to a
-  Dirichlet's concentrations, or ``w * n_s`` to a Beta's ``a`` and ``w * (N - n_s)`` to its
-  ``b``. Rows and values without evidence are drawn from their priors.
-* ``method="nuts"`` builds one PyMC model (a Dirichlet or Beta per row, a Normal or Uniform per
-  utility value, the weighted count likelihood and the case-record likelihood as
-  ``pm.Potential`` terms) and samples it with NUTS.
+  included, since they are Betas once fitted) and observed utility values with a known ``sd``
+  on values with Normal priors. Counts ``n`` with weight ``w`` add ``w * n`` to a Dirichlet's
+  concentrations, or ``w * n_s`` to a Beta's ``a`` and ``w * (N - n_s)`` to its ``b``; observed
+  values update a Normal prior by normal-normal conjugacy
+  (:func:`~influence.bayes.utility_evidence.conjugate_normal`). Case records are exact too
+  where their posterior is a small mixture of conjugate posteriors
+  (:mod:`influence.bayes.mixture`). Rows and values without evidence are drawn from their
+  priors.
+* ``method="nuts"`` builds one PyMC model over the parameters the evidence moves and samples
+  it with NUTS (:mod:`influence.bayes.nuts`).
 * ``method="auto"`` (the default) is exact when it applies and NUTS otherwise.
+
+Extension points: :func:`conjugate_update` (the exact update of one prior by one observation),
+:func:`influence.bayes.nuts.prior_variable` (the PyMC variable of a prior) and
+:func:`influence.bayes.nuts.add_likelihood` (the likelihood terms); a new kind of prior or
+observation adds a branch to each, and :func:`exact_applies` says when the exact path takes it.
 
 The result is a :class:`~influence.bayes.posterior.Posterior`; its diagnostics and summary are
 computed by :mod:`influence.bayes.summary`.
@@ -22,9 +31,10 @@ the first fit, and gives exactly the parameters (and, with the same seed, the sa
 ``fit(d, [e1, e2])``. Only exact posteriors can be continued from; with case records, fit all the
 evidence at once.
 
-PyMC and ArviZ are imported inside the functions that use them. An exact fit needs neither: its
-draws stay numpy arrays, its R-hat and ESS come from :mod:`influence.bayes.diagnostics`, and it
-is written with the netCDF4 library (:mod:`influence.bayes.netcdf`).
+PyMC and ArviZ are imported inside the functions that use them. An exact fit needs neither (nor
+SciPy): its draws stay numpy arrays, its R-hat and ESS come from
+:mod:`influence.bayes.diagnostics`, and it is written with the netCDF4 library
+(:mod:`influence.bayes.netcdf`).
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,15 +50,17 @@ import numpy as np
 
 from ..errors import ConvergenceWarning, EvidenceError, QueryError
 from ..model.distributions import BetaPrior, DirichletPrior, NormalPrior, Prior
+from . import structured_fit
 from .draws import Slot, uncertain_slots
-from .evidence import Evidence, case_log_likelihood, load_evidence
+from .evidence import Evidence, load_evidence
 from .posterior import Posterior, posterior_from_draws
 from .summary import diagnose
+from .utility_evidence import UtilityObservation, conjugate_normal
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram
 
-__all__ = ["fit", "METHODS"]
+__all__ = ["fit", "METHODS", "exact_applies", "conjugate_update"]
 
 METHODS = ("auto", "exact", "nuts")
 
@@ -76,6 +89,16 @@ def _as_evidence(evidence: Any, diagram: Diagram) -> list[Evidence]:
     return out
 
 
+def _as_start(start: Any) -> Posterior | None:
+    """``start`` as a posterior: read from its file when given a path."""
+    if start is None or isinstance(start, Posterior):
+        return start
+    if isinstance(start, str | os.PathLike):
+        return Posterior.read(start)
+    raise QueryError(f"expected `start` to be a Posterior or the path of a posterior file, got "
+                     f"{type(start).__name__}", parameter="start")
+
+
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise QueryError(f"expected `{name}` to be a whole number >= 1, got {value!r}",
@@ -92,10 +115,11 @@ def fit(
     chains: int = 4,
     seed: int | None = None,
     progressbar: bool = True,
-    start: Posterior | None = None,
-    tune: int = 1000,
+    start: Posterior | str | os.PathLike[str] | None = None,
+    tune: int = 500,
     cores: int | None = None,
     target_accept: float = 0.9,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Posterior:
     """Update the model's priors with evidence.
 
@@ -104,7 +128,8 @@ def fit(
     diagram : Diagram
         A model with priors.
     evidence : Evidence, path, or a list of them
-        Evidence files (see :mod:`influence.bayes.evidence`); several are combined.
+        Evidence files (see :mod:`influence.bayes.evidence`), or names of bundled evidence
+        files (``"cartel-operations"``); several are combined.
     method : {"auto", "exact", "nuts"}
         ``exact`` draws from the conjugate posterior (counts evidence only); ``nuts`` samples
         a PyMC model; ``auto`` is exact when it applies, else NUTS.
@@ -116,12 +141,18 @@ def fit(
         Random seed; the same seed gives the same draws.
     progressbar : bool
         Show PyMC's progress bar while sampling (NUTS).
-    start : Posterior, optional
-        An exact posterior of an earlier fit of the same model: continue updating from it.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while drawing (exact: slots drawn of all slots) or
+        sampling (NUTS: iterations, tuning included, of all chains), for a progress bar.
+    start : Posterior or path, optional
+        An exact posterior of an earlier fit of the same model (or the file it was written to):
+        continue updating from it.
     tune : int
-        NUTS tuning steps per chain.
+        NUTS tuning steps per chain (500: enough for the small posteriors evidence usually
+        gives; the diagnostics warn when it is not).
     cores : int, optional
-        Chains run in parallel on this many cores (NUTS; default: PyMC's choice).
+        Chains run in parallel on this many cores (NUTS; default 1: one after the other in
+        this process, faster for small models than starting a process per chain).
     target_accept : float
         NUTS target acceptance rate.
 
@@ -168,44 +199,118 @@ def fit(
                             file=diagram.file)
     counts = [c for e in evidences for c in e.counts]
     cases = [c for e in evidences for c in e.cases]
-    resolved = method if method != "auto" else ("nuts" if cases else "exact")
-    if resolved == "exact" and cases:
-        first = cases[0]
-        raise QueryError(f"`method` 'exact' takes counts only, but entry {first.entry} of "
-                         f"{first.file or 'the evidence'} gives case records; use `method` "
-                         "'nuts' or 'auto'", parameter="method")
+    values = [v for e in evidences for v in getattr(e, "values", ())]
+    structured = structured_fit.needs_nuts(counts)
+    if method == "exact" and structured:
+        first = next(c for c in counts if c.parameters)
+        raise QueryError(f"`method` 'exact' updates rows with their own prior, but entry "
+                         f"{first.entry} of {first.file or 'the evidence'} counts a row of the "
+                         f"structured table of '{first.node}', whose parameters it updates "
+                         "through the table; use `method` 'nuts' or 'auto'", parameter="method")
     priors = {s.name: s.prior for s in slots}
     evidence_hash = [e.sha256 for e in evidences]
+    start = _as_start(start)
     if start is not None:
         start.check(diagram)
-        if resolved != "exact":
-            raise QueryError("continuing from a posterior (`start`) needs the exact method; fit "
-                             "all the evidence at once with NUTS instead", parameter="start")
         priors.update(start.conjugate_priors())
         evidence_hash.insert(0, start.evidence_sha256)
-    moved = {c.slot for c in counts}
-    moved.update(s.name for records in cases for s in slots if s.node in set(records.nodes))
+    case_nodes = {n for records in cases for n in records.nodes}
+    if structured or any(s.kind == "parameter" and set(s.nodes) & case_nodes for s in slots):
+        mixture, why = None, "tables computed from parameters"
+    else:
+        mixture, why = _mixture(diagram, slots, priors, counts, cases, method)
+    resolved = _resolve("nuts" if structured else method, priors,
+                        cases if mixture is None else [], values, start, why)
+    moved = structured_fit.moved_slots(counts, slots, case_nodes) | {v.slot for v in values}
     if resolved == "exact":
-        posterior, prior, conjugate = _exact(slots, priors, counts, draws, chains, seed)
+        posterior, prior, conjugate = _exact(slots, priors, [*counts, *values], draws, chains,
+                                             seed, progress, mixture)
         sample_stats = None
     else:
-        posterior, prior, sample_stats = _nuts(diagram, slots, priors, counts, cases, draws,
-                                               chains, seed, progressbar, tune, cores,
-                                               target_accept, moved)
+        from .nuts import build_model, sample
+
+        model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
+        posterior, prior, sample_stats = sample(
+            model, free, slots, priors, draws=draws, tune=tune, chains=chains, seed=seed,
+            cores=cores, target_accept=target_accept, progressbar=progressbar,
+            callback=_sampling_callback(progress, chains * (draws + tune)))
         conjugate = None
     digest = evidence_hash[0] if len(evidence_hash) == 1 else hashlib.sha256(
         "".join(evidence_hash).encode()).hexdigest()
-    seconds = round(time.perf_counter() - began, 3)
     diagnostics = diagnose(slots, priors, posterior, sample_stats, resolved, moved)
-    diagnostics.update(draws=draws, chains=chains, sampling_seconds=seconds)
+    diagnostics.update(draws=draws, chains=chains,
+                       sampling_seconds=round(time.perf_counter() - began, 3))
     result = posterior_from_draws(
         diagram, slots, moved, method=resolved, posterior=posterior, prior=prior,
         sample_stats=sample_stats, conjugate=conjugate, counts=counts, cases=cases,
-        digest=digest, inputs=_inputs(diagram, evidences, start), diagnostics=diagnostics)
+        values=values, digest=digest, inputs=_inputs(diagram, evidences, start),
+        diagnostics=diagnostics)
     if diagnostics["warnings"]:
         warnings.warn("influence.fit: the posterior draws may not be reliable:\n  "
                       + "\n  ".join(diagnostics["warnings"]), ConvergenceWarning, stacklevel=2)
     return result
+
+
+def exact_applies(prior: Prior, observation: Any) -> bool:
+    """Whether the posterior of ``prior`` after ``observation`` is of its family: counts on a
+    Dirichlet or Beta row, observed values with a known ``sd`` on a Normal value."""
+    if isinstance(observation, UtilityObservation):
+        return observation.conjugate and isinstance(prior, NormalPrior)
+    return isinstance(prior, DirichletPrior | BetaPrior)
+
+
+def _mixture(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
+             cases: list, method: str) -> tuple[Any, str | None]:
+    """The exact posterior of the case records as a mixture (see
+    :mod:`influence.bayes.mixture`), from the priors updated by the counts; or None and why
+    it does not apply."""
+    if not cases or method == "nuts":
+        return None, None
+    from .mixture import build_mixture
+
+    base = dict(priors)
+    for obs in counts:
+        base[obs.slot] = conjugate_update(base[obs.slot], obs)
+    mixture = build_mixture(diagram, slots, base, cases)
+    return (None, mixture) if isinstance(mixture, str) else (mixture, None)
+
+
+def _resolve(method: str, priors: dict[str, Prior], cases: list, values: list,
+             start: Posterior | None, why: str | None = None) -> str:
+    """The method a fit uses: ``exact`` where every observation is conjugate to its prior and
+    case records form a small mixture."""
+    blocker = None
+    if cases:
+        first = cases[0]
+        blocker = (f"entry {first.entry} of {first.file or 'the evidence'} gives case records "
+                   f"that an exact mixture cannot take ({why or 'too many'})", "case records")
+    for obs in values:
+        if blocker is None and not exact_applies(priors[obs.slot], obs):
+            why = "without `sd`" if obs.sd is None else \
+                f"on a value with a {priors[obs.slot].kind} prior"
+            blocker = (f"entry {obs.entry} of {obs.file or 'the evidence'} gives observed "
+                       f"values {why}", "it")
+    resolved = method if method != "auto" else ("nuts" if blocker else "exact")
+    if resolved == "exact" and blocker:
+        raise QueryError(f"`method` 'exact' needs observations conjugate to their priors "
+                         f"(counts; observed values with `sd` on Normal priors), but "
+                         f"{blocker[0]}; use `method` 'nuts' or 'auto'", parameter="method")
+    if start is not None and resolved != "exact":
+        raise QueryError("continuing from a posterior (`start`) needs the exact method; fit "
+                         "all the evidence at once with NUTS instead", parameter="start")
+    return resolved
+
+
+def conjugate_update(prior: Prior, observation: Any) -> Prior:
+    """The conjugate posterior of ``prior`` after one observation (see :func:`exact_applies`):
+    weighted counts of a row, or observed values of a utility value with a known ``sd``."""
+    if isinstance(observation, UtilityObservation) and isinstance(prior, NormalPrior):
+        return conjugate_normal(prior, observation)
+    if isinstance(prior, DirichletPrior | BetaPrior):
+        return prior.updated(observation.weighted)
+    raise EvidenceError(f"{observation.slot} has a {prior.kind} prior, which "  # pragma: no cover
+                        "this observation does not update exactly", file=observation.file,
+                        node=observation.node)
 
 
 def _inputs(diagram: Diagram, evidences: list[Evidence], start: Posterior | None) -> list[str]:
@@ -219,120 +324,42 @@ def _inputs(diagram: Diagram, evidences: list[Evidence], start: Posterior | None
     return inputs
 
 
-def _exact(slots: list[Slot], priors: dict[str, Prior], counts: list, draws: int, chains: int,
-           seed: int | None) -> tuple[dict, dict, dict[str, Prior]]:
+def _sampling_callback(progress: Callable[[int, int], None] | None,
+                       total: int) -> Callable[..., None] | None:
+    """PyMC's per-iteration callback, counting iterations for ``progress``."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def callback(*args: Any, **kwargs: Any) -> None:
+        done[0] += 1
+        progress(min(done[0], total), total)
+
+    return callback
+
+
+def _exact(slots: list[Slot], priors: dict[str, Prior], observations: list, draws: int,
+           chains: int, seed: int | None,
+           progress: Callable[[int, int], None] | None = None, mixture: Any = None
+           ) -> tuple[dict, dict, dict[str, Prior] | None]:
     """Draws from the conjugate posterior and from the prior of every slot, and the conjugate
-    posterior of each (as a prior, to continue updating from)."""
+    posterior of each (as a prior, to continue updating from). With a ``mixture`` (case
+    records), the rows it moves are drawn from it, and there is no single conjugate posterior
+    to continue from (None)."""
     updated = dict(priors)
-    for obs in counts:
-        current = updated[obs.slot]
-        if not isinstance(current, DirichletPrior | BetaPrior):  # pragma: no cover - checked
-            raise EvidenceError(f"the row {obs.slot} has a {current.kind} prior; counts need a "
-                                "Dirichlet or Beta", file=obs.file, node=obs.node)
-        updated[obs.slot] = current.updated(obs.weighted)
-    post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
+    for obs in observations:
+        updated[obs.slot] = conjugate_update(updated[obs.slot], obs)
+    post_rng, prior_rng, mix_rng = np.random.default_rng(seed).spawn(3)
     n = draws * chains
+    mixed = mixture.sample(updated, mix_rng, n) if mixture is not None else {}
     posterior, prior = {}, {}
     for slot in slots:
         for store, dist, rng in ((posterior, updated[slot.name], post_rng),
                                  (prior, priors[slot.name], prior_rng)):
             values = dist.sample(rng, n)
+            if store is posterior and slot.name in mixed:
+                values = mixed[slot.name]
             store[slot.name] = values.reshape((chains, draws) + values.shape[1:])
-    return posterior, prior, updated
-
-
-def _nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
-          cases: list, draws: int, chains: int, seed: int | None, progressbar: bool, tune: int,
-          cores: int | None, target_accept: float, moved: set[str]
-          ) -> tuple[dict, dict, Any]:
-    """NUTS over the parameters the evidence touches (``moved``).
-
-    The priors of different rows and values are independent and the likelihood involves only
-    the moved ones, so every other parameter's posterior is its prior: it is drawn exactly, not
-    sampled, which keeps the sampler's dimension (and time) down to what the evidence informs.
-    """
-    import pymc as pm
-    import pytensor.tensor as pt
-    from scipy.special import gammaln
-
-    rows: dict[str, Any] = {}
-    free: dict[str, str] = {}
-    sampled = [s for s in slots if s.name in moved]
-    for slot in slots:  # rows the likelihood reads but the evidence cannot move: point values
-        if slot.name not in moved:
-            rows[slot.name] = np.asarray(diagram.node(slot.node).table[slot.index])
-    with pm.Model() as model:
-        for i, slot in enumerate(sampled):
-            prior = priors[slot.name]
-            var = f"s{i}"
-            free[slot.name] = var
-            if isinstance(prior, DirichletPrior):
-                rows[slot.name] = pm.Dirichlet(var, a=np.asarray(prior.alpha))
-            elif isinstance(prior, BetaPrior):
-                p = pm.Beta(var, alpha=prior.a, beta=prior.b)
-                onehot = np.zeros(len(prior.states))
-                onehot[prior.state] = 1.0
-                rows[slot.name] = p * onehot + (1 - p) * np.asarray(prior.rest)
-            elif isinstance(prior, NormalPrior):
-                rows[slot.name] = pm.Normal(var, mu=prior.mu, sigma=prior.sigma)
-            else:
-                rows[slot.name] = pm.Uniform(var, lower=prior.low, upper=prior.high)
-        for k, obs in enumerate(counts):
-            n = np.asarray(obs.counts, dtype=float)
-            seen = np.flatnonzero(n > 0)
-            constant = gammaln(n.sum() + 1) - gammaln(n + 1).sum()
-            loglik = constant + pt.sum(n[seen] * pt.log(rows[obs.slot][seen]))
-            pm.Potential(f"counts_{k}", obs.weight * loglik)
-        if cases:
-            tables = _tensor_tables(diagram, slots, rows, cases)
-            for k, records in enumerate(cases):
-                for j, pattern in enumerate(records.patterns):
-                    loglik = case_log_likelihood(diagram, pattern, tables, xp=pt)
-                    pm.Potential(f"cases_{k}_{j}",
-                                 records.weight * pt.sum(pattern.counts * loglik))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores,
-                              random_seed=seed, progressbar=progressbar,
-                              target_accept=target_accept, compute_convergence_checks=False,
-                              return_inferencedata=True, model=model)
-    posterior, prior_draws = _nuts_draws(idata, slots, priors, free, draws, chains, seed)
-    return posterior, prior_draws, idata.sample_stats
-
-
-def _nuts_draws(idata: Any, slots: list[Slot], priors: dict[str, Prior], free: dict[str, str],
-                draws: int, chains: int, seed: int | None) -> tuple[dict, dict]:
-    """The posterior draws of every slot (sampled, or for the slots NUTS left out, drawn from
-    their priors) and the prior draws, each ``(chain, draw, ...)``."""
-    posterior = {}
-    post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
-    for slot in slots:
-        prior = priors[slot.name]
-        if slot.name in free:
-            values = np.asarray(idata.posterior[free[slot.name]].values, dtype=float)
-            posterior[slot.name] = prior.row(values) if isinstance(prior, BetaPrior) else values
-        else:
-            values = prior.sample(post_rng, draws * chains)
-            posterior[slot.name] = values.reshape((chains, draws) + values.shape[1:])
-    prior_draws = {}
-    for slot in slots:
-        values = priors[slot.name].sample(prior_rng, draws * chains)
-        prior_draws[slot.name] = values.reshape((chains, draws) + values.shape[1:])
-    return posterior, prior_draws
-
-
-def _tensor_tables(diagram: Diagram, slots: list[Slot], rows: dict[str, Any],
-                   cases: list) -> dict[str, Any]:
-    import pytensor.tensor as pt
-
-    needed = {n for records in cases for n in records.nodes}
-    tables: dict[str, Any] = {}
-    for node in diagram.chance_nodes:
-        if node.name not in needed:
-            continue
-        table = pt.as_tensor_variable(np.asarray(node.table, dtype=float))
-        for slot in slots:
-            if slot.node == node.name:
-                table = pt.set_subtensor(table[slot.index], rows[slot.name])
-        tables[node.name] = table
-    return tables
+        if progress is not None:
+            progress(len(posterior), len(slots))
+    return posterior, prior, (updated if mixture is None else None)

@@ -1,5 +1,6 @@
 """What a fit reports: the sampling diagnostics of the parameters the evidence moved, and the
-summary of each of them (prior and posterior mean and 90% interval).
+summary of each of them (prior and posterior mean and central 90% interval, exact where the
+distribution is known).
 
 :func:`diagnose` computes R-hat and the bulk ESS (with :mod:`influence.bayes.diagnostics`, numpy
 only) and words the warnings :func:`influence.fit` issues and stores in the posterior file;
@@ -14,14 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..limits import ESS_LIMIT, RHAT_LIMIT
-from ..model.distributions import BetaPrior, Prior
+from ..errors import ModelError
+from ..limits import ESS_LIMIT, INTERVAL, RHAT_LIMIT
+from ..model.distributions import BetaPrior, DirichletPrior, NormalPrior, Prior, UniformPrior
+from ..model.special import beta_quantile, normal_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
     from .draws import Slot
     from .posterior import Posterior
 
-__all__ = ["diagnose", "summarize", "sampling_warnings", "MIN_CHAINS", "MIN_DRAWS"]
+__all__ = ["diagnose", "summarize", "exact_summary", "sampling_warnings", "MIN_CHAINS",
+           "MIN_DRAWS"]
 
 #: R-hat needs at least this many chains, and R-hat and the ESS this many draws per chain
 #: (ArviZ returns NaN below them); a fit with fewer warns that it cannot be checked.
@@ -106,17 +110,74 @@ def diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str
 
 
 def sampling_warnings(diagnostics: Mapping[str, Any] | None) -> list[str]:
-    """The sampling warnings of a posterior's (or an evaluation's) ``diagnostics``: those
-    :func:`diagnose` words, about the parameters the evidence moved."""
-    return [str(w) for w in (diagnostics or {}).get("warnings") or ()]
+    """The warnings of a posterior's (or an evaluation's) ``diagnostics``: those
+    :func:`diagnose` words about the parameters the evidence moved, then its ``notes`` (set by
+    :meth:`Posterior.check <influence.bayes.posterior.Posterior.check>` when the model changed
+    since the fit)."""
+    found = diagnostics or {}
+    return [str(w) for w in [*(found.get("warnings") or ()), *(found.get("notes") or ())]]
 
 
-def _interval_entry(label: str, data: np.ndarray | None, j: int | None) -> dict[str, Any]:
+def exact_summary(prior: Prior, j: int | None) -> tuple[float, list[float]]:
+    """The mean and the central 90% interval (:data:`~influence.limits.INTERVAL`) of a
+    distribution's component ``j`` (a state of a probability row; None for a utility value),
+    computed from the distribution: a Dirichlet's component is Beta(a_j, sum(a) - a_j), a Beta
+    row's is its Beta."""
+    return _exact_summaries([(prior, j)])[0]
+
+
+def _beta_of(prior: Prior, j: int | None) -> tuple[float, float] | None:
+    if isinstance(prior, DirichletPrior):
+        alpha = np.asarray(prior.alpha, dtype=float)
+        return float(alpha[j]), float(alpha.sum() - alpha[j])
+    if isinstance(prior, BetaPrior):
+        if j != prior.state:  # another state of the row: a share of 1 - p
+            raise ValueError("the summary reports a Beta row's own state only")
+        return float(prior.a), float(prior.b)
+    return None
+
+
+def _exact_summaries(requests: list[tuple[Prior, int | None]]
+                     ) -> list[tuple[float, list[float]]]:
+    """:func:`exact_summary` of many components, every Beta quantile in one vectorized call."""
+    low_q, high_q = INTERVAL
+    out: list[Any] = [None] * len(requests)
+    betas = []
+    for i, (prior, j) in enumerate(requests):
+        beta = _beta_of(prior, j)
+        if beta is not None:
+            betas.append((i, *beta))
+        elif isinstance(prior, NormalPrior):
+            out[i] = (float(prior.mu), [normal_quantile(low_q, prior.mu, prior.sigma),
+                                        normal_quantile(high_q, prior.mu, prior.sigma)])
+        elif isinstance(prior, UniformPrior):
+            width = prior.high - prior.low
+            out[i] = (float((prior.low + prior.high) / 2),
+                      [float(prior.low + low_q * width), float(prior.low + high_q * width)])
+        else:  # pragma: no cover - a prior class added later
+            raise TypeError(type(prior).__name__)
+    if betas:
+        a = np.repeat([x[1] for x in betas], 2)
+        b = np.repeat([x[2] for x in betas], 2)
+        ends = beta_quantile(np.tile([low_q, high_q], len(betas)), a, b).reshape(-1, 2)
+        for (i, ai, bi), (lo, hi) in zip(betas, ends, strict=True):
+            out[i] = (ai / (ai + bi), [float(lo), float(hi)])
+    return out
+
+
+def _draws_entry(data: np.ndarray | None, j: int | None) -> tuple[float | None, list | None]:
     if data is None:
-        return {f"{label}mean": None, f"{label}interval_90": None}
+        return None, None
     values = data if j is None else data[:, j]
-    lo, hi = np.quantile(values, [0.05, 0.95])
-    return {f"{label}mean": float(values.mean()), f"{label}interval_90": [float(lo), float(hi)]}
+    lo, hi = np.quantile(values, INTERVAL)
+    return float(values.mean()), [float(lo), float(hi)]
+
+
+def _distribution(doc: Any) -> Prior | None:
+    try:
+        return Prior.from_dict(doc) if isinstance(doc, Mapping) else None
+    except ModelError:
+        return None
 
 
 def summarize(posterior: Posterior) -> list[dict[str, Any]]:
@@ -125,21 +186,38 @@ def summarize(posterior: Posterior) -> list[dict[str, Any]]:
     A Dirichlet row gives one entry per state, a Beta row one for the state it is on, a
     utility value one. Each entry has ``name`` (the slot), ``node``, ``given``, ``state``
     (None for utilities), ``prior_mean``, ``prior_interval_90``, ``mean``, ``interval_90``
-    (central 90% intervals of the draws), ``r_hat`` and ``ess_bulk`` (of the slot).
+    (central 90% intervals: the 5% and 95% quantiles), ``r_hat`` and ``ess_bulk`` (of the
+    slot), and ``prior_exact`` and ``exact``: whether the mean and interval were computed from
+    the distribution (always for the prior; for the posterior of an exact fit, from its
+    conjugate posterior) or estimated from the draws.
     """
-    rows = []
+    conjugate = posterior._conjugate or {}
+    rows: list[dict[str, Any]] = []
+    exact: list[tuple[int, str, Prior, int | None]] = []  # (row, prefix, distribution, j)
     for slot in posterior.slots:
         if not slot["moved"]:
             continue
         name = slot["name"]
-        after, before = posterior.values(name), posterior.values(name, "prior")
+        prior = _distribution(slot.get("distribution"))
+        after = conjugate.get(name)
+        draws_after = None if after is not None else posterior.values(name)
+        draws_before = None if prior is not None else posterior.values(name, "prior")
         diag = posterior.diagnostics.get("parameters", {}).get(name, {})
         for j in slot["components"] or [None]:
-            entry = {"name": name, "node": slot["node"], "given": slot["given"],
-                     "state": None if j is None else slot["states"][j]}
-            entry.update(_interval_entry("prior_", before, j))
-            entry.update(_interval_entry("", after, j))
-            entry["r_hat"] = diag.get("r_hat")
-            entry["ess_bulk"] = diag.get("ess_bulk")
+            entry: dict[str, Any] = {"name": name, "node": slot["node"], "given": slot["given"],
+                                     "state": None if j is None else slot["states"][j]}
+            for prefix, dist, draws in (("prior_", prior, draws_before), ("", after,
+                                                                          draws_after)):
+                if dist is not None:
+                    exact.append((len(rows), prefix, dist, j))
+                    entry.update({f"{prefix}mean": None, f"{prefix}interval_90": None})
+                else:
+                    mean, interval = _draws_entry(draws, j)
+                    entry.update({f"{prefix}mean": mean, f"{prefix}interval_90": interval})
+            entry.update(r_hat=diag.get("r_hat"), ess_bulk=diag.get("ess_bulk"),
+                         prior_exact=prior is not None, exact=after is not None)
             rows.append(entry)
+    for (row, prefix, _, _), (mean, interval) in zip(
+            exact, _exact_summaries([(d, j) for _, _, d, j in exact]), strict=True):
+        rows[row].update({f"{prefix}mean": mean, f"{prefix}interval_90": interval})
     return rows

@@ -320,7 +320,7 @@ def _split(params: Parameters, chunk: int) -> Iterator[Parameters]:
 
 
 def _require_priors(diagram: Diagram) -> None:
-    if not any(n.priors for n in diagram.nodes):
+    if not diagram.has_priors:
         raise QueryError(
             "expected priors in the model to evaluate under the prior, got none: every number "
             "is a point value (add a `prior:` to some row or value, or evaluate without "

@@ -22,8 +22,9 @@ from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..errors import DrawingError, DrawingFormatError, GraphvizNotFoundError
-from ..messages import printable
+from ..messages import printable, printable_text
 from ..model.diagram import Diagram, Node
+from .parameters_view import structure_summary
 
 __all__ = [
     "FORMATS",
@@ -91,16 +92,20 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None = None) -> s
     return _SUFFIXES[suffix]
 
 
-def _label(node: Node) -> str:
+def _label(node: Node, summary: str | None = None) -> str:
     """An HTML-like Graphviz label: the label in bold, the name if different, the states (their
-    control characters escaped, as everywhere text from a file is shown)."""
+    control characters escaped, as everywhere text from a file is shown), and how its numbers
+    are computed from parameters (``summary``)."""
     title = html.escape(printable(node.display_name))
     lines = [f"<B>{title}</B>"]
     if node.label and node.label != node.name:
         lines.append(f'<FONT POINT-SIZE="9">{html.escape(node.name)}</FONT>')
     if node.kind == "utility":
         detail = node.unit or ""
-        if node.weight != 1:
+        if node.weight_expression is not None:
+            detail = (detail + " " if detail else "") + \
+                f"\u00d7 {node.weight_expression} = {node.weight:g}"
+        elif node.weight != 1:
             detail = (detail + " " if detail else "") + f"\u00d7 {node.weight:g}"
     else:
         shown = list(node.states[:_MAX_STATES_SHOWN])
@@ -109,7 +114,25 @@ def _label(node: Node) -> str:
         detail = " | ".join(shown)
     if detail:
         lines.append(f'<FONT POINT-SIZE="10">{html.escape(printable(detail))}</FONT>')
+    if summary:
+        lines.append(f'<FONT POINT-SIZE="9"><I>{html.escape(printable(summary))}</I></FONT>')
     return "<" + "<BR/>".join(lines) + ">"
+
+
+def _tooltip_table(diagram: Diagram, node: Node) -> str:
+    """How a node's numbers are computed from parameters, and its table, as plain text."""
+    from .parameters_view import structure_lines
+    from .plain import node_table
+    from .text import format_number, grid
+
+    lines = [line.strip() for line in structure_lines(diagram, node, grid)]
+    for row in node_table(diagram, node):
+        given = ", ".join(f"{k}={v}" for k, v in row["given"].items()) or "-"
+        value = row.get("value")
+        shown = format_number(value) if value is not None else " ".join(
+            f"{s} {format_number(p)}" for s, p in row["p"].items())
+        lines.append(f"{given}: {shown}")
+    return "\n".join(lines)
 
 
 def _fresh(base: str, taken: set[str]) -> str:
@@ -154,8 +177,11 @@ def _build(diagram: Diagram, *, legend: bool = True) -> Any:
     )
     taken = set(diagram.names)
     for node in diagram.nodes:
+        summary = structure_summary(diagram, node) if node.kind != "decision" else None
         tooltip = printable(" ".join((node.description or node.display_name).split()))
-        graph.node(node.name, label=_label(node), tooltip=graphviz.escape(tooltip),
+        if summary:
+            tooltip = f"{tooltip}\n{printable_text(_tooltip_table(diagram, node))}"
+        graph.node(node.name, label=_label(node, summary), tooltip=graphviz.escape(tooltip),
                    **_STYLE[node.kind])
     for node in diagram.nodes:
         for parent in node.parents:

@@ -125,6 +125,8 @@ def _option_notes(result: Evaluation, ranked: Sequence[OptionResult],
     if any(o.kind == "policy" for o in ranked):
         notes.append("A policy plays optimally wherever it does not say what to do.")
     if uncertain:
+        notes.append("90% interval: the central interval of the EU over the draws, from its 5% "
+                     "to its 95% quantile (the same in JSON, CSV and plots).")
         notes.append("P(best): the share of draws in which the option, played as the strategy "
                      "recommended for it, has the highest EU of its group (the named policies, "
                      "or the alternatives of one decision); options tied in a draw share it.")

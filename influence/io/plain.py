@@ -22,6 +22,7 @@ from ..bayes.summary import sampling_warnings
 from ..messages import json_printable, printable
 from ..model.diagram import Diagram, Node, Policy
 from ..solve.results import Evaluation
+from .parameters_view import parameters_data, structure_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..bayes.posterior import Posterior
@@ -201,8 +202,10 @@ def diagram_dict(diagram: Diagram) -> dict[str, Any]:
     """Plain data describing a diagram: what ``influence show --format json`` prints.
 
     Keys: ``model``, ``title``, ``description``, ``units``, ``sources``, ``file``,
-    ``fingerprint``, ``nodes`` (each with ``name``, ``type``, ``label``, ``states``, ``parents``
-    or ``observes``, ``source``, ``table``...), ``arcs`` (``from``, ``to``, ``kind``),
+    ``fingerprint``, ``parameters`` (see :func:`~influence.io.parameters_view.parameters_data`),
+    ``nodes`` (each with ``name``, ``type``, ``label``, ``states``, ``parents`` or ``observes``,
+    ``source``, ``table``, and ``structure``, ``expressions`` or ``weight_expression`` where
+    the numbers are computed from parameters...), ``arcs`` (``from``, ``to``, ``kind``),
     ``decision_order``, ``information_sets`` (what each decision knows under perfect recall) and
     ``policies``.
     """
@@ -218,6 +221,13 @@ def diagram_dict(diagram: Diagram) -> dict[str, Any]:
         if n.kind == "utility":
             item["unit"] = n.unit
             item["weight"] = n.weight
+            if n.weight_expression is not None:
+                item["weight_expression"] = str(n.weight_expression)
+        if n.structure is not None:
+            item["structure"] = structure_data(diagram, n)
+        if n.expressions:
+            item["expressions"] = [{"given": dict(zip(n.parents, key, strict=True)),
+                                    "expression": str(e)} for key, e in n.expressions.items()]
         if n.kind != "decision":
             item["table"] = node_table(diagram, n)
         nodes.append(item)
@@ -231,6 +241,7 @@ def diagram_dict(diagram: Diagram) -> dict[str, Any]:
         "sources": list(diagram.sources),
         "file": diagram.file,
         "fingerprint": diagram.fingerprint,
+        "parameters": parameters_data(diagram),
         "nodes": nodes,
         "arcs": arcs,
         "decision_order": [d.name for d in diagram.decisions],
@@ -245,9 +256,12 @@ def diagram_json(diagram: Diagram) -> str:
     return to_json(diagram_dict(diagram))
 
 
-def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None) -> str:
-    """The bundled models as a JSON list of ``{name, title, default}``."""
-    return to_json([{"name": name, "title": title, "default": name == default}
+def models_json(summaries: Sequence[tuple[str, str]], default: str | None = None,
+                evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The bundled models as a JSON list of ``{name, title, default, evidence}`` (the names of
+    its bundled evidence files)."""
+    return to_json([{"name": name, "title": title, "default": name == default,
+                     "evidence": list((evidence or {}).get(name) or [])}
                     for name, title in summaries])
 
 

@@ -2,15 +2,18 @@
 
 :func:`plot_uncertainty` draws one figure with two parts:
 
-- the expected utility of the optimal (Bayes) strategy and of every option across the draws,
-  an ArviZ forest plot (mean, 50% and 90% highest-density intervals), options ranked by their
-  mean, each annotated with its probability of being best and its expected loss;
+- the expected utility of the optimal (Bayes) strategy and of every option across the draws: a
+  forest of the mean and the central 50% and 90% intervals (the 25-75% and 5-95% quantiles,
+  the same 90% interval as the tables, JSON and CSV: :data:`~influence.limits.INTERVAL`),
+  options ranked by their mean, each annotated with its probability of being best and its
+  expected loss;
 - with a posterior, one panel per parameter the evidence moved: its prior density (dashed)
-  and its posterior density (solid), each state of a probability row in its own colour.
+  and its posterior density (solid), each state of a probability row in its own colour
+  (Gaussian kernel density estimates of the draws, binned).
 
 :func:`write_uncertainty_plot` renders it to PNG, SVG or PDF and writes the file atomically.
-matplotlib and ArviZ are imported only when a figure is made; the figure is rendered with the
-Agg canvas whatever backend pyplot may be using, and pyplot's state is left alone.
+matplotlib is imported only when a figure is made (ArviZ never); the figure is rendered with
+the Agg canvas whatever backend pyplot may be using, and pyplot's state is left alone.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ import numpy as np
 
 from ..atomic import refuse_overwrite, write_bytes_atomic
 from ..errors import QueryError
+from ..limits import INTERVAL
 from ..solve.results import Evaluation
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["plot_uncertainty", "write_uncertainty_plot", "render_uncertainty_plot",
-           "moved_parameters", "PLOT_FORMATS"]
+           "moved_parameters", "density", "PLOT_FORMATS"]
 
 #: File formats a plot can be written in (the output file's extension).
 PLOT_FORMATS = ("png", "svg", "pdf")
@@ -89,7 +93,7 @@ def plot_uncertainty(evaluation: Evaluation, *, posterior: Any = None, diagram: 
     fig = Figure(figsize=(11, height), layout="constrained")
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(1 + nrows, ncols, height_ratios=[eu_height] + [2.6] * nrows)
-    with warnings.catch_warnings():  # ArviZ's own deprecation notices, not the user's concern
+    with warnings.catch_warnings():  # matplotlib's deprecation notices, not the user's concern
         warnings.simplefilter("ignore", DeprecationWarning)
         _eu_panel(fig.add_subplot(grid[0, :]), evaluation)
         for i, param in enumerate(params):
@@ -160,28 +164,36 @@ def _thin(draws: np.ndarray) -> np.ndarray:
     return draws[index]
 
 
-def _eu_panel(ax: Any, evaluation: Evaluation) -> None:
-    import arviz as az
+#: The inner interval of the forest: the central 50% (quartiles).
+_INNER = (0.25, 0.75)
 
+
+def _eu_panel(ax: Any, evaluation: Evaluation) -> None:
     ranked = evaluation.ranked()
-    labels = ["optimal strategy"] + [o.id for o in ranked]
-    data = {"optimal strategy": _thin(evaluation.meu_draws)[None, :]}
-    for o in ranked:
-        data[o.id] = _thin(o.draws)[None, :]
-    az.plot_forest(data, var_names=labels, combined=True, hdi_prob=0.9, quartiles=True,
-                   ax=ax, colors="C0", textsize=9)
-    notes = {"optimal strategy": f"EVPI {_number(evaluation.evpi_parameters)}"}
-    for o in ranked:
-        notes[o.id] = (f"P(best) {o.probability_best:.2f}, "
-                       f"loss {_number(o.expected_loss)}")
-    ticks = list(ax.get_yticks())
-    texts = [notes.get(label.get_text(), "") for label in ax.get_yticklabels()]
+    rows = [("optimal strategy", evaluation.meu_draws,
+             f"EVPI {_number(evaluation.evpi_parameters)}")]
+    rows += [(o.id, o.draws, f"P(best) {o.probability_best:.2f}, "
+                             f"loss {_number(o.expected_loss)}") for o in ranked]
+    y = np.arange(len(rows))[::-1].astype(float)
+    for pos, (_, draws, _) in zip(y, rows, strict=True):
+        values = np.asarray(draws, dtype=float)
+        outer = np.quantile(values, INTERVAL)
+        inner = np.quantile(values, _INNER)
+        ax.plot(outer, [pos, pos], color="C0", linewidth=1.2, solid_capstyle="butt")
+        ax.plot(inner, [pos, pos], color="C0", linewidth=4.0, solid_capstyle="butt")
+        ax.plot([values.mean()], [pos], "o", color="white", markeredgecolor="C0",
+                markersize=5)
+    ax.set_yticks(y, [label for label, _, _ in rows], fontsize=9)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.grid(axis="x", alpha=0.3)
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
-    right.set_yticks(ticks, texts, fontsize=8)
+    right.set_yticks(y, [note for _, _, note in rows], fontsize=8)
     right.tick_params(length=0)
     units = f" ({evaluation.units})" if evaluation.units else ""
-    ax.set_title("Expected utility across draws: mean, 50% and 90% HDI", fontsize=10)
+    low, high = (f"{100 * q:g}" for q in INTERVAL)
+    ax.set_title(f"Expected utility across draws: mean (circle), central 50% (thick) and 90% "
+                 f"(thin) intervals, the {low}% to {high}% quantiles", fontsize=10)
     ax.set_xlabel(f"expected utility{units}", fontsize=9)
 
 
@@ -205,7 +217,6 @@ class _Moved:
 def moved_parameters(posterior: Any, diagram: Any = None) -> list[_Moved]:
     """The parameters the evidence moved (``posterior.summary()``), with their prior and
     posterior draws, largest shift of the mean (in prior standard deviations) first."""
-    idata = posterior.idata
     summary = posterior.summary()
     names = list(dict.fromkeys(row["name"] for row in summary))
     shown = {}  # name -> the states the summary reports (a Beta row: the one it is on)
@@ -213,14 +224,15 @@ def moved_parameters(posterior: Any, diagram: Any = None) -> list[_Moved]:
         if row.get("state") is not None:
             shown.setdefault(row["name"], set()).add(str(row["state"]))
     states = _state_labels(diagram)
+    slots = {s["name"]: s for s in getattr(posterior, "slots", [])}
     out = []
     for name in names:
-        if name not in idata.posterior or "prior" not in idata.groups() \
-                or name not in idata.prior:
+        post, prior = posterior.values(name), posterior.values(name, "prior")
+        if post is None or prior is None:
             continue
-        post = _flat(idata.posterior[name])
-        prior = _flat(idata.prior[name])
-        labels = _component_labels(idata.posterior[name], states.get(name), post.shape[1])
+        post, prior = post.reshape(post.shape[0], -1), prior.reshape(prior.shape[0], -1)
+        labels = _component_labels(states.get(name) or slots.get(name, {}).get("states"),
+                                   post.shape[1])
         shifts = np.abs(post.mean(axis=0) - prior.mean(axis=0)) / np.maximum(
             prior.std(axis=0), 1e-12)
         candidates = [j for j in range(post.shape[1])
@@ -235,20 +247,11 @@ def moved_parameters(posterior: Any, diagram: Any = None) -> list[_Moved]:
     return out
 
 
-def _flat(array: Any) -> np.ndarray:
-    """(chain, draw, *rest) -> (draws, components)."""
-    values = np.asarray(array.values, dtype=float)
-    return values.reshape(values.shape[0] * values.shape[1], -1)
-
-
-def _component_labels(array: Any, states: tuple[str, ...] | None, k: int) -> list[str]:
+def _component_labels(states: Sequence[str] | None, k: int) -> list[str]:
     if k == 1:
         return [""]
     if states is not None and len(states) == k:
-        return list(states)
-    extra = [d for d in array.dims if d not in ("chain", "draw")]
-    if len(extra) == 1 and extra[0] in array.coords:
-        return [str(v) for v in array.coords[extra[0]].values]
+        return [str(s) for s in states]
     return [str(j) for j in range(k)]
 
 
@@ -279,16 +282,34 @@ def _wrapped_name(name: str, width: int = 48) -> str:
     return "\n".join(lines)
 
 
-def _shift_panel(ax: Any, param: _Moved) -> None:
-    import arviz as az
+def density(values: np.ndarray, points: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """A Gaussian kernel density estimate of ``values`` on a grid (bandwidth by Scott's rule),
+    binned: the histogram on the grid convolved with the kernel. Returns ``(grid, density)``;
+    constant values give a spike."""
+    values = np.asarray(values, dtype=float)
+    low, high = float(values.min()), float(values.max())
+    sd = float(values.std())
+    if not high > low or sd == 0:
+        return np.array([low, low]), np.array([0.0, 1.0])
+    width = 1.06 * sd * values.size ** -0.2
+    grid = np.linspace(low - 3 * width, high + 3 * width, points)
+    step = grid[1] - grid[0]
+    counts, _ = np.histogram(values, bins=points, range=(grid[0] - step / 2,
+                                                          grid[-1] + step / 2))
+    reach = min(points // 2 - 1, int(np.ceil(4 * width / step)))
+    offsets = np.arange(-reach, reach + 1) * step
+    kernel = np.exp(-0.5 * (offsets / width) ** 2)
+    smooth = np.convolve(counts, kernel, mode="same")
+    return grid, smooth / (smooth.sum() * step)
 
+
+def _shift_panel(ax: Any, param: _Moved) -> None:
     for j, (label, prior, post) in enumerate(param.components):
         color = f"C{j % 10}"
         suffix = f" {label}" if label else ""
-        az.plot_dist(_thin(prior), ax=ax, color=color, label=f"prior{suffix}",
-                     plot_kwargs={"linestyle": "--", "linewidth": 1.2})
-        az.plot_dist(_thin(post), ax=ax, color=color, label=f"posterior{suffix}",
-                     plot_kwargs={"linewidth": 1.8})
+        ax.plot(*density(_thin(prior)), color=color, linestyle="--", linewidth=1.2,
+                label=f"prior{suffix}")
+        ax.plot(*density(_thin(post)), color=color, linewidth=1.8, label=f"posterior{suffix}")
     ax.set_title(_wrapped_name(param.name), fontsize=9)
     ax.tick_params(labelsize=8)
     ax.set_yticks([])

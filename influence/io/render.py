@@ -69,11 +69,14 @@ def render_diagram(diagram: Diagram, fmt: str = "table", *, tables: bool = False
 
 
 def render_models(summaries: Sequence[tuple[str, str]], fmt: str = "table", *,
-                  default: str | None = None) -> str:
-    """The bundled models (name, title) as ``"table"`` or ``"json"`` (which marks the
-    ``default`` one)."""
+                  default: str | None = None,
+                  evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The bundled models (name, title) and their bundled evidence files (``evidence``: model
+    -> names) as ``"table"`` or ``"json"`` (which marks the ``default`` one)."""
     _check(fmt, DIAGRAM_FORMATS)
-    return models_json(summaries, default=default) if fmt == "json" else models_table(summaries)
+    if fmt == "json":
+        return models_json(summaries, default=default, evidence=evidence)
+    return models_table(summaries, evidence)
 
 
 def render_fit(posterior: Posterior, fmt: str = "table", *, diagram: Diagram,

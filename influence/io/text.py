@@ -17,6 +17,7 @@ from ..limits import ESS_LIMIT, RHAT_LIMIT
 from ..messages import printable, printable_text
 from ..model.diagram import Diagram, Node, Policy
 from . import textgrid
+from .parameters_view import parameters_section, structure_lines
 from .plain import arc_kind, node_table
 from .textgrid import DEFAULT_WIDTH, PROSE_WIDTH, Column, wrap
 
@@ -142,6 +143,8 @@ def _nodes_section(diagram: Diagram, width: int) -> list[str]:
         states = ", ".join(n.states) if n.kind != "utility" else (n.unit or "-")
         extra = f" (weight {format_number(n.weight)})" if n.kind == "utility" and n.weight != 1 \
             else ""
+        if n.weight_expression is not None:
+            extra = f" (weight {n.weight_expression} = {format_number(n.weight)})"
         rows.append([n.name, n.kind, states + extra, parents, n.label or "-"])
     return (["Nodes (in file order, which is the order decisions are taken)"]
             + grid(["name", "type", "states / unit", "parents", "label"], rows, width=width,
@@ -211,6 +214,9 @@ def _sources_section(diagram: Diagram, width: int) -> list[str]:
             if not n.parents and src == n.source:
                 continue
             lines += wrap(f"{_row_name(n, key)}: {src}", prose, "  ", "      ")
+    for p in diagram.parameters:
+        if p.source:
+            lines += wrap(f"param:{p.name}: {p.source}", prose, "  ", "      ")
     return ["Sources"] + (lines or ["  (none given)"])
 
 
@@ -218,12 +224,16 @@ def _priors_section(diagram: Diagram, width: int) -> list[str]:
     """Every prior of the model: the row or value it is on, and the distribution."""
     rows = [[_row_name(n, key), prior.describe()]
             for n in diagram.nodes for key, prior in n.priors.items()]
+    params = sum(p.prior is not None for p in diagram.parameters)
+    listed = wrap(f"({plural(params, 'parameter')} uncertain, each with its prior under "
+                  "Parameters; `--prior` evaluates under them)", _prose(width), "  ") \
+        if params else []
     if not rows:
-        return ["Priors", "  (none: every number is a point value)"]
+        return ["Priors", *(listed or ["  (none: every number is a point value)"])]
     head = (f"Priors ({plural(len(rows), 'row or value', 'rows and values')} uncertain; "
             "`--prior` evaluates under them)")
-    return [head] + grid(["row or value", "prior"], rows, width=width, wrap=(0, 1),
-                         minimum=24)
+    return [head] + listed + grid(["row or value", "prior"], rows, width=width, wrap=(0, 1),
+                                  minimum=24)
 
 
 def _tables_section(diagram: Diagram, width: int) -> list[str]:
@@ -245,6 +255,9 @@ def _tables_section(diagram: Diagram, width: int) -> list[str]:
             rows = [[r["given"][p] for p in n.parents] + [format_number(r["value"])]
                     for r in rows_data]
         out += wrap(head, _prose(width), "  ", "      ")
+        out += structure_lines(diagram, n, lambda h, r: grid(h, r, indent="      ", width=width))
+        if n.structure is not None:
+            out.append("    the table computed from them:")
         out += grid(headers, rows, right=range(len(n.parents), len(headers)), indent="      ",
                     width=width, wrap=range(len(headers)), minimum=6)
     return out
@@ -266,6 +279,8 @@ def diagram_table(diagram: Diagram, *, tables: bool = False, width: int = DEFAUL
                 _arcs_section(diagram, width), _decisions_section(diagram, width),
                 _policies_section(diagram, width), _priors_section(diagram, width),
                 _sources_section(diagram, width)]
+    if diagram.parameters:
+        sections.insert(1, parameters_section(diagram, width))
     if tables:
         sections.append(_tables_section(diagram, width))
     return printable_text("\n\n".join("\n".join(section) for section in sections) + "\n")
@@ -274,13 +289,20 @@ def diagram_table(diagram: Diagram, *, tables: bool = False, width: int = DEFAUL
 # -- models and validation ------------------------------------------------------------------------
 
 
-def models_table(summaries: Sequence[tuple[str, str]]) -> str:
-    """One line per bundled model: name and title, aligned."""
+def models_table(summaries: Sequence[tuple[str, str]],
+                 evidence: Mapping[str, Sequence[str]] | None = None) -> str:
+    """One line per bundled model: name and title, aligned, and the names of its bundled
+    evidence files (``evidence``: model name -> evidence names)."""
     if not summaries:
         return "(no bundled models)\n"
     summaries = [(printable(name), printable(title)) for name, title in summaries]
     width = max(len(name) for name, _ in summaries)
-    return "".join(f"{name.ljust(width)}  {title}".rstrip() + "\n" for name, title in summaries)
+    lines = []
+    for name, title in summaries:
+        files = (evidence or {}).get(name) or []
+        extra = f"  (evidence: {printable(', '.join(files))})" if files else ""
+        lines.append(f"{name.ljust(width)}  {title}{extra}".rstrip() + "\n")
+    return "".join(lines)
 
 
 def model_notes(diagram: Diagram) -> list[str]:
@@ -361,7 +383,7 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     """
     out = [printable(f"Posterior of {diagram.title or diagram.name} (method: {method})")]
     divergences = diagnostics.get("divergences")
-    if divergences is not None:
+    if divergences is not None and method == "nuts":  # exact draws have none
         out.append(f"Divergent transitions: {divergences}")
     out.append("")
     if not summary:
@@ -376,6 +398,13 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
                  else f"{_number(r.get('ess_bulk')):.0f}"] for r in summary]
         out += grid(headers, rows, right=range(1, len(headers)), width=width,
                     wrap=range(6), minimum=10)
+        out.append("")
+        out += wrap("90%: the central interval, from the 5% to the 95% quantile. " + (
+            "Means and intervals exact, from the prior and posterior distributions"
+            if all(r.get("exact") and r.get("prior_exact") for r in summary) else
+            "Prior means and intervals exact, from the distributions; posterior ones from the "
+            "draws" if all(r.get("prior_exact") for r in summary) else
+            "Means and intervals from the draws") + ".", _prose(width), "", "")
     out.append("")
     out += wrap(f"Convergence: r_hat <= {RHAT_LIMIT} and bulk ESS >= {ESS_LIMIT} expected; "
                 + (f"{plural(len(warnings), 'warning')} above." if warnings

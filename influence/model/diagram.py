@@ -24,7 +24,10 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import ArgumentTypeError, ModelError, QueryError, UnknownNameError
+from ..messages import suggest
 from .checks import check_given, relocate
+from .compute import is_computed
+from .parameter_checks import computed_nodes
 from .structure import check_diagram, check_node, check_policy, check_rule_row
 
 __all__ = ["Node", "RuleRow", "Policy", "Diagram", "NodeKind", "require_diagram"]
@@ -64,6 +67,16 @@ class Node:
     remembers : tuple of str
         Decisions of a diagram of limited memory: earlier nodes (chance nodes or decisions) it
         recalls beyond what it observes. Empty otherwise.
+    structure : NoisyMax, LogLinear or Deterministic, optional
+        A chance node's table defined by parameters (:mod:`influence.model.structured`); the
+        :class:`Diagram` computes ``table`` from it (give ``table=None``, or the same table).
+    expressions : Mapping
+        A utility node's values written with parameters, keyed by the tuple of parent states
+        (:class:`~influence.model.parameters.Expression`); the :class:`Diagram` fills those
+        rows of ``table`` in.
+    weight_expression : Expression, optional
+        A utility node's weight written with parameters; the :class:`Diagram` sets
+        ``weight`` to its value.
 
     Raises
     ------
@@ -89,6 +102,9 @@ class Node:
     row_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     priors: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
     remembers: tuple[str, ...] = ()
+    structure: Any = None
+    expressions: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
+    weight_expression: Any = None
 
     def __post_init__(self) -> None:
         for key, value in check_node(self).items():
@@ -134,6 +150,9 @@ class Node:
             and self.remembers == other.remembers
             and self.weight == other.weight
             and same_table
+            and self.structure == other.structure
+            and dict(self.expressions) == dict(other.expressions)
+            and self.weight_expression == other.weight_expression
         )
 
 
@@ -183,6 +202,10 @@ class Diagram:
     or directly from :class:`Node` and :class:`Policy` objects. Nodes are kept in file order,
     which is the order in which decisions are taken.
 
+    Named parameters (``parameters``, :class:`~influence.model.parameters.ModelParameter`)
+    and the parameters of structured tables are listed together in ``parameters``; the
+    tables of nodes computed from them are computed here.
+
     Raises
     ------
     ModelError
@@ -211,15 +234,19 @@ class Diagram:
     units: str | None = None
     file: str | None = None
     recall: str = "perfect"
+    parameters: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
-        for key in ("nodes", "policies", "sources"):
+        for key in ("nodes", "policies", "sources", "parameters"):
             value = getattr(self, key)
             if isinstance(value, str | Mapping | Node | Policy) or not hasattr(value, "__iter__"):
                 raise ModelError(f"expected a tuple for `{key}`, got {type(value).__name__}",
                                  file=self.file if isinstance(self.file, str) else None,
                                  field=key)
             object.__setattr__(self, key, tuple(value))
+        if self.parameters or any(is_computed(n) for n in self.nodes
+                                  if isinstance(n, Node)):
+            object.__setattr__(self, "nodes", computed_nodes(self))
         check_diagram(self)
 
     # -- lookup -------------------------------------------------------------------------------
@@ -272,6 +299,32 @@ class Diagram:
     def utilities(self) -> tuple[Node, ...]:
         """Utility nodes in file order."""
         return tuple(n for n in self.nodes if n.kind == "utility")
+
+    @cached_property
+    def _parameters_by_name(self) -> Mapping[str, Any]:
+        return MappingProxyType({p.name: p for p in self.parameters})
+
+    def parameter(self, name: str) -> Any:
+        """The parameter called ``name`` (a :class:`~influence.model.parameters.ModelParameter`).
+
+        Raises
+        ------
+        QueryError
+            If there is no such parameter.
+        """
+        try:
+            return self._parameters_by_name[name]
+        except KeyError:
+            known = ", ".join(p.name for p in self.parameters) or "none"
+            raise QueryError(f"expected a parameter of the model ({known}), got {name!r}"
+                             f"{suggest(name, self._parameters_by_name)}",
+                             file=self.file) from None
+
+    @property
+    def has_priors(self) -> bool:
+        """Whether some row, value or parameter carries a prior."""
+        return any(n.priors for n in self.nodes) or any(p.prior is not None
+                                                       for p in self.parameters)
 
     def policy(self, policy_id: str) -> Policy:
         """The named policy ``policy_id``."""
@@ -419,13 +472,33 @@ class Diagram:
                         ([list(k), repr(v)] for k, v in n.priors.items()), key=str
                     ),
                     **({"remembers": list(n.remembers)} if n.remembers else {}),
+                    **({"structure": repr(n.structure)} if n.structure is not None else {}),
+                    **({"expressions": sorted([list(k), str(v)] for k, v in
+                                              n.expressions.items())} if n.expressions else {}),
+                    **({"weight_expression": str(n.weight_expression)}
+                       if n.weight_expression is not None else {}),
                 }
                 for n in self.nodes
             ],
             **({"recall": self.recall} if self.recall != "perfect" else {}),
         }
+        if self.parameters:
+            content["parameters"] = [[p.name, p.value, p.domain, repr(p.prior), p.node]
+                                     for p in self.parameters]
         blob = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @cached_property
+    def fit_fingerprint(self) -> str:
+        """A hash of what a fit of the priors depends on: the structure (nodes in order, their
+        kinds, states and parents) and every prior (:mod:`influence.model.fingerprint`).
+
+        A posterior stays valid while it is unchanged: editing a point value without a prior,
+        a label, a source, a policy or a weight keeps it (and changes :attr:`fingerprint`).
+        """
+        from .fingerprint import digest, fit_content
+
+        return digest(fit_content(self))
 
     def __repr__(self) -> str:
         kinds = {k: sum(n.kind == k for n in self.nodes) for k in ("chance", "decision", "utility")}

@@ -137,6 +137,8 @@ class Prior:
         ModelError
             For an unknown ``kind`` or a missing or malformed parameter.
         """
+        from . import parameter_priors  # noqa: F401 - registers the kinds of parameters' priors
+
         kind = doc.get("kind") if isinstance(doc, Mapping) else None
         target = _KINDS.get(kind) if isinstance(kind, str) else None
         if target is None or not issubclass(target, cls):

@@ -1,4 +1,4 @@
-"""Priors elicited in words or as ranges, fitted with PyMC and cached.
+"""Priors elicited in words or as ranges, fitted exactly and cached.
 
 An analyst who writes ``prior: {phrase: "very likely"}`` means the ICD 203 range of the phrase
 (80-95%); one who writes ``prior: {interval: [0.6, 0.8], mass: 0.9}`` means "90% sure it lies
@@ -9,20 +9,30 @@ between 0.6 and 0.8". This module turns both into distributions:
   that exactly ``mass`` of its probability lies inside the range. One constraint (the mass) and
   one free parameter (the spread) make the fit unique. The solver is PyMC's
   :func:`pymc.find_constrained_prior` in the mean/standard-deviation parametrisation, with the
-  mean passed as a fixed parameter;
-* every fit is checked with SciPy: the mass inside the range must match the requested mass
-  within :data:`MASS_TOLERANCE`, otherwise a :class:`~influence.errors.ModelError` says so.
+  mean passed as a fixed parameter, is the reference;
+* the fit itself is exact and fast: a Normal's spread in closed form (``sigma = (high - low) /
+  (2 z)``, ``z`` the ``(1 + mass) / 2`` quantile of the standard normal), a Beta's
+  concentration ``k`` (``a = m k``, ``b = (1 - m) k`` for the mean ``m``) by root finding on
+  ``I_high(a, b) - I_low(a, b) = mass`` (bracketing on a logarithmic grid, then bisection to
+  machine precision) with the regularized incomplete beta function of
+  :mod:`influence.model.special`. It agrees with :func:`pymc.find_constrained_prior` to 1e-4
+  (``tests/test_elicit.py``), which remains the fallback when the root cannot be bracketed.
+  :func:`fit_dirichlet_interval` solves the same equation for one state of a Dirichlet with
+  given means;
+* every fit is checked: the mass inside the range must match the requested mass within
+  :data:`MASS_TOLERANCE`, otherwise a :class:`~influence.errors.ModelError` says so.
 
-Fits are slow (PyMC compiles the distribution's CDF and its gradient), so each one is cached
-under a key made of the distribution, the range, the mass and :data:`METHOD_VERSION`. A fit is
-looked up in this order: the memory cache of the process; the fits shipped with the package
-(:data:`PACKAGED_FITS`, checked for form only); the user's disk cache in :func:`cache_dir`
-(JSON files written atomically, checked in full); and only then fitted with PyMC, checked, and
-written to the disk cache. The caches are never needed for correctness: an entry that cannot be
+Each fit is cached under a key made of the distribution, the range, the mass and
+:data:`METHOD_VERSION`. A fit is looked up in this order: the memory cache of the process; the
+fits shipped with the package (:data:`PACKAGED_FITS`, checked for form only); the user's disk
+cache in :func:`cache_dir` (JSON files written atomically, checked in full); and only then
+fitted, checked, and written to the disk cache, with one line on standard error saying what is
+fitted (:func:`notify`). The caches are never needed for correctness: an entry that cannot be
 read, does not match its key or fails the mass check is refitted, and a directory that cannot
 be written is skipped silently.
 
-PyMC is imported only inside :func:`_fit_with_pymc`, i.e. only when a fit is not cached.
+Neither looking a fit up nor fitting it imports SciPy or PyMC; PyMC is imported only inside
+:func:`_fit_with_pymc`, the fallback and the reference.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -41,9 +52,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ..errors import ModelError
+from .special import normal_sigma, solve_beta_concentration
 
 __all__ = [
     "Phrase",
@@ -55,6 +68,8 @@ __all__ = [
     "lookup_phrase",
     "fit_beta_interval",
     "fit_normal_interval",
+    "fit_dirichlet_interval",
+    "notify",
     "interval_mass",
     "cache_dir",
     "clear_memory_cache",
@@ -172,16 +187,19 @@ def lookup_phrase(phrase: Any) -> Phrase:
 
 
 def interval_mass(distribution: str, params: dict[str, float], low: float, high: float) -> float:
-    """The probability a fitted distribution puts in ``[low, high]`` (computed with SciPy)."""
-    from scipy import stats
-
+    """The probability a fitted distribution puts in ``[low, high]`` (numpy and the standard
+    library: the regularized incomplete beta function, :class:`statistics.NormalDist`)."""
     if distribution == "beta":
-        dist = stats.beta(params["a"], params["b"])
-    elif distribution == "normal":
-        dist = stats.norm(params["mu"], params["sigma"])
-    else:  # pragma: no cover - internal
-        raise ValueError(distribution)
-    return float(dist.cdf(high) - dist.cdf(low))
+        from .special import regularized_beta
+
+        ends = regularized_beta(np.array([low, high]), params["a"], params["b"])
+        return float(ends[1] - ends[0])
+    if distribution == "normal":
+        from statistics import NormalDist
+
+        dist = NormalDist(params["mu"], params["sigma"])
+        return float(dist.cdf(high) - dist.cdf(low))
+    raise ValueError(distribution)  # pragma: no cover - internal
 
 
 def _round(x: float) -> float:
@@ -246,7 +264,7 @@ def _fit(distribution: str, low: float, high: float, mass: float) -> dict[str, f
         if params is not None and not _valid(distribution, params, low, high, mass):
             params = None
     if params is None:
-        params = _fit_with_pymc(distribution, low, high, mass)
+        params = _fit_new(distribution, low, high, mass)
         params = {k: _round(v) for k, v in params.items()}
         if not _valid(distribution, params, low, high, mass):
             got = interval_mass(distribution, params, low, high) if all(
@@ -301,16 +319,67 @@ def fit_normal_interval(low: float, high: float,
     return params["mu"], params["sigma"]
 
 
+#: Where :func:`notify` writes (standard error unless replaced, e.g. by a test).
+NOTICES: Any = None
+
+
+def notify(message: str) -> None:
+    """Say on standard error what the elicitation is doing (a fit not found in any cache)."""
+    stream = NOTICES if NOTICES is not None else sys.stderr
+    try:
+        stream.write(f"influence: {message}\n")
+        stream.flush()
+    except (OSError, ValueError, AttributeError):  # a closed or missing stream: stay quiet
+        pass
+
+
+def _fit_new(distribution: str, low: float, high: float, mass: float) -> dict[str, float]:
+    """Fit a request found in no cache: exactly, or with PyMC when the root finder fails."""
+    mid = (low + high) / 2
+    what = (f"a {distribution.capitalize()} prior with mean {mid:g} and {mass:g} of its "
+            f"probability in [{low:g}, {high:g}]")
+    if distribution == "normal":
+        notify(f"fitting {what} (closed form); caching it in {cache_dir()}")
+        return {"mu": mid, "sigma": normal_sigma(low, high, mass)}
+    try:
+        notify(f"fitting {what} (exact, by root finding); caching it in {cache_dir()}")
+        k = solve_beta_concentration(mid, low, high, mass)
+        return {"a": mid * k, "b": (1 - mid) * k}
+    except ArithmeticError:
+        notify(f"the exact fit failed; fitting {what} with PyMC (this can take 20 s)")
+        return _fit_with_pymc(distribution, low, high, mass)
+
+
+def fit_dirichlet_interval(means: Any, state: int, low: float, high: float,
+                           mass: float = DEFAULT_MASS) -> tuple[float, ...]:
+    """The Dirichlet with the given ``means`` whose probability of ``state`` (a Beta
+    marginal) has ``mass`` in ``[low, high]``: its concentrations ``strength * means``.
+
+    Raises
+    ------
+    ModelError
+        If the mean of ``state`` is not inside the range, or no strength fits.
+    """
+    means = np.asarray(means, dtype=float)
+    m = float(means[state])
+    _check_request("beta", low, high, mass)
+    try:
+        strength = solve_beta_concentration(m, low, high, mass)
+    except ArithmeticError as exc:
+        raise ModelError(f"cannot fit a Dirichlet whose probability {m:g} of state {state} puts "
+                         f"{mass:g} in [{low:g}, {high:g}] ({exc})") from None
+    return tuple(_round(float(strength * x)) for x in means)
+
+
 def _fit_with_pymc(distribution: str, low: float, high: float, mass: float) -> dict[str, float]:
     """Solve for the spread with :func:`pymc.find_constrained_prior`, the mean fixed at the
     midpoint."""
     import pymc as pm
     import pytensor
-    from scipy import stats
 
     mid = (low + high) / 2
     # Starting point: the normal approximation's standard deviation.
-    sd = (high - low) / (2 * stats.norm.ppf((1 + mass) / 2))
+    sd = normal_sigma(low, high, mass)
     if distribution == "beta":
         sd = min(sd, 0.5 * math.sqrt(mid * (1 - mid)))
         pm_dist = pm.Beta
@@ -366,18 +435,21 @@ def _packaged_fits() -> dict[str, dict[str, float]]:
 
 def packaged_fit_requests(models: list[Any]) -> list[tuple[str, float, float, float]]:
     """The fits to ship: every ICD 203 phrase at masses 0.5 to 0.95, and every elicited prior
-    of the given diagrams, as (distribution, low, high, mass)."""
+    of the given diagrams (of rows, values and parameters), as (distribution, low, high,
+    mass)."""
     requests = []
     for phrase in icd203_phrases().values():
         for mass in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
             requests.append(("beta", phrase.low, phrase.high, mass))
     for diagram in models:
-        for node in diagram.nodes:
-            for prior in node.priors.values():
-                elicited = getattr(prior, "elicited", None)
-                if elicited is not None:
-                    dist = "beta" if prior.kind == "beta" else "normal"
-                    requests.append((dist, elicited.low, elicited.high, elicited.mass))
+        priors = [prior for node in diagram.nodes for prior in node.priors.values()]
+        priors += [p.prior for p in getattr(diagram, "parameters", ()) if p.prior is not None]
+        for prior in priors:
+            elicited = getattr(prior, "elicited", None)
+            if elicited is None or prior.kind == "ratio":  # a ratio's fit is closed-form
+                continue
+            dist = "beta" if prior.kind in ("beta", "probability") else "normal"
+            requests.append((dist, elicited.low, elicited.high, elicited.mass))
     return sorted(set(requests))
 
 

@@ -50,17 +50,19 @@ from .checks import (
     relocate,
 )
 from .diagram import Diagram, Node
+from .parameters import Expression
 from .policy_reader import parse_policies
 from .structure import check_arcs
+from .structured_reader import ParameterBook, read_table
 from .yamlio import line_at, line_of, load_yaml_file, load_yaml_text
 
 __all__ = ["load", "loads", "diagram_from_dict", "parse_policies", "SUM_TOLERANCE"]
 
-TOP_KEYS = ("name", "title", "description", "source", "units", "nodes", "policies", "version",
-            "recall")
+TOP_KEYS = ("name", "title", "description", "source", "units", "parameters", "nodes", "policies",
+            "version", "recall")
 COMMON_NODE_KEYS = ("type", "label", "description", "source")
 NODE_KEYS = {
-    "chance": COMMON_NODE_KEYS + ("states", "parents", "p", "cpt", "prior"),
+    "chance": COMMON_NODE_KEYS + ("states", "parents", "p", "cpt", "prior", "table"),
     "decision": COMMON_NODE_KEYS + ("states", "observes", "remembers"),
     "utility": COMMON_NODE_KEYS + ("parents", "values", "value", "unit", "weight", "prior"),
 }
@@ -213,8 +215,10 @@ class _NodeParser:
     """Builds each :class:`Node` from its spec, once every node's kind and states are known."""
 
     def __init__(self, ctx: _Context, kinds: Mapping[str, str],
-                 spaces: Mapping[str, tuple[str, ...]], lines: Mapping[str, Any]) -> None:
+                 spaces: Mapping[str, tuple[str, ...]], lines: Mapping[str, Any],
+                 book: ParameterBook) -> None:
         self.ctx = ctx
+        self.book = book
         self.lines = lines  # the line of each node's name, for "missing ..." messages
         self.kinds = kinds
         self.spaces = spaces
@@ -256,11 +260,16 @@ class _NodeParser:
                 read=lambda raw, where, path: probability_row(
                     raw, states, node=name, field=field, path=path, where=where),
                 mean=lambda prior: np.asarray(prior.mean(), dtype=float))
-        return _Table(
-            field, VALUE_ROW_KEYS, "value", "a number",
-            read=lambda raw, where, path: number(raw, node=name, field=field, path=path,
-                                                 where=where),
-            mean=lambda prior: float(prior.mean()))
+        def read(raw: Any, where: str, path: tuple) -> Any:
+            if isinstance(raw, str) and self.book.named:
+                try:
+                    float(raw)
+                except ValueError:
+                    return self.book.expression(raw, name, field, path, where)
+            return number(raw, node=name, field=field, path=path, where=where)
+
+        return _Table(field, VALUE_ROW_KEYS, "value", "a number", read=read,
+                      mean=lambda prior: float(prior.mean()))
 
     def _only(self, name: str, spec: Mapping, keys: tuple[tuple[str, str], ...],
               what: str) -> None:
@@ -271,6 +280,14 @@ class _NodeParser:
 
     def _chance(self, name: str, spec: Mapping, parents: tuple[str, ...], common: dict) -> Node:
         states = self.spaces[name]
+        if "table" in spec:
+            self._only(name, spec, (("cpt", "a structured `table` or `cpt` rows"),
+                                    ("p", "a structured `table` or `p`"),
+                                    ("prior", "priors on the parameters of the `table`")),
+                       "a node with a structured `table`")
+            structure = read_table(self.book, name, spec["table"], states, parents)
+            return Node(name=name, kind="chance", states=states, parents=parents, table=None,
+                        structure=structure, **common)
         if not parents:
             self._only(name, spec, (("cpt", "`p`"),), "a node without parents")
             return self._root(name, spec, "chance", "p", dict(common, states=states))
@@ -290,8 +307,12 @@ class _NodeParser:
         ctx = self.ctx
         common["unit"] = _text(spec, "unit", name, ("nodes", name))
         if "weight" in spec:
-            common["weight"] = number(spec["weight"], node=name, field="weight",
-                                      path=("nodes", name, "weight"))
+            weight = self._form(name, "utility", "weight").read(
+                spec["weight"], "", ("nodes", name, "weight"))
+            if isinstance(weight, Expression):
+                common["weight_expression"] = weight
+            else:
+                common["weight"] = weight
         if not parents:
             self._only(name, spec, (("values", "`value`"),), "a utility node without parents")
             return self._root(name, spec, "utility", "value", common)
@@ -304,9 +325,11 @@ class _NodeParser:
         values, row_sources, priors = _parse_table(
             ctx, name, spec, parents, self.index, self._form(name, "utility", "values"),
             self._prior_parser(name, "values"))
+        expressions = {k: v for k, v in values.items() if isinstance(v, Expression)}
+        values = {k: 0.0 if k in expressions else v for k, v in values.items()}
         return Node(name=name, kind="utility", parents=parents,
                     table=_fill(parents, self.index, values), row_sources=row_sources,
-                    priors=priors, **common)
+                    priors=priors, expressions=expressions, **common)
 
     def _root(self, name: str, spec: Mapping, kind: str, field: str, common: dict) -> Node:
         """A chance node without parents (`p`) or a utility node without parents (`value`),
@@ -325,6 +348,9 @@ class _NodeParser:
                                      node=name, field=field, line=self.lines[name])
             value = form.mean(prior)
         source = common["source"]
+        if isinstance(value, Expression):
+            common["expressions"] = {(): value}
+            value = 0.0
         return Node(name=name, kind=kind, table=value, priors={(): prior} if prior else {},
                     row_sources={(): source} if source and kind == "chance" else {}, **common)
 
@@ -416,13 +442,16 @@ def _diagram(ctx: _Context, data: Any) -> Diagram:
     name, nodes = _check_top(ctx, data)
     kinds, spaces = _scan_nodes(ctx, nodes)
     lines = {n: line_of(nodes, n) for n in kinds}
-    parser = _NodeParser(ctx, kinds, spaces, lines)
+    book = ParameterBook(ctx.file, data.get("parameters"), data)
+    parser = _NodeParser(ctx, kinds, spaces, lines, book)
     built = tuple(parser.parse(nname, spec) for nname, spec in nodes.items())
+    parameters = book.finish()
     texts = {key: _text(data, key) for key in ("title", "description", "units")}
     policies = parse_policies(data.get("policies"))
     recall = data.get("recall", "perfect")
     return Diagram(name=name, nodes=built, policies=policies, file=ctx.file,
-                   sources=_sources(data.get("source")), recall=recall, **texts)
+                   sources=_sources(data.get("source")), recall=recall,
+                   parameters=parameters, **texts)
 
 
 def loads(text: str, file: str | None = None) -> Diagram:

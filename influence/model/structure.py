@@ -40,6 +40,7 @@ from .checks import (
     probability_table,
     relocate,
 )
+from .parameter_checks import check_computed_fields, check_parameters
 from .policy_checks import (
     check_policies,
     check_policy,
@@ -127,15 +128,18 @@ def check_node(node: Node) -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             raise fault(f"expected text, got {describe(value)}", node=name, field=key,
                         path=("nodes", name, key))
-    if kind == "utility":
+    if kind == "utility" and node.weight_expression is None:
         weight = check_weight(node.weight, node=name)
-    else:
+    else:  # a weight computed from parameters may be 0 (a value judgment's end)
         weight = number(node.weight, node=name, field="weight", path=("nodes", name, "weight"))
-    table = _check_table(node.table, name, kind, states, parents)
+    computed = check_computed_fields(node, name, kind)
+    table = None if computed and node.table is None else \
+        _check_table(node.table, name, kind, states, parents)
     keyed = {key: _check_keyed(getattr(node, key), key, name, kind, states, parents)
              for key in ("row_sources", "priors")}
     return dict(states=states, parents=parents, weight=weight, table=table,
-                remembers=remembers, **keyed)
+                remembers=remembers, expressions=MappingProxyType(dict(node.expressions)),
+                **keyed)
 
 
 def _check_table(table: Any, name: str, kind: str, states: tuple[str, ...],
@@ -273,6 +277,7 @@ def _check_diagram(diagram: Diagram) -> None:
         check_arcs(node.name, node.kind, node.parents, kinds, order)
         check_arcs(node.name, node.kind, node.remembers, kinds, order, field="remembers")
     _check_decision_order(by_name, topo)
+    check_parameters(diagram)
     check_utility_bound(diagram)
     check_policies(diagram)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import ArgumentTypeError, QueryError
 from ..limits import SUM_TOLERANCE, UTILITY_BOUND
 from ..messages import suggest
 from ..model.diagram import Diagram, Node
@@ -46,7 +46,9 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         Whose tables fill whatever ``tables`` leaves out.
     tables : mapping, optional
         Node -> a table of the node's shape (one set of numbers) or with a leading draw axis
-        ``(S, *shape)``. Utility tables are the values before the node's weight.
+        ``(S, *shape)``. Utility tables are the values before the node's weight. Keys
+        ``param[NAME]`` (the draws of a parameter that ride along in a batch of prior or
+        posterior draws) are ignored.
     weights : mapping, optional
         Utility node -> its weight: a number, or an array of ``S`` weights.
     check : bool
@@ -65,7 +67,12 @@ def operands(diagram: Diagram, tables: Mapping[str, Any] | None = None,
         For an unknown node, a table of the wrong shape, draw counts that disagree, or a
         number out of range, naming the node, the draw and the value.
     """
-    tables = dict(tables or {})
+    for value, what in ((tables, "tables"), (weights, "weights")):
+        if value is not None and not isinstance(value, Mapping):
+            raise ArgumentTypeError(f"expected `{what}` to be a mapping of node names to "
+                                    f"numbers, got {type(value).__name__}", parameter=what)
+    tables = {k: v for k, v in (tables or {}).items()
+              if not (isinstance(k, str) and k.startswith("param[") and k not in diagram)}
     weights = dict(weights or {})
     for name in tables:
         _node(diagram, name, "tables", ("chance", "utility"))

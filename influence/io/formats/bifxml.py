@@ -139,7 +139,8 @@ def bifxml_text(diagram: Diagram, *, decisions: bool = True) -> str:
         if n.label:
             out.append(_prop("description", n.label))
         out.append(_prop("position", f"({where[n.name][0]}, {where[n.name][1]})"))
-        for key, value in node_extras(n, n.name, order_parent=order.get(n.name)).items():
+        for key, value in node_extras(n, n.name, order_parent=order.get(n.name),
+                                      diagram=diagram).items():
             out.append(_prop(PREFIX + key, value))
         out.append("</VARIABLE>")
     for n in nodes:

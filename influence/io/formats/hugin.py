@@ -286,7 +286,7 @@ def net_text(diagram: Diagram) -> str:
         if n.states:
             out.append(f"    states = ({' '.join(_string(s) for s in n.states)});")
         before = names[order[n.name]] if n.name in order else None
-        out += _attrs(node_extras(n, names[n.name], order_parent=before))
+        out += _attrs(node_extras(n, names[n.name], order_parent=before, diagram=diagram))
         out.append("}")
     for n in nodes:
         parents = n.parents + ((order[n.name],) if n.name in order else ())

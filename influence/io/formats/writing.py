@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ModelError
+from ...model.compute import node_parameters
 from ...model.diagram import Diagram, Node
 from .build import is_placeholder
 
@@ -33,7 +34,8 @@ PREFIX = "influence_"
 
 #: Every part of a diagram a format may or may not hold, in the order they are reported.
 FEATURES = ("priors", "row sources", "policies", "labels", "descriptions", "sources", "units",
-            "weights", "title", "model description", "model sources")
+            "weights", "title", "model description", "model sources", "parameters",
+            "structured tables")
 
 _C_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -53,6 +55,9 @@ def used_features(diagram: Diagram) -> dict[str, int]:
         "title": int(diagram.title is not None),
         "model description": int(diagram.description is not None),
         "model sources": len(diagram.sources),
+        "parameters": len(diagram.parameters),
+        "structured tables": sum(n.structure is not None or bool(n.expressions)
+                                 or n.weight_expression is not None for n in nodes),
     }
     return {k: v for k, v in count.items() if v}
 
@@ -66,6 +71,9 @@ def dropped(diagram: Diagram, keeps: Iterable[str]) -> list[str]:
             continue
         if feature == "weights":
             out.append(f"weights ({n}; folded into the utility values)")
+        elif feature == "structured tables":
+            out.append(f"structured tables ({n}; written as the tables computed from their "
+                       "parameters, described in a text property where the format has them)")
         else:
             out.append(f"{feature} ({n})")
     return out
@@ -128,12 +136,18 @@ def weighted(node: Node) -> np.ndarray:
     return np.asarray(node.table, dtype=float) * node.weight
 
 
-def node_extras(node: Node, written_as: str, *, order_parent: str | None = None
-                ) -> dict[str, str]:
+def node_extras(node: Node, written_as: str, *, order_parent: str | None = None,
+                diagram: Diagram | None = None) -> dict[str, str]:
     """The text properties that carry what a format has no field for (without the prefix):
     ``id`` (when the node is written under another name), ``description``, ``source``,
-    ``unit``, ``weight`` and ``order`` (the decision arc added for ordering)."""
+    ``unit``, ``weight``, ``order`` (the decision arc added for ordering) and, given the
+    ``diagram``, ``parameters``: how its numbers are computed from parameters (the form and
+    every parameter with its value, as JSON)."""
     out: dict[str, str] = {}
+    if diagram is not None:
+        computed = computed_extra(diagram, node)
+        if computed:
+            out["parameters"] = computed
     if written_as != node.name:
         out["id"] = node.name
     for key in ("description", "source", "unit"):
@@ -144,6 +158,26 @@ def node_extras(node: Node, written_as: str, *, order_parent: str | None = None
     if order_parent is not None:
         out["order"] = order_parent
     return out
+
+
+def computed_extra(diagram: Diagram, node: Node) -> str | None:
+    """JSON of how a node's numbers are computed from parameters (None if they are not)."""
+    from ..parameters_view import structure_data
+
+    doc: dict[str, Any] = {}
+    data = structure_data(diagram, node)
+    if data is not None:
+        doc["structure"] = data
+    if node.expressions:
+        doc["expressions"] = [{"given": dict(zip(node.parents, k, strict=True)),
+                               "expression": str(e)} for k, e in node.expressions.items()]
+    if node.weight_expression is not None:
+        doc["weight_expression"] = str(node.weight_expression)
+    if not doc:
+        return None
+    names = set(node_parameters(node))
+    doc["values"] = {p.name: p.value for p in diagram.parameters if p.name in names}
+    return json.dumps(doc, sort_keys=True)
 
 
 def model_extras(diagram: Diagram) -> dict[str, str]:

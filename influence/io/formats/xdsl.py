@@ -232,7 +232,7 @@ def _node_xml(diagram: Diagram, n: Any, ids: dict[str, str], order: dict[str, st
         out.append(f"      <utilities>{' '.join(number(x) for x in np.ravel(n.table))}"
                    "</utilities>")
     extras = node_extras(n, ids[n.name], order_parent=ids[order[n.name]] if n.name in order
-                         else None)
+                         else None, diagram=diagram)
     extras.pop("weight", None)  # weights go into the <mau> node
     extras.pop("description", None)  # the genie comment holds it
     if any(state_ids[s] != s for s in n.states):

@@ -21,13 +21,108 @@ from ...model.yamlio import plain
 __all__ = ["model_document", "yaml_text", "write_yaml", "KEEPS"]
 
 KEEPS = ("priors", "row sources", "policies", "labels", "descriptions", "sources", "units",
-         "weights", "title", "model description", "model sources")
+         "weights", "title", "model description", "model sources", "parameters",
+         "structured tables")
 
 
 def _text_fields(node: Node, spec: dict[str, Any]) -> None:
     for key in ("label", "description", "source"):
         if getattr(node, key) is not None:
             spec[key] = getattr(node, key)
+
+
+def _number_or_parameter(diagram: Diagram, name: str, auto: str) -> Any:
+    """A number of a structured table as written: the name of a named parameter, a bare
+    number, or a mapping with its prior, source and description (and its name, if not the
+    one the loader would give it)."""
+    p = diagram.parameter(name)
+    if p.node is None:
+        return name
+    spec: dict[str, Any] = {"value": float(p.value)}
+    if p.prior is not None:
+        spec["prior"] = plain(p.prior.spec)
+    for key in ("source", "description"):
+        if getattr(p, key) is not None:
+            spec[key] = getattr(p, key)
+    if name != auto:
+        spec["name"] = name
+    return spec if len(spec) > 1 else float(p.value)
+
+
+def _given_text(given: Any) -> dict[str, str]:
+    return {k: v for k, v in given}
+
+
+def _structure(diagram: Diagram, node: Node) -> dict[str, Any]:
+    """The ``table:`` of a structured node, as the loader reads it."""
+    s = node.structure
+    n = node.name
+
+    def label(given: Any) -> str:
+        return n + "[" + ",".join(f"{p}={v}" for p, v in given) + "]"
+
+    if s.form == "deterministic":
+        rules = []
+        for r in s.rules:
+            rule: dict[str, Any] = {"given": _given_text(r.given), "state": r.state}
+            if r.source:
+                rule["source"] = r.source
+            rules.append(rule)
+        return {"deterministic": rules}
+    if s.form == "log_linear":
+        body: dict[str, Any] = {"scale": s.scale}
+        if len(node.states) == 2:
+            (target, name), = s.base
+            body["state"] = target
+            body["base"] = _number_or_parameter(diagram, name, f"{n}.base")
+        else:
+            body["base"] = {st: _number_or_parameter(diagram, name, f"{n}.base:{st}")
+                            for st, name in s.base}
+        effects = []
+        for e in s.effects:
+            effect: dict[str, Any] = {"given": _given_text(e.given),
+                                      "ratio": _number_or_parameter(diagram, e.ratio,
+                                                                    label(e.given)),
+                                      "states": list(e.states)}
+            if e.source:
+                effect["source"] = e.source
+            effects.append(effect)
+        body["effects"] = effects
+        return {"log_linear": body}
+
+    def steps(names: tuple[str, ...], auto: str) -> Any:
+        if len(names) == 1 and s.binary:
+            return _number_or_parameter(diagram, names[0], auto)
+        return {lv: _number_or_parameter(diagram, nm, f"{auto}:{lv}")
+                for lv, nm in zip(s.levels[1:], names, strict=True)}
+
+    body = {"state": s.levels[-1]} if s.binary else {}
+    body["leak"] = steps(s.leak, f"{n}.leak")
+    links = []
+    for link in s.links:
+        given = ((link.parent, link.state),)
+        entry: dict[str, Any] = {"given": _given_text(given), "p": steps(link.steps,
+                                                                         label(given))}
+        if link.source:
+            entry["source"] = link.source
+        links.append(entry)
+    body["links"] = links
+    return {s.written_as: body}
+
+
+def _named_parameters(diagram: Diagram) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for p in diagram.parameters:
+        if p.node is not None:
+            continue
+        spec: dict[str, Any] = {"value": float(p.value)}
+        if p.prior is not None:
+            spec["prior"] = plain(p.prior.spec)
+        for key in ("source", "description"):
+            if getattr(p, key) is not None:
+                spec[key] = getattr(p, key)
+        out[p.name] = spec
+    return out
 
 
 def _rows(diagram: Diagram, node: Node, key: str) -> list[dict[str, Any]]:
@@ -38,6 +133,8 @@ def _rows(diagram: Diagram, node: Node, key: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"given": dict(zip(node.parents, combo, strict=True))}
         value = node.table[index]
         row[key] = [float(x) for x in value] if key == "p" else float(value)
+        if combo in node.expressions:
+            row[key] = str(node.expressions[combo])
         if combo in node.row_sources:
             row["source"] = node.row_sources[combo]
         if combo in node.priors:
@@ -61,8 +158,15 @@ def _node(diagram: Diagram, node: Node) -> dict[str, Any]:
     else:
         if node.unit is not None:
             spec["unit"] = node.unit
-        if node.weight != 1.0:
+        if node.weight_expression is not None:
+            spec["weight"] = str(node.weight_expression)
+        elif node.weight != 1.0:
             spec["weight"] = float(node.weight)
+    if node.structure is not None:
+        if node.parents:
+            spec["parents"] = list(node.parents)
+        spec["table"] = _structure(diagram, node)
+        return spec
     if node.parents:
         spec["parents"] = list(node.parents)
         key = "cpt" if node.kind == "chance" else "values"
@@ -71,7 +175,8 @@ def _node(diagram: Diagram, node: Node) -> dict[str, Any]:
     if node.kind == "chance":
         spec["p"] = [float(x) for x in np.asarray(node.table)]
     else:
-        spec["value"] = float(node.table)
+        spec["value"] = str(node.expressions[()]) if () in node.expressions \
+            else float(node.table)
     if () in node.priors:
         spec["prior"] = plain(node.priors[()].spec)
     return spec
@@ -107,6 +212,9 @@ def model_document(diagram: Diagram) -> dict[str, Any]:
         doc["units"] = diagram.units
     if diagram.recall != "perfect":
         doc["recall"] = diagram.recall
+    named = _named_parameters(diagram)
+    if named:
+        doc["parameters"] = named
     doc["nodes"] = {n.name: _node(diagram, n) for n in diagram.nodes}
     if diagram.policies:
         doc["policies"] = _policies(diagram)

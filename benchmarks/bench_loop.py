@@ -1,0 +1,189 @@
+"""Time the modeler's loop from the command line, each command a new process: fitting the
+article model's bundled evidence exactly, evaluating and plotting under the posterior,
+validating a model with a new interval prior (empty elicitation cache), and a NUTS fit of a
+small case file (empty and filled PyTensor compilation cache).
+
+Run from anywhere::
+
+    python benchmarks/bench_loop.py            # everything (a few minutes: the NUTS fits)
+    python benchmarks/bench_loop.py --no-nuts  # the fast commands only (under a minute)
+    python benchmarks/bench_loop.py --runs 10
+
+Each figure is the best (and the median) of ``--runs`` runs of the console script, wall time
+(``time.perf_counter`` around ``subprocess.run``), with the user and system CPU time of the
+child (``resource.getrusage``), which a busy machine inflates less than wall time. Targets:
+``evaluate --posterior`` under 1 s, ``plot --posterior`` under 3 s, ``fit --method exact``
+under 1 s, ``validate`` with a new interval prior under 3 s, NUTS of a small case file under
+20 s with an empty compilation cache and under 5 s with a filled one. It also prints the
+posterior file's size and which heavy modules each command imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEAVY = ("arviz", "xarray", "scipy", "pymc", "pytensor")
+OIL_PRIORS = """\
+name: oil-wildcatter
+nodes:
+  oil: {type: chance, states: [dry, wet, soaking], p: [0.5, 0.3, 0.2],
+        prior: {dirichlet: [5, 3, 2]}}
+  test: {type: decision, states: ["no", "yes"]}
+  result:
+    type: chance
+    states: [none, closed, open, diffuse]
+    parents: [oil, test]
+    cpt:
+      - {given: {oil: dry, test: "no"}, p: [1, 0, 0, 0]}
+      - {given: {oil: dry, test: "yes"}, prior: {dirichlet: [0.5, 1.5, 3, 5]}}
+      - {given: {oil: wet, test: "no"}, p: [1, 0, 0, 0]}
+      - {given: {oil: wet, test: "yes"}, prior: {dirichlet: [1.5, 2, 2, 1.5]}}
+      - {given: {oil: soaking, test: "no"}, p: [1, 0, 0, 0]}
+      - {given: {oil: soaking, test: "yes"}, prior: {dirichlet: [5, 4, 1, 0.5]}}
+  drill: {type: decision, states: ["no", "yes"], observes: [test, result]}
+  payoff:
+    type: utility
+    parents: [drill, oil]
+    values:
+      - {given: {drill: "no", oil: dry}, value: 0}
+      - {given: {drill: "no", oil: wet}, value: 0}
+      - {given: {drill: "no", oil: soaking}, value: 0}
+      - {given: {drill: "yes", oil: dry}, value: -70}
+      - {given: {drill: "yes", oil: wet}, value: 50}
+      - {given: {drill: "yes", oil: soaking}, prior: {interval: [150, 250], mass: 0.9}}
+  cost:
+    type: utility
+    parents: [test]
+    values:
+      - {given: {test: "no"}, value: 0}
+      - {given: {test: "yes"}, value: -10}
+"""
+FOUR_CASES = "oil,test,result\ndry,yes,diffuse\n,yes,open\nwet,yes,open\n,yes,closed\n"
+INTERVAL_MODEL = """\
+name: new-interval
+nodes:
+  x: {type: chance, states: ["no", "yes"], prior: {interval: [0.2137, 0.4411], mass: 0.85}}
+  act: {type: decision, states: ["no", "yes"]}
+  value:
+    type: utility
+    parents: [act, x]
+    values:
+      - {given: {act: "no", x: "no"}, value: 0}
+      - {given: {act: "no", x: "yes"}, value: 0}
+      - {given: {act: "yes", x: "no"}, value: -1}
+      - {given: {act: "yes", x: "yes"}, prior: {interval: [2.5, 3.5], mass: 0.8}}
+"""
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one command in a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def imported(args: list[str], env: dict[str, str], cwd: Path) -> list[str]:
+    """The heavy modules a command imports (run in-process through the CLI's main)."""
+    code = ("import sys\nfrom influence.cli.main import main\n"
+            f"try:\n    main({args[1:]!r})\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=cwd, check=False)
+    return eval(done.stderr.strip().splitlines()[-1])  # noqa: S307 - our own printed list
+
+
+def timed(label: str, args: list[str], env: dict[str, str], cwd: Path, runs: int,
+          fresh: callable | None = None) -> tuple[str, float]:
+    walls, cpus = [], []
+    for _ in range(runs):
+        if fresh is not None:
+            fresh()
+        wall, cpu = run(args, env, cwd)
+        walls.append(wall)
+        cpus.append(cpu)
+    best = min(walls)
+    line = (f"  {label:<58} best {best:6.2f} s, median {statistics.median(walls):6.2f} s "
+            f"wall; CPU best {min(cpus):5.2f} s")
+    print(line, flush=True)
+    return line, best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-nuts", action="store_true", help="skip the NUTS fits")
+    args = parser.parse_args()
+    script = shutil.which("influence") or sys.exit("the `influence` console script is not on "
+                                                   "PATH; pip install -e . first")
+    print(f"influence, the modeler's loop, {args.runs} runs each (python "
+          f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f})")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env = {**os.environ, "INFLUENCE_CACHE_DIR": str(root / "elicit")}
+        post = root / "post.nc"
+        fit = [script, "fit", "cartel-intervention", "--evidence", "cartel-operations",
+               "--method", "exact", "-o", str(post), "--seed", "1"]
+        evaluate = [script, "evaluate", "cartel-intervention", "--posterior", str(post)]
+        plot = [script, "plot", "cartel-intervention", "--posterior", str(post), "-o",
+                str(root / "eu.png")]
+        _, fit_best = timed("fit --method exact (cartel-intervention)", fit, env, root,
+                            args.runs)
+        print(f"  {'posterior file size':<58} {post.stat().st_size / 1e6:.1f} MB")
+        _, eval_best = timed("evaluate --posterior", evaluate, env, root, args.runs)
+        _, plot_best = timed("plot --posterior", plot, env, root, args.runs)
+        for label, command in (("fit", fit), ("evaluate", evaluate), ("plot", plot)):
+            print(f"  {label} imports: {imported(command, env, root) or 'none'} of "
+                  f"{', '.join(HEAVY)}")
+        (root / "new.yaml").write_text(INTERVAL_MODEL)
+        cache = root / "elicit"
+        _, validate_best = timed("validate, a new interval prior, empty cache",
+                                 [script, "validate", "new.yaml"], env, root, args.runs,
+                                 fresh=lambda: shutil.rmtree(cache, ignore_errors=True))
+        verdicts = [("evaluate --posterior", eval_best, 1.0), ("plot --posterior", plot_best, 3.0),
+                    ("fit --method exact", fit_best, 1.0), ("validate", validate_best, 3.0)]
+        if not args.no_nuts:
+            verdicts += nuts(script, env, root)
+    for label, best, target in verdicts:
+        print(f"{label}: best {best:.2f} s, target {target:g} s: "
+              f"{'meets' if best < target else 'MISSES'}")
+
+
+def nuts(script: str, env: dict[str, str], root: Path) -> list[tuple[str, float, float]]:
+    """A case file of 4 rows: the default of `influence fit` (the exact mixture), then NUTS
+    (`--method nuts`), first with an empty PyTensor compilation directory, then with the one
+    it filled."""
+    (root / "oil.yaml").write_text(OIL_PRIORS)
+    (root / "four.csv").write_text(FOUR_CASES)
+    (root / "four.yaml").write_text("model: oil-wildcatter\nobservations:\n  - cases: four.csv\n")
+    compiledir = root / "pytensor"
+    nuts_env = {**env, "PYTENSOR_FLAGS": f"compiledir={compiledir}"}
+    default = [script, "fit", "oil.yaml", "-e", "four.yaml", "-o", str(root / "mix.nc"),
+               "--seed", "1"]
+    _, exact = timed("4 case records, the default of `influence fit` (an exact mixture)",
+                     default, env, root, 3)
+    command = [*default[:5], "-o", str(root / "nuts.nc"), "--seed", "1", "--method", "nuts"]
+    shutil.rmtree(compiledir, ignore_errors=True)
+    _, cold = timed("NUTS, 4 case records, empty compilation cache", command, nuts_env, root, 1)
+    _, warm = timed("NUTS, 4 case records, filled compilation cache", command, nuts_env, root,
+                    3)
+    return [("4 cases, exact mixture", exact, 5.0), ("NUTS cold", cold, 20.0),
+            ("NUTS warm", warm, 5.0)]
+
+
+if __name__ == "__main__":
+    main()
