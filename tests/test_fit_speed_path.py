@@ -184,7 +184,7 @@ def test_the_direct_file_is_the_file_arviz_writes(cartel, tmp_path):
     tables = {s["variable"] for s in direct.slots}  # one variable per table with a prior
     coords = [d for d, _ in raw_old["posterior"]["dims"]]
     assert set(raw_old["posterior"]["vars"]) == tables | set(coords)
-    assert len(tables) < 30 < len(direct.slots)
+    assert len(tables) < len(direct.slots)  # fewer variables than rows with priors
 
 
 @pytest.mark.slow
