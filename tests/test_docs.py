@@ -114,9 +114,11 @@ def test_readme_scripts_and_notebooks_example():
     assert len(namespace["draws"]) == 2000
 
 
+@pytest.mark.slow
 def test_the_modelers_loop_of_the_readme_runs_as_written_from_any_folder(tmp_path,
                                                                          monkeypatch):
-    """Every command of the README's modeler's-loop section, run in an empty folder."""
+    """Every command of the README's modeler's-loop section, run in an empty folder (slow:
+    the article model's bundled evidence is fitted with NUTS)."""
     import re
     import shlex
 
