@@ -138,13 +138,17 @@ def test_the_chain_agrees_with_pyagrum(stages: int) -> None:
     assert result.maximum_expected_utility == pytest.approx(pyagrum_meu(d), rel=1e-8)
 
 
-def _soluble_cases() -> list[int]:
+def _soluble_cases() -> list:
+    """Seeds of soluble random diagrams whose strategies can be enumerated; those with more
+    than 200 strategies to enumerate (seconds to tens of seconds each) are marked slow."""
     out = []
     for seed in range(80):
         d = random_limid(seed, chance=5, decisions=3, observes=2, remembers=0.3)
         plan = influence.plan(d)
-        if plan.factored.exact and count(d, knowledge(plan)) <= 5000:
-            out.append(seed)
+        strategies = count(d, knowledge(plan))
+        if plan.factored.exact and strategies <= 5000:
+            out.append(pytest.param(seed, marks=pytest.mark.slow) if strategies > 200
+                       else seed)
     return out
 
 
@@ -254,6 +258,7 @@ def _limited_article() -> influence.Diagram:
     return influence.diagram_from_dict(doc)
 
 
+@pytest.mark.slow
 def test_prior_draws_of_a_limited_memory_diagram() -> None:
     d = _limited_article()
     result = influence.evaluate(d, prior=True, draws=300, seed=2)
