@@ -108,3 +108,15 @@ def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory(tmp_path)
     assert line.startswith("Error: expected to finish within the time limit of 2.0 s"), line
 
 
+
+
+def test_draws_beyond_memory_are_refused_before_the_point_analysis(monkeypatch) -> None:
+    import influence.analysis.sensitivity as sensitivity
+
+    def never(*args, **kwargs):
+        raise AssertionError("the one-way analysis ran before the draws were checked")
+
+    monkeypatch.setattr(sensitivity, "one_way", never)
+    diagram = influence.loads(BETA_BET)
+    with pytest.raises(influence.TooLargeError, match="within the memory limit"):
+        influence.sensitivity(diagram, prior=True, draws=10**12, memory_limit=10**9)
