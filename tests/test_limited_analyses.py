@@ -350,3 +350,75 @@ def test_the_commands_run_on_a_limited_memory_file(tmp_path):
     assert "soluble" in voi.stdout and "Observing chance nodes" in voi.stdout
     explain = run(cli, ["explain", str(path)])
     assert explain.exit_code != 0 and "perfect recall" in explain.output
+
+
+# -- the documented examples --------------------------------------------------------------------
+def _in_order(shown: list[str], printed: list[str]) -> None:
+    position = 0
+    for line in shown:
+        if line == "...":
+            continue
+        while position < len(printed) and printed[position] != line:
+            position += 1
+        assert position < len(printed), f"not printed (in this order): {line!r}"
+        position += 1
+
+
+def test_the_documented_limited_memory_outputs_are_what_is_printed(tmp_path):
+    import re
+    import shlex
+    from pathlib import Path
+
+    from influence.cli.main import cli
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "model-format.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+                 if "recall: limited" in b)
+    model = tmp_path / "two-stages.yaml"
+    model.write_text("\n".join(line[2:] if line.startswith("  ") else line
+                               for line in block.splitlines()) + "\n", encoding="utf-8")
+    page = (docs / "sensitivity.md").read_text(encoding="utf-8")
+    command, body = re.search(r"```text\n\$ (influence sensitivity two-stages\.yaml[^\n]*)\n"
+                              r"(.*?)```", page, flags=re.S).groups()
+    args = [str(model) if a == "two-stages.yaml" else a for a in shlex.split(command)[1:]]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    _in_order(body.splitlines(), result.stdout.splitlines())
+    page = (docs / "value-of-information.md").read_text(encoding="utf-8")
+    body = re.search(r"```text\n(Maximum expected utility without further information: 67.*?)"
+                     r"```", page, flags=re.S).group(1)
+    d = random_limid(NOT_SOLUBLE, chance=4, decisions=3, observes=1, remembers=0.2)
+    printed = render_voi(influence.value_of_information(d, decision="D2"), "table")
+    _in_order(body.splitlines(), printed.splitlines())
+
+
+def test_probabilistic_sensitivity_compares_the_best_options_of_every_strategy():
+    """Each option's value in each draw is that of the strategy with the option forced that is
+    best on average over the draws (the Bayes strategy, found by enumeration here)."""
+    d = limited_with_priors(84, 3)
+    plan = influence.plan(d)
+    draws = 120
+    result = influence.sensitivity(d, top=2, prior=True, draws=draws, seed=3)
+    assert result.solution["exact"] is True
+    prob = result.probabilistic
+    drawn = sample_prior_parameters(d, draws, 3)
+    every = np.array([values(d, plan, {n: t[i] for n, t in drawn.items()})
+                      for i in range(draws)])  # (draws, strategies)
+    first = [int(np.argmax(s[0][0])) for s in strategies(d, plan)]
+    states = d.decisions[0].states
+    options = {}
+    for k, state in enumerate(states):
+        allowed = [j for j, c in enumerate(first) if c == k]
+        best = allowed[int(np.argmax(every[:, allowed].mean(axis=0)))]
+        options[f"{d.decisions[0].name}={state}"] = every[:, best]
+    diff = options[prob.best] - options[prob.runner_up]
+    assert prob.difference_mean == pytest.approx(diff.mean(), abs=1e-8)
+    assert prob.probability_best == pytest.approx(np.mean(diff >= 0))
+    assert max(o.mean() for o in options.values()) == pytest.approx(options[prob.best].mean())
+
+
+def test_probabilistic_sensitivity_without_options_is_refused():
+    d = limited_with_priors(8, 2)
+    with pytest.raises(QueryError, match="expected options to compare"):
+        influence.sensitivity(d, top=1, prior=True, draws=50, seed=1)
