@@ -422,3 +422,22 @@ def test_probabilistic_sensitivity_without_options_is_refused():
     d = limited_with_priors(8, 2)
     with pytest.raises(QueryError, match="expected options to compare"):
         influence.sensitivity(d, top=1, prior=True, draws=50, seed=1)
+
+
+def test_the_strategy_averaged_over_draws_is_the_evaluations_bayes_strategy():
+    """For parameters dependent across nodes (a posterior's draws) the decision without further
+    information is the strategy best on average over the draws: the evaluation's, with the
+    same EVPI (here on prior draws, forced through that path)."""
+    from influence.analysis.beliefs import beliefs
+    from influence.analysis.limited_values import LimitedValuer
+
+    d = limited_with_priors(84, 3)
+    b = beliefs(d, prior=True, draws=300, seed=2)
+    valuer = LimitedValuer(influence.plan(d), b.means, chunks=lambda: b.chunks(100))
+    evaluation = influence.evaluate(d, prior=True, draws=300, seed=2)
+    assert valuer.exact and valuer.solution["exact"]
+    assert valuer.maximum_expected_utility == pytest.approx(
+        evaluation.maximum_expected_utility, rel=1e-12)
+    gains = np.concatenate([valuer.gains(valuer.unnormalized(t)) for t in b.chunks(100)])
+    assert gains.min() >= 0.0
+    assert gains.mean() == pytest.approx(evaluation.evpi_parameters, rel=1e-9)
