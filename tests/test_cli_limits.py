@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from bet_model import BETA_BET
 from click.testing import CliRunner
 
 import influence
@@ -96,8 +97,10 @@ def test_draws_beyond_memory_are_refused_saying_how_many_fit() -> None:
     assert again and again.groups() == found.groups(), _one_error_line(other)
 
 
-def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory() -> None:
-    result = CliRunner().invoke(cli, ["evaluate", "cartel-intervention", "--prior", "--draws",
+def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory(tmp_path) -> None:
+    model = tmp_path / "bet.yaml"
+    model.write_text(BETA_BET)
+    result = CliRunner().invoke(cli, ["evaluate", str(model), "--prior", "--draws",
                                       str(10**12), "--memory-limit", "1GB", "--time-limit",
                                       "2s"])
     assert result.exit_code == 1
