@@ -131,14 +131,11 @@ class PointExtras:
     def contributions(self, index: int) -> dict[str, float]:
         if self._contributions is None:
             solver, choices = self._stacked()
-            values = {}
-            for u in self.plan.diagram.utilities:
-                phi, num = solver.query(solver.factors(self.ops, choices, (),
-                                                       utilities=(u.name,)), ())
-                values[u.name] = np.broadcast_to((num / phi).reshape(-1),
-                                                 (len(self.strategies),))
-            self._contributions = [{u: float(v[i]) for u, v in values.items()}
-                                   for i in range(len(self.strategies))]
+            names = [u.name for u in self.plan.diagram.utilities]
+            values = np.broadcast_to(solver.by_utility(self.ops, choices),
+                                     (len(self.strategies), len(names)))
+            self._contributions = [dict(zip(names, map(float, row), strict=True))
+                                   for row in values]
         return self._contributions[index]
 
     def profile(self, index: int):  # noqa: ANN201 - a risk.Profile or None
