@@ -104,9 +104,9 @@ class ProbabilisticSensitivity:
 
 
 def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: int | None
-            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int, bool]:
-    """The draws in chunks, their kind, their number, and whether they fit one chunk."""
-    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, PRIOR_BLOCK, chunk_size_for, prior_chunks
+            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int]:
+    """The draws in chunks, their kind and their number."""
+    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, chunk_size_for, prior_chunks
 
     diagram = plan.diagram
     if posterior is not None:
@@ -114,15 +114,14 @@ def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: in
         total = posterior.draws if draws is None else min(int(draws), posterior.draws)
         chunk = chunk_size_for(plan, total)
         return (lambda: iter(posterior.iter_parameters(diagram, chunk, draws)), "posterior",
-                total, total <= chunk)
+                total)
     if not diagram.has_priors:
         raise QueryError("expected priors in the model for a probabilistic sensitivity, got "
                          "none: every number is a point value", file=diagram.file,
                          parameter="prior")
     total = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
     chunk = chunk_size_for(plan, total)
-    return (prior_chunks(diagram, total, int(seed), chunk), "prior", total,
-            total <= min(chunk, PRIOR_BLOCK))
+    return prior_chunks(diagram, total, int(seed), chunk), "prior", total
 
 
 def _pair(ranked: Sequence[OptionResult]) -> tuple[OptionResult, OptionResult | None]:
@@ -157,8 +156,8 @@ def _shares(theta: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = False,
                   posterior: Any = None, draws: int | None = None,
                   seed: int | None = None,
-                  progress: Callable[[int, int], None] | None = None
-                  ) -> ProbabilisticSensitivity:
+                  progress: Callable[[int, int], None] | None = None,
+                  runner: Any = None) -> ProbabilisticSensitivity:
     """Variance shares of the EU difference between the two best options (see the module's
     documentation), for each of ``parameters`` that has a prior.
 
@@ -176,8 +175,12 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         Seed of the prior draws (default: fresh entropy, reported in the result).
     progress : callable, optional
         ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
+    runner : Runner, optional
+        Where the options are evaluated in every draw (a :class:`influence.parallel.Runner`;
+        here by default): the evaluation of :func:`influence.evaluate` under draws, every
+        draw's values kept; the results do not depend on it.
     """
-    from ..bayes.uncertainty import counting
+    from ..bayes.uncertainty import counting, evaluate_under_uncertainty
 
     if isinstance(posterior, str | Path):
         from ..bayes.fitting import Posterior
@@ -185,10 +188,14 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         posterior = Posterior.read(posterior)
     if posterior is None and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
-    chunks, kind, total, single = _chunks(plan, prior, posterior, draws, seed)
-    # Passes over the draws: one or two to evaluate (see evaluate_chunks), one for the values.
-    chunks = counting(chunks, total * (2 if single else 3), progress)
-    evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
+    chunks, kind, total = _chunks(plan, prior, posterior, draws, seed)
+    # Two passes over the draws: one to evaluate, one for the parameters' values.
+    evaluation = evaluate_under_uncertainty(
+        plan, prior=posterior is None, posterior=posterior, draws=draws, seed=seed,
+        keep_draws=True, runner=runner,
+        progress=None if progress is None else lambda done, _: progress(done, 2 * total))
+    chunks = counting(chunks, total, None if progress is None else
+                      lambda done, _: progress(total + done, 2 * total))
     best, runner = _pair(evaluation.ranked())
     uncertain = [p for p in parameters if p.prior is not None]
     diff = best.draws - (runner.draws if runner is not None else best.draws)
