@@ -196,9 +196,9 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         progress=None if progress is None else lambda done, _: progress(done, 2 * total))
     chunks = counting(chunks, total, None if progress is None else
                       lambda done, _: progress(total + done, 2 * total))
-    best, runner = _pair(evaluation.ranked())
+    best, second = _pair(evaluation.ranked())
     uncertain = [p for p in parameters if p.prior is not None]
-    diff = best.draws - (runner.draws if runner is not None else best.draws)
+    diff = best.draws - (second.draws if second is not None else best.draws)
     theta = _drawn_values(chunks, uncertain)
     shares: list[ParameterShare] = []
     if uncertain and np.std(diff) > 0:
@@ -208,7 +208,7 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         shares.sort(key=lambda s: -s.variance_share)
     return ProbabilisticSensitivity(
         uncertainty=kind, draws=total, seed=seed if posterior is None else None, best=best.id,
-        runner_up=runner.id if runner is not None else best.id,
+        runner_up=second.id if second is not None else best.id,
         difference_mean=float(diff.mean()), difference_sd=float(diff.std(ddof=1)),
         probability_best=float(np.mean(diff >= 0)), parameters=tuple(shares),
         diagnostics=None if posterior is None else _diagnostics(posterior))
