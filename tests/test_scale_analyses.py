@@ -168,3 +168,14 @@ def test_sensitivity_on_workers_from_the_command_line(cluster):
     there = CliRunner().invoke(cli, [*args, "--scheduler", cluster])
     assert here.exit_code == there.exit_code == 0, there.output
     assert_same(json.loads(there.output), json.loads(here.output))
+
+
+@needs_dask
+def test_a_diagram_of_limited_memory_on_workers(cluster):
+    from influence.testing import limid_chain
+
+    diagram = limid_chain(4, seed=1)
+    here = influence.sensitivity(diagram, top=4)
+    there = influence.sensitivity(diagram, top=4, scheduler=cluster)
+    assert here.parameters and here.to_dict()["solution"]["method"]
+    assert_same(there.to_dict(), here.to_dict())

@@ -78,6 +78,10 @@ class Solver:
         draw) there."""
         which = np.asarray(which, dtype=np.int64)
         values = np.asarray(values, dtype=float)
+        if self.plan.limited:
+            from .limited_sweep import limited_solve
+
+            return limited_solve(self.plan, self.parameters, self._sweep(which, values), follow)
         plan, layout = self.plan, self.plan.layout
         parts: list[tuple] = []
         for start in range(0, len(values), self.step):

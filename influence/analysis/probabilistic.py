@@ -189,6 +189,11 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
     if posterior is None and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     chunks, kind, total = _chunks(plan, prior, posterior, draws, seed)
+    if not plan.options():
+        raise QueryError("expected options to compare for a probabilistic sensitivity (a "
+                         "named policy, or a decision that observes nothing), got none: every "
+                         "decision observes something", file=plan.diagram.file,
+                         parameter="prior" if posterior is None else "posterior")
     # Two passes over the draws: one to evaluate, one for the parameters' values.
     evaluation = evaluate_under_uncertainty(
         plan, prior=posterior is None, posterior=posterior, draws=draws, seed=seed,
