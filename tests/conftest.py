@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -29,3 +31,19 @@ def _report_width(monkeypatch: pytest.MonkeyPatch) -> None:
     """Text reports are laid out for ``COLUMNS`` when it is set: every test starts at 100
     columns (the width of a report written to a file), whatever the terminal running it."""
     monkeypatch.setenv("COLUMNS", "100")
+
+
+_LONG_TESTS = Path(__file__).with_name("long_tests.txt")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` the tests listed in ``long_tests.txt`` (each over a few tenths of a second
+    of CPU, measured by ``scripts/time_tests.py``), before ``-m`` selects."""
+    if os.environ.get("INFLUENCE_ALL_TESTS_QUICK") or not _LONG_TESTS.exists():
+        return
+    listed = {line.strip() for line in _LONG_TESTS.read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    for item in items:
+        if item.nodeid in listed:
+            item.add_marker(pytest.mark.slow)
