@@ -194,6 +194,7 @@ _TERMINAL = """
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "code", "line"), [(signal.SIGINT, 130, "Interrupted"),
                                                       (signal.SIGTERM, 143, "Terminated")])
 def test_a_signal_stops_a_long_evaluation_over_draws(signum, code, line, tmp_path) -> None:

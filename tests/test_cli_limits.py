@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from bet_model import BETA_BET
 from click.testing import CliRunner
 
 import influence
@@ -96,8 +97,10 @@ def test_draws_beyond_memory_are_refused_saying_how_many_fit() -> None:
     assert again and again.groups() == found.groups(), _one_error_line(other)
 
 
-def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory() -> None:
-    result = CliRunner().invoke(cli, ["evaluate", "cartel-intervention", "--prior", "--draws",
+def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory(tmp_path) -> None:
+    model = tmp_path / "bet.yaml"
+    model.write_text(BETA_BET)
+    result = CliRunner().invoke(cli, ["evaluate", str(model), "--prior", "--draws",
                                       str(10**12), "--memory-limit", "1GB", "--time-limit",
                                       "2s"])
     assert result.exit_code == 1
@@ -105,3 +108,15 @@ def test_without_keep_draws_any_number_of_draws_runs_in_bounded_memory() -> None
     assert line.startswith("Error: expected to finish within the time limit of 2.0 s"), line
 
 
+
+
+def test_draws_beyond_memory_are_refused_before_the_point_analysis(monkeypatch) -> None:
+    import influence.analysis.sensitivity as sensitivity
+
+    def never(*args, **kwargs):
+        raise AssertionError("the one-way analysis ran before the draws were checked")
+
+    monkeypatch.setattr(sensitivity, "one_way", never)
+    diagram = influence.loads(BETA_BET)
+    with pytest.raises(influence.TooLargeError, match="within the memory limit"):
+        influence.sensitivity(diagram, prior=True, draws=10**12, memory_limit=10**9)

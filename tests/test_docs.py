@@ -102,6 +102,7 @@ def test_the_readme_has_no_placeholder_left():
     assert not placeholders, f"placeholders left in README.md: {placeholders}"
 
 
+@pytest.mark.slow
 def test_readme_scripts_and_notebooks_example():
     pytest.importorskip("pandas", reason="pandas is not installed: DataFrames cannot be made")
     block = _python_blocks(ROOT / "README.md")[3]

@@ -298,6 +298,7 @@ def test_the_fit_command_imports_no_heavy_module(files, tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.slow
 def test_evaluating_and_plotting_a_posterior_import_no_heavy_module(files, cartel, tmp_path):
     """Reading a posterior file, checking it and evaluating under it, and the plot command,
     need neither ArviZ, xarray, SciPy nor PyMC."""

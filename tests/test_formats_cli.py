@@ -71,6 +71,7 @@ def test_input_format_overrides_the_suffix(tmp_path):
     assert json.loads(result.stdout)["maximum_expected_utility"] == 77.0
 
 
+@pytest.mark.slow
 def test_convert_round_trip_and_one_dropped_line(tmp_path):
     result = run("convert", "cartel-intervention", tmp_path / "c.xdsl")
     assert result.exit_code == 0, result.output

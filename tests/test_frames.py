@@ -131,6 +131,7 @@ def test_thresholds_frame(oil: influence.Diagram) -> None:
         assert (row["low"], row["high"]) == result.domains[pid]
 
 
+@pytest.mark.slow
 def test_value_of_information_frames(tmp_path) -> None:
     from cartel_rows import write_rows_model
 

@@ -36,10 +36,10 @@ def bet() -> influence.Diagram:
     return influence.loads(BETA_BET)
 
 
-def test_evaluate_reports_each_block_of_draws_in_one_pass() -> None:
+def test_evaluate_reports_each_block_of_draws_in_one_pass(bet) -> None:
     from influence.bayes.uncertainty import PRIOR_BLOCK
 
-    diagram = influence.load("cartel-intervention")
+    diagram = bet
     calls = Calls()
     total = PRIOR_BLOCK + 500
     result = evaluate_under_uncertainty(diagram, prior=True, draws=total, seed=3,
@@ -144,7 +144,7 @@ def test_time_limit_values(text, seconds) -> None:
     assert cli_progress.parse_duration(None, None, text) == seconds
 
 
-def test_the_time_limit_on_the_command_line(monkeypatch) -> None:
+def test_the_time_limit_on_the_command_line(monkeypatch, tmp_path) -> None:
     class FastTime:
         clock = Clock(30.0)
 
@@ -153,8 +153,10 @@ def test_the_time_limit_on_the_command_line(monkeypatch) -> None:
             return FastTime.clock()
 
     monkeypatch.setattr("influence.progress.time", FastTime)
-    result = CliRunner().invoke(cli, ["evaluate", "cartel-intervention", "--prior", "--draws",
-                                      "40000", "--seed", "1", "--time-limit", "1m"])
+    model = tmp_path / "bet.yaml"
+    model.write_text(BETA_BET)
+    result = CliRunner().invoke(cli, ["evaluate", str(model), "--prior", "--draws", "400000",
+                                      "--seed", "1", "--time-limit", "1m"])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: expected to finish within the time "

@@ -84,6 +84,7 @@ def test_oil_wildcatter_reads_as_expected(reports):
     assert "Choose <span class=\"choice\">yes</span> (expected utility of each option" in html
 
 
+@pytest.mark.slow
 def test_prior(tmp_path):
     diagram = influence.load("cartel-intervention")
     html = influence.report(diagram, prior=True, seed=1, draws=400)
@@ -100,6 +101,7 @@ def test_prior(tmp_path):
     check_self_contained(html)
 
 
+@pytest.mark.slow
 def test_prior_without_seed_records_the_one_chosen():
     diagram = influence.load("cartel-intervention")
     first = read_data(influence.report(diagram, prior=True, draws=50))

@@ -103,7 +103,9 @@ def open_report(driver, path: Path, screenshot: Path) -> dict:
     return {"data": data, "shown": shown, "charts": charts}
 
 
-@pytest.mark.parametrize("name", bundled.names())
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.slow) if n == "cartel-intervention" else n
+    for n in bundled.names()])
 def test_bundled_model_in_the_browser(browser, tmp_path, name):
     page = tmp_path / f"{name}.html"
     run("report", name, "-o", str(page))
@@ -118,6 +120,7 @@ def test_bundled_model_in_the_browser(browser, tmp_path, name):
     assert "chart risk-profiles" in seen["charts"]
 
 
+@pytest.mark.slow
 def test_prior_in_the_browser(browser, tmp_path):
     page = tmp_path / "prior.html"
     args = ("cartel-intervention", "--prior", "--seed", "3", "--draws", "500")
@@ -147,6 +150,7 @@ def test_posterior_in_the_browser(browser, tmp_path):
     assert seen["data"]["evaluation"]["uncertainty"] == "posterior"
 
 
+@pytest.mark.slow
 def test_pdf_on_a4(browser, tmp_path):
     out = tmp_path / "oil.pdf"
     run("report", "oil-wildcatter", "-o", str(out))

@@ -417,6 +417,7 @@ class Counted(str):
     __hash__ = str.__hash__
 
 
+@pytest.mark.slow
 def test_a_node_with_20000_states_is_checked_in_linear_time() -> None:
     n = 20_000
     states = [Counted(f"s{i}") for i in range(n)]

@@ -89,6 +89,7 @@ def test_csv_has_one_row_per_value(three_way):
     assert [r["item"] for r in rows if r["kind"] == "evppi"] == ["weather", "report", "value"]
 
 
+@pytest.mark.slow
 def test_tables_fit_100_columns():
     result = run("cartel-intervention", "--prior", "--draws", "200", "--seed", "1",
                  "--group", LONG_GROUP)
@@ -178,6 +179,7 @@ def test_help_lists_the_command():
     assert CliRunner().invoke(cli, ["voi", "--help"]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_documented_outputs_are_what_the_command_prints():
     import re
     import shlex

@@ -419,6 +419,11 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
     explicit = parse_ranges(d, ranges)
     chosen = select(d, parameters)
     items = ranged(d, chosen, explicit)
+    # First, so that draws beyond the memory limit or a posterior of another model are refused
+    # before the point analysis runs.
+    uncertain = None if not (prior or posterior is not None) else probabilistic(
+        plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
+        progress=progress)
     base = plan.expected_utilities()
     eus, best = one_way(plan, items)
     swing = np.abs(eus[:, 1] - eus[:, 0])
@@ -435,10 +440,7 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         base_expected_utility=float(base.maximum_expected_utility[0]),
         base_best=top_options(plan, base.options)[0],
         labels={o[0]: o[1] for o in plan.options()}, parameters=rows, total=len(items),
-        two_way=_two_way(plan, two_way, explicit, grid),
-        probabilistic=None if not (prior or posterior is not None) else probabilistic(
-            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
-            progress=progress))
+        two_way=_two_way(plan, two_way, explicit, grid), probabilistic=uncertain)
 
 
 def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]],
