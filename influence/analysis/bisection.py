@@ -120,6 +120,10 @@ class Solver:
         draw) there."""
         which = np.asarray(which, dtype=np.int64)
         values = np.asarray(values, dtype=float)
+        if self.plan.limited:
+            from .limited_sweep import limited_solve
+
+            return limited_solve(self.plan, self.parameters, self._sweep(which, values), follow)
         linear = np.array([self._changed(int(i)) is not None for i in which], dtype=bool)
         if linear.all() or not linear.any():
             return self._solve(which, values, follow, bool(linear.all()))

@@ -43,7 +43,8 @@ from .groups import (
     parse_group,
     recomputable,
 )
-from .observe import bayes_valuer
+from .limited_values import LimitedValuer
+from .observe import bayes_valuer, solution_of
 from .regression import regression_evppi
 from .valuation import Accumulator, Valuer
 from .voi_results import EVPPIResult, GroupValue
@@ -138,6 +139,11 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
                          file=b.diagram.file, parameter="method")
     exact = [g for g in groups if method == "auto" and _exact(g, b)]
     regress = [g for g in groups if g not in exact]
+    if regress and isinstance(valuer, LimitedValuer):
+        raise QueryError(f"expected groups whose EVPPI is exact by conditional means on a "
+                         f"diagram of limited memory (`recall: limited`), got group "
+                         f"'{regress[0].name}', which needs the regression on stage tensors "
+                         "of perfect recall", file=b.diagram.file, parameter="groups")
     evpi = Accumulator()
     sums = {g.name: Accumulator() for g in exact}
     stages: list[np.ndarray] = []
@@ -217,4 +223,4 @@ def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str
     return EVPPIResult(model=diagram.name,
                        maximum_expected_utility=valuer.maximum_expected_utility,
                        evpi_parameters=evpi, evpi_se=se, groups=values, uncertainty=b.kind,
-                       draws=b.draws)
+                       draws=b.draws, solution=solution_of(valuer))

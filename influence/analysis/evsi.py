@@ -39,7 +39,7 @@ from ..limits import EVSI_OUTCOMES
 from ..model.priors import BetaPrior, DirichletPrior, Prior
 from .beliefs import Beliefs, beliefs
 from .groups import parameter_name, parse_row
-from .observe import bayes_valuer
+from .observe import bayes_valuer, solution_of
 from .valuation import Valuer
 from .voi_results import EVSIResult, StudyValue
 
@@ -303,4 +303,4 @@ def evsi(diagram: Any, studies: Mapping[str, int | Sequence[int]] | Sequence[str
     values = evsi_from(b, valuer, chosen, study_cost=study_cost, max_outcomes=max_outcomes)
     return EVSIResult(model=diagram.name,
                       maximum_expected_utility=valuer.maximum_expected_utility,
-                      studies=values, uncertainty=b.kind)
+                      studies=values, uncertainty=b.kind, solution=solution_of(valuer))

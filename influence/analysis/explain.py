@@ -45,7 +45,7 @@ from .explain_inputs import (
     draw_source,
     pick,
 )
-from .sweep import compile_plan
+from .sweep import compile_plan, refuse_limited
 
 __all__ = ["explain", "Explanation", "ExplainedOption", "Attribute", "StateSplit",
            "ScenarioSplit", "OPTIMUM"]
@@ -379,6 +379,7 @@ def explain(diagram: Diagram | Plan, a: str | None = None, b: str | None = None,
     [('payoff', 32.5, 20.0), ('test_cost', -10.0, 0.0)]
     """
     plan = compile_plan(diagram, given)
+    refuse_limited(plan.diagram, "`explain`")
     check_draw_options(plan, prior, posterior, draws, seed)
     check_options(plan, a, b)
     split = check_by(plan, by)

@@ -6,6 +6,14 @@ observing ``X`` before ``D`` is the increase in the maximum expected utility whe
 arc ``X -> D`` is added and every decision, ``D``'s new rule included, is re-optimised under
 perfect recall (so every later decision knows ``X`` too).
 
+On a diagram of limited memory (``recall: limited``) the arc ``X -> D`` is added the same way,
+but only ``D`` learns ``X`` (a later decision knows it only if it observes it too, or remembers
+``D``): the value is the maximum expected utility of the diagram with the arc, found by single
+policy updating, minus that of the diagram without it. Both are exact when both diagrams are
+soluble (``ObserveValue.exact``); otherwise either may be a local optimum, and the difference
+can even be negative (a local optimum found with more information can be worse than one found
+without it). It is reported as found, not cut at zero.
+
 Nodes are listed in temporal order and a decision may only observe nodes listed before it. When
 ``X`` comes after ``D`` in the file, :func:`with_observation` moves ``X`` and those of its
 ancestors that also come after ``D`` to just before ``D``, in their order. That is always valid:
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ..errors import ArgumentTypeError, QueryError
 from ..limits import MEMORY_BUDGET, TIE_TOLERANCE
@@ -26,11 +35,12 @@ from ..messages import describe, suggest
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
 from .beliefs import Beliefs
+from .limited_values import LimitedValuer
 from .valuation import Valuer, mean_stage
 from .voi_results import ObserveValue
 
 __all__ = ["with_observation", "observation_pairs", "observe_values", "bayes_valuer",
-           "influenced_by"]
+           "influenced_by", "solution_of"]
 
 
 def influenced_by(diagram: Diagram, decision: str) -> frozenset[str]:
@@ -73,7 +83,8 @@ def with_observation(diagram: Diagram, decision: str, nodes: Sequence[str]) -> D
                       else diagram.node(n) for n in order)
     return Diagram(name=diagram.name, nodes=nodes_out, policies=(), title=diagram.title,
                    description=diagram.description, sources=diagram.sources,
-                   units=diagram.units, file=diagram.file, parameters=diagram.parameters)
+                   units=diagram.units, file=diagram.file, recall=diagram.recall,
+                   parameters=diagram.parameters)
 
 
 def _check_names(diagram: Diagram, nodes: str | Sequence[str] | None,
@@ -154,14 +165,21 @@ def observation_pairs(diagram: Diagram, nodes: str | Sequence[str] | None = None
 
 
 def bayes_valuer(diagram: Diagram, given: Mapping[str, str] | None,
-                 beliefs: Beliefs | None, memory_limit: int | None = None) -> Valuer:
+                 beliefs: Beliefs | None, memory_limit: int | None = None
+                 ) -> Valuer | LimitedValuer:
     """The diagram's :class:`Valuer`: on its own numbers, at the parameters' means, or (for
     parameters that depend on each other across nodes) on the mean over the draws. Its plan
-    has ``memory_limit`` (default: half the machine's memory)."""
-    from .sweep import refuse_limited
-
-    refuse_limited(diagram, "value of information")
+    has ``memory_limit`` (default: half the machine's memory). A diagram of limited memory
+    gets a :class:`~influence.analysis.limited_values.LimitedValuer`."""
     plan = Plan(diagram, given, memory_limit=memory_limit)
+    if plan.limited:
+        own = {n.name: n.table for n in diagram.nodes if n.table is not None}
+        if beliefs is None:
+            return LimitedValuer(plan, own)
+        if beliefs.exact_means:
+            return LimitedValuer(plan, beliefs.means)
+        chunk = max(1, MEMORY_BUDGET // max(plan.memory.per_draw, 1))
+        return LimitedValuer(plan, beliefs.means, chunks=lambda: beliefs.chunks(chunk))
     if beliefs is None:
         return Valuer(plan, {n.name: n.table for n in diagram.nodes if n.table is not None})
     if beliefs.exact_means:
@@ -173,7 +191,8 @@ def bayes_valuer(diagram: Diagram, given: Mapping[str, str] | None,
 
 def observe_values(diagram: Diagram, *, nodes: str | Sequence[str] | None = None,
                    decision: str | None = None, given: Mapping[str, str] | None = None,
-                   beliefs: Beliefs | None = None, base: Valuer | None = None,
+                   beliefs: Beliefs | None = None,
+                   base: Valuer | LimitedValuer | None = None,
                    memory_limit: int | None = None) -> tuple[ObserveValue, ...]:
     """The value of observing chance nodes before decisions; see :func:`observation_pairs`
     for which, and the module's description for how.
@@ -201,11 +220,25 @@ def observe_values(diagram: Diagram, *, nodes: str | Sequence[str] | None = None
     out = []
     for d, xs in pairs:
         variant = with_observation(diagram, d, [x for x in xs if x not in known[d]])
-        meu = bayes_valuer(variant, given, beliefs, memory_limit).maximum_expected_utility
+        valuer = bayes_valuer(variant, given, beliefs, memory_limit)
+        meu = valuer.maximum_expected_utility
         value = meu - base.maximum_expected_utility
         scale = max(abs(meu), abs(base.maximum_expected_utility), 1.0)
         if abs(value) <= TIE_TOLERANCE * scale:
             value = 0.0  # rounding: the two optima are the same
+        exact = None if diagram.recall != "limited" else bool(base.exact and valuer.exact)
         out.append(ObserveValue(decision=d, nodes=xs, value=value,
-                                maximum_expected_utility=meu))
+                                maximum_expected_utility=meu, exact=exact))
     return tuple(out)
+
+
+def solution_of(base: Valuer | LimitedValuer,
+                observed: Sequence[ObserveValue] = ()) -> dict[str, Any] | None:
+    """How the strategies of a value-of-information analysis are found, on a diagram of
+    limited memory (None under perfect recall): ``exact`` only when the optimum without
+    further information and every observation's optimum are exact."""
+    if not isinstance(base, LimitedValuer):
+        return None
+    note = base.solution
+    note["exact"] = bool(base.exact and all(o.exact for o in observed))
+    return note

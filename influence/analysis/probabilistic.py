@@ -188,6 +188,11 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
     chunks, kind, total, single = _chunks(plan, prior, posterior, draws, seed)
     # Passes over the draws: one or two to evaluate (see evaluate_chunks), one for the values.
     chunks = counting(chunks, total * (2 if single else 3), progress)
+    if not plan.options():
+        raise QueryError("expected options to compare for a probabilistic sensitivity (a "
+                         "named policy, or a decision that observes nothing), got none: every "
+                         "decision observes something", file=plan.diagram.file,
+                         parameter="prior" if posterior is None else "posterior")
     evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
     best, runner = _pair(evaluation.ranked())
     uncertain = [p for p in parameters if p.prior is not None]

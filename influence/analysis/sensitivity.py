@@ -127,6 +127,11 @@ class SensitivityResult:
         How many parameters were analysed (``parameters`` may keep only the ``top``).
     two_way : TwoWayResult or None
     probabilistic : ProbabilisticSensitivity or None
+    solution : mapping or None
+        On a diagram of limited memory, how its optima are found (as
+        :attr:`influence.Evaluation.solution`: ``method``, ``soluble``, ``exact``): with
+        ``exact`` false every optimum is a local optimum of single policy updating, and the
+        values and break-even values rest on them. None under perfect recall.
     """
 
     model: str
@@ -140,6 +145,7 @@ class SensitivityResult:
     total: int
     two_way: Any = None
     probabilistic: Any = None
+    solution: Mapping[str, Any] | None = None
 
     @property
     def fragile(self) -> tuple[ParameterSensitivity, ...]:
@@ -180,7 +186,8 @@ class SensitivityResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: ``model``, ``base_expected_utility``, ``parameters`` (and
-        ``two_way``, ``probabilistic`` when computed)."""
+        ``two_way``, ``probabilistic`` when computed; ``solution`` on a diagram of limited
+        memory)."""
         out: dict[str, Any] = {"model": self.model,
                                "base_expected_utility": self.base_expected_utility,
                                "parameters": [p.to_dict() for p in self.parameters]}
@@ -188,6 +195,8 @@ class SensitivityResult:
             out["two_way"] = self.two_way.to_dict()
         if self.probabilistic is not None:
             out["probabilistic"] = self.probabilistic.to_dict()
+        if self.solution is not None:
+            out["solution"] = dict(self.solution)
         return out
 
 
@@ -203,11 +212,14 @@ class ThresholdAnalysis:
         ``result[parameter_id]`` reads the same.
     domains : dict
         Parameter id -> the (low, high) searched.
+    solution : mapping or None
+        As :attr:`SensitivityResult.solution`.
     """
 
     model: str
     thresholds: Mapping[str, tuple[Threshold, ...]]
     domains: Mapping[str, tuple[float, float]]
+    solution: Mapping[str, Any] | None = None
 
     def __getitem__(self, parameter_id: str) -> tuple[Threshold, ...]:
         return self.thresholds[parameter_id]
@@ -227,18 +239,25 @@ class ThresholdAnalysis:
         return frame(rows, columns)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "parameters": [
+        out: dict[str, Any] = {"model": self.model, "parameters": [
             {"id": k, "domain": list(self.domains[k]),
              "thresholds": [t.to_dict() for t in v]} for k, v in self.thresholds.items()]}
+        if self.solution is not None:
+            out["solution"] = dict(self.solution)
+        return out
 
 
-def top_options(plan: Plan, options: Mapping[str, np.ndarray]) -> list[str]:
-    """The top-ranked option of each draw, as :meth:`Evaluation.ranked` ranks them: the
-    largest expected utility, options within :data:`~influence.limits.TIE_TOLERANCE` of it
-    (relative to the largest magnitude) going to the first named policy, then alternative."""
+def top_options(plan: Plan, options: Mapping[str, np.ndarray], draws: int = 1) -> list[str]:
+    """The top-ranked option of each of ``draws`` draws, as :meth:`Evaluation.ranked` ranks
+    them: the largest expected utility, options within :data:`~influence.limits.TIE_TOLERANCE`
+    of it (relative to the largest magnitude) going to the first named policy, then
+    alternative; "" in every draw for a diagram without options (no named policy, and every
+    decision observes something)."""
     listed = plan.options()
     order = [o[0] for o in listed if o[2] == "policy"] + [o[0] for o in listed
                                                          if o[2] != "policy"]
+    if not order:
+        return [""] * draws
     values = np.stack([np.asarray(options[o]) for o in order], axis=1)
     tol = TIE_TOLERANCE * np.abs(values).max(axis=1, keepdims=True)
     first = np.argmax(values >= values.max(axis=1, keepdims=True) - tol, axis=1)
@@ -260,7 +279,8 @@ def one_way(plan: Plan, items: Sequence[Ranged]) -> tuple[np.ndarray, list[str]]
         tables, weights = settings(plan, parameters, sweep.part(slice(start, start + step)))
         drawn = plan.expected_utilities(tables, weights=weights)
         eus.append(drawn.maximum_expected_utility)
-        best.extend(top_options(plan, drawn.options))
+        best.extend(top_options(plan, drawn.options,
+                                len(drawn.maximum_expected_utility)))
     return np.concatenate(eus).reshape(-1, 2), best
 
 
@@ -332,7 +352,7 @@ def thresholds(diagram: Diagram | Plan, parameters: Sequence[str] | None = None,
     return ThresholdAnalysis(
         model=plan.diagram.name, thresholds={r.parameter.id: t for r, t in zip(items, lists,
                                                                              strict=True)},
-        domains={r.parameter.id: r.domain for r in items})
+        domains={r.parameter.id: r.domain for r in items}, solution=plan.solution_note())
 
 
 def _check_options(plan: Plan, top: Any, prior: bool, posterior: Any, draws: Any,
@@ -440,7 +460,8 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         base_expected_utility=float(base.maximum_expected_utility[0]),
         base_best=top_options(plan, base.options)[0],
         labels={o[0]: o[1] for o in plan.options()}, parameters=rows, total=len(items),
-        two_way=_two_way(plan, two_way, explicit, grid), probabilistic=uncertain)
+        two_way=_two_way(plan, two_way, explicit, grid), probabilistic=uncertain,
+        solution=plan.solution_note())
 
 
 def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]],

@@ -43,20 +43,17 @@ MAX_CHUNK = 8192
 def compile_plan(diagram: Diagram | Plan, given: Mapping[str, str] | None,
                  memory_limit: int | None = None) -> Plan:
     """The plan of ``diagram`` (a plan is used as it is, with its own memory limit; its
-    scenario must agree). Refuses a diagram of limited memory: the analyses here work on the
-    stage tensor of perfect recall."""
-    plan = _compiled(diagram, given, memory_limit)
-    refuse_limited(plan.diagram, "sensitivity analysis")
-    return plan
+    scenario must agree)."""
+    return _compiled(diagram, given, memory_limit)
 
 
 def refuse_limited(diagram: Diagram, what: str) -> None:
     """Refuse ``what`` on a diagram of limited memory (``recall: limited``)."""
     if diagram.recall == "limited":
         raise QueryError(f"expected a diagram of perfect recall for {what}, got one of limited "
-                         "memory (`recall: limited`): it is evaluated, under prior or "
-                         "posterior draws too, but its sensitivity and value of information "
-                         "are not computed", file=diagram.file, field="recall")
+                         "memory (`recall: limited`): it is evaluated, and its sensitivity and "
+                         "value of information are computed, but not this",
+                         file=diagram.file, field="recall")
 
 
 def _compiled(diagram: Diagram | Plan, given: Mapping[str, str] | None,
@@ -314,7 +311,8 @@ class Segments:
         rest = out[2 + 2 * decisions:]
         return result, [tuple(rest[i:i + decisions]) for i in range(0, len(rest), decisions)]
 
-    def sides(self, lines: np.ndarray, values: np.ndarray
+    def sides(self, lines: np.ndarray, values: np.ndarray, below: object = None,
+              above: object = None
               ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[np.ndarray, ...],
                          tuple[np.ndarray, ...]]:
         """The optimal choices just below and just above each value, exactly, and the
@@ -323,7 +321,9 @@ class Segments:
         The stage tensor is affine along a segment: just above ``v`` an option beats another
         tied with it at ``v`` if its slope is larger, just below if it is smaller. Backward
         induction on (value, slope) pairs, ties in value broken by the slope, gives the
-        one-sided optima without moving off ``v``.
+        one-sided optima without moving off ``v``. (``below`` and ``above``, the strategies
+        optimal at the ends of the interval each kink was found in, serve diagrams of limited
+        memory, :class:`~influence.analysis.limited_sweep.LimitedSegments`; unused here.)
         """
         low, high = self._ends[lines, 0], self._ends[lines, 1]
         forward = np.where(high > low, 1.0, 0.0).reshape((-1,) + (1,) * len(

@@ -47,6 +47,7 @@ import numpy as np
 from ..limits import POSSIBLE, TIE_TOLERANCE
 from ..solve.plan import Plan
 from .bisection import bisect_breaks, nonlinear
+from .limited_sweep import LimitedSegments
 from .parameters import Parameter
 from .sweep import Optimum, Segments, Sweep, chunk_size, settings
 
@@ -223,7 +224,8 @@ def _search(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Line],
     """The grid optimum and the kinks of the lines ``group`` (one :class:`Segments`)."""
     count, points = grid.shape
     ends = np.column_stack([grid[:, 0], grid[:, -1]]).reshape(-1)
-    segments = Segments(plan, parameters, _sweep(lines, np.repeat(group, 2), ends))
+    kind = LimitedSegments if plan.limited else Segments
+    segments = kind(plan, parameters, _sweep(lines, np.repeat(group, 2), ends))
     best, _ = segments.optimum(np.repeat(np.arange(count), points), grid.reshape(-1))
     values = best.value.reshape(count, points)
     scale = np.abs(values).max(axis=1)
@@ -246,8 +248,8 @@ def _search(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Line],
     return best, _breaks(segments, lines, found)
 
 
-def _breaks(segments: Segments, lines: Sequence[Line], found: list[tuple[_Task, float]]
-            ) -> list[Break]:
+def _breaks(segments: Segments | LimitedSegments, lines: Sequence[Line],
+            found: list[tuple[_Task, float]]) -> list[Break]:
     """The kinks found, with the optimal strategies just below and above each; kinks at an
     end of their line (nothing lies beyond) are dropped, and a value within rounding
     (1e-12 of the line's width) of zero is zero."""
@@ -261,14 +263,15 @@ def _breaks(segments: Segments, lines: Sequence[Line], found: list[tuple[_Task, 
         return []
     rows = np.array([t.segment for t, _ in inside])
     at = np.array([v for _, v in inside])
-    below, above, reach_below, reach_above = segments.sides(rows, at)
+    below, above, reach_below, reach_above = segments.sides(
+        rows, at, _stack([t.left for t, _ in inside]), _stack([t.right for t, _ in inside]))
     return [Break(task.line, value, _row(below, i), _row(above, i),
                   tuple(r[i] > POSSIBLE for r in reach_below),
                   tuple(r[i] > POSSIBLE for r in reach_above))
             for i, (task, value) in enumerate(inside)]
 
 
-def _refine(segments: Segments, lines: Sequence[Line], tasks: list[_Task]
+def _refine(segments: Segments | LimitedSegments, lines: Sequence[Line], tasks: list[_Task]
             ) -> tuple[list[_Task], list[tuple[_Task, float]]]:
     """One round: cross each segment's two lines; keep the crossings no strategy beats."""
     n = len(tasks)

@@ -96,6 +96,9 @@ class TwoWayResult:
     maximum_expected_utility : ndarray, shape (N, N)
     regions : tuple of Region
     boundary : tuple of BoundaryPoint
+    solution : mapping or None
+        On a diagram of limited memory, how its optima are found (``exact`` false: local
+        optima of single policy updating); None under perfect recall.
     """
 
     a: str
@@ -108,15 +111,19 @@ class TwoWayResult:
     maximum_expected_utility: np.ndarray
     regions: tuple[Region, ...]
     boundary: tuple[BoundaryPoint, ...]
+    solution: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"parameters": [self.a, self.b], "kinds": list(self.kinds),
-                "points": list(self.points), "a_values": self.a_values.tolist(),
-                "b_values": self.b_values.tolist(), "regions": [r.to_dict() for r in
-                                                                  self.regions],
-                "region": self.region.tolist(),
-                "maximum_expected_utility": self.maximum_expected_utility.tolist(),
-                "boundary": [p.to_dict() for p in self.boundary]}
+        out = {"parameters": [self.a, self.b], "kinds": list(self.kinds),
+               "points": list(self.points), "a_values": self.a_values.tolist(),
+               "b_values": self.b_values.tolist(), "regions": [r.to_dict() for r in
+                                                                 self.regions],
+               "region": self.region.tolist(),
+               "maximum_expected_utility": self.maximum_expected_utility.tolist(),
+               "boundary": [p.to_dict() for p in self.boundary]}
+        if self.solution is not None:
+            out["solution"] = dict(self.solution)
+        return out
 
 
 def _key(choices: Sequence[np.ndarray], reachable: Sequence[np.ndarray]) -> bytes:
@@ -195,7 +202,7 @@ def two_way_grid(plan: Plan, a: Ranged, b: Ranged, grid: int = DEFAULT_GRID) -> 
         a_values=a_values, b_values=b_values,
         region=np.array([ids[k] for k in keys]).reshape(grid, grid),
         maximum_expected_utility=best.expected_utility.reshape(grid, grid),
-        regions=tuple(regions), boundary=tuple(boundary))
+        regions=tuple(regions), boundary=tuple(boundary), solution=plan.solution_note())
 
 
 def _region(plan: Plan, number: int, choices: Sequence[np.ndarray],

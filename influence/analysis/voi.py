@@ -24,7 +24,7 @@ from ..model.diagram import Diagram
 from .beliefs import Beliefs, beliefs
 from .evppi import evppi_from, resolve_groups
 from .evsi import evsi_from, resolve_studies
-from .observe import bayes_valuer, observe_values
+from .observe import bayes_valuer, observe_values, solution_of
 from .voi_results import ValueOfInformation
 
 __all__ = ["value_of_information"]
@@ -131,7 +131,8 @@ def value_of_information(
         return ValueOfInformation(model=diagram.name,
                                   maximum_expected_utility=base.maximum_expected_utility,
                                   observe=observed, title=diagram.title, units=diagram.units,
-                                  given=dict(given or {}))
+                                  given=dict(given or {}),
+                                  solution=solution_of(base, observed))
     b = beliefs(diagram, prior=prior, posterior=posterior, draws=draws, seed=seed)
     chosen = resolve_groups(diagram, b, groups)
     planned = resolve_studies(diagram, b, studies) if studies is not None else []
@@ -145,4 +146,4 @@ def value_of_information(
         observe=observed, evpi_parameters=evpi, evppi=values, evsi=sampled,
         title=diagram.title, units=diagram.units, given=dict(given or {}), uncertainty=b.kind,
         draws=b.draws, evpi_se=se, method=_method(b),
-        diagnostics=b.diagnostics)
+        diagnostics=b.diagnostics, solution=solution_of(base, observed))

@@ -24,6 +24,12 @@ def _number(x: float | None) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _with_solution(out: dict[str, Any], solution: Mapping[str, Any] | None) -> dict[str, Any]:
+    if solution is not None:
+        out["solution"] = dict(solution)
+    return out
+
+
 @dataclass(frozen=True)
 class ObserveValue:
     """The value of observing chance nodes before a decision (value of clairvoyance).
@@ -38,16 +44,25 @@ class ObserveValue:
         The increase in the maximum expected utility.
     maximum_expected_utility : float
         The maximum expected utility with the observation.
+    exact : bool or None
+        On a diagram of limited memory: whether both optima (with and without the
+        observation) are exact (both diagrams soluble); the value rests on local optima of
+        single policy updating otherwise and may even be negative. None under perfect recall
+        (always exact).
     """
 
     decision: str
     nodes: tuple[str, ...]
     value: float
     maximum_expected_utility: float
+    exact: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"decision": self.decision, "nodes": list(self.nodes),
-                "value": _number(self.value)}
+        out = {"decision": self.decision, "nodes": list(self.nodes),
+               "value": _number(self.value)}
+        if self.exact is not None:
+            out["exact"] = self.exact
+        return out
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,10 @@ class EVPPIResult:
     groups : tuple of GroupValue
     uncertainty : {"prior", "posterior"}
     draws : int
+    solution : mapping or None
+        On a diagram of limited memory, how its strategies are found (as
+        :attr:`influence.Evaluation.solution`; ``exact`` false: the values rest on local optima
+        of single policy updating); None under perfect recall.
     """
 
     model: str
@@ -144,12 +163,14 @@ class EVPPIResult:
     groups: tuple[GroupValue, ...]
     uncertainty: str
     draws: int
+    solution: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model,
-                "maximum_expected_utility": _number(self.maximum_expected_utility),
-                "evpi_parameters": _number(self.evpi_parameters),
-                "evppi": [g.to_dict() for g in self.groups]}
+        out = {"model": self.model,
+               "maximum_expected_utility": _number(self.maximum_expected_utility),
+               "evpi_parameters": _number(self.evpi_parameters),
+               "evppi": [g.to_dict() for g in self.groups]}
+        return _with_solution(out, self.solution)
 
     def to_frame(self) -> Any:
         """One row per group, indexed by ``group``: :data:`GROUP_COLUMNS` (``parameters``: how
@@ -169,17 +190,21 @@ class EVSIResult:
     studies : tuple of StudyValue
         One per study and sample size.
     uncertainty : {"prior", "posterior"}
+    solution : mapping or None
+        As in :class:`EVPPIResult`.
     """
 
     model: str
     maximum_expected_utility: float
     studies: tuple[StudyValue, ...]
     uncertainty: str
+    solution: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model,
-                "maximum_expected_utility": _number(self.maximum_expected_utility),
-                "evsi": [s.to_dict() for s in self.studies]}
+        out = {"model": self.model,
+               "maximum_expected_utility": _number(self.maximum_expected_utility),
+               "evsi": [s.to_dict() for s in self.studies]}
+        return _with_solution(out, self.solution)
 
     def to_frame(self) -> Any:
         """One row per study and sample size: :data:`STUDY_COLUMNS`. Needs pandas."""
@@ -217,6 +242,11 @@ class ValueOfInformation:
     diagnostics : mapping or None
         A posterior's method and sampling diagnostics (with its ``warnings``), as in
         :attr:`influence.Evaluation.diagnostics`.
+    solution : mapping or None
+        On a diagram of limited memory, how its strategies are found (as
+        :attr:`influence.Evaluation.solution`: ``method``, ``soluble``, ``exact``); with
+        ``exact`` false every value rests on local optima of single policy updating. None
+        under perfect recall.
     """
 
     model: str
@@ -233,18 +263,20 @@ class ValueOfInformation:
     evpi_se: float | None = None
     method: str | None = None
     diagnostics: Mapping[str, Any] | None = None
+    solution: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: exactly ``model``, ``maximum_expected_utility``, ``observe``,
-        ``evpi_parameters``, ``evppi`` and ``evsi``."""
-        return {
+        ``evpi_parameters``, ``evppi`` and ``evsi``, and ``solution`` on a diagram of limited
+        memory."""
+        return _with_solution({
             "model": self.model,
             "maximum_expected_utility": _number(self.maximum_expected_utility),
             "observe": [o.to_dict() for o in self.observe],
             "evpi_parameters": _number(self.evpi_parameters),
             "evppi": [g.to_dict() for g in self.evppi],
             "evsi": [s.to_dict() for s in self.evsi],
-        }
+        }, self.solution)
 
     def to_frame(self) -> Any:
         """Every value in one DataFrame, one row each (as the CSV of ``influence voi``):

@@ -457,6 +457,23 @@ def _solution_line(solution: Mapping[str, Any]) -> str:
             f"updating (no single decision rule can be improved{counted})")
 
 
+def analysis_solution_line(solution: Mapping[str, Any], observing: bool = False) -> str:
+    """How the optima of an analysis (sensitivity; value of information with ``observing``) of
+    a limited-memory diagram were found, and whether its values are exact."""
+    head = "Limited memory: each decision knows only what it observes or remembers; "
+    if solution.get("exact"):
+        return (head + "the diagram is soluble" + (", and so is each with an added observation"
+                                                   if observing else "")
+                + ", so single policy updating gives the optimum at every set of numbers: the "
+                "values are exact")
+    if observing:
+        return (head + "the diagram or one with an added observation is not soluble, so its "
+                "optimum is a local optimum of single policy updating: the values resting on "
+                "one are not exact, and a value of observing may even be negative")
+    return (head + "the diagram is not soluble, so every optimum is a local optimum of single "
+            "policy updating: the values and break-even values rest on them and are not exact")
+
+
 def _diagnostics_section(diagnostics: Mapping[str, Any], width: int = DEFAULT_WIDTH
                          ) -> list[str]:
     """The posterior's sampling diagnostics, shown whenever the posterior is used."""

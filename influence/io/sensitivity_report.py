@@ -16,6 +16,7 @@ from ..analysis.sensitivity import ParameterSensitivity, SensitivityResult
 from ..analysis.thresholds import Threshold
 from ..errors import QueryError
 from ..messages import printable_text
+from .evaluation_text import analysis_solution_line
 from .plain import csv_writer, json_ready, to_json
 from .text import format_number
 from .textgrid import DEFAULT_WIDTH, wrap
@@ -118,8 +119,11 @@ def _header(result: SensitivityResult, width: int) -> list[str]:
     if result.units:
         out += _wrap(f"Utility in {result.units}", "", "  ", width=width)
     out += _wrap(f"At the model's values: maximum expected utility "
-                 f"{format_number(result.base_expected_utility)}; best option {best}"
+                 f"{format_number(result.base_expected_utility)}"
+                 + (f"; best option {best}" if best else "")
                  + (f" ({label})" if label and label != best else ""), "", "  ", width=width)
+    if result.solution is not None:
+        out += _wrap(analysis_solution_line(result.solution), "", "  ", width=width)
     return out
 
 

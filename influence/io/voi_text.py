@@ -17,6 +17,7 @@ from typing import Any
 from ..analysis.voi_results import ValueOfInformation
 from ..errors import QueryError
 from ..messages import json_printable, printable_text
+from .evaluation_text import analysis_solution_line
 from .plain import csv_writer
 from .textgrid import DEFAULT_WIDTH, PROSE_WIDTH, wrap
 
@@ -171,6 +172,8 @@ def _heading(result: ValueOfInformation, width: int) -> list[str]:
     out += wrap(f"Scenario: {given}", prose, "", "  ") + [""]
     out += wrap(f"Maximum expected utility without further information: "
                 f"{number(result.maximum_expected_utility)}", prose, "", "  ")
+    if result.solution is not None:
+        out += wrap(analysis_solution_line(result.solution, observing=True), prose, "", "  ")
     return out
 
 
@@ -179,10 +182,13 @@ def _observe_section(result: ValueOfInformation, width: int) -> list[str]:
     if not result.observe:
         return [""] + wrap("Observing chance nodes: every decision already knows, or "
                            "influences, every chance node", prose, "", "  ")
-    rows = [[o.decision, "+".join(o.nodes), number(o.value),
+    rows = [[o.decision, "+".join(o.nodes), number(o.value) + ("" if o.exact is not False
+                                                               else " (local)"),
              number(o.maximum_expected_utility)] for o in result.observe]
-    return ([""] + wrap("Observing chance nodes before a decision (the rest re-optimised; "
-                        "exact)", prose, "", "  ")
+    how = "exact" if result.solution is None else \
+        "single policy updating; (local): a value resting on a local optimum"
+    return ([""] + wrap(f"Observing chance nodes before a decision (the rest re-optimised; "
+                        f"{how})", prose, "", "  ")
             + _grid(["decision", "observe", "value", "EU with it"], rows, wrapped=1,
                     width=width))
 

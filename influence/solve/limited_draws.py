@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
     from .tables import Parameters
 
-__all__ = ["evaluate_limited", "draw_values_limited", "strategy_values_limited"]
+__all__ = ["evaluate_limited", "draw_values_limited", "strategy_values_limited",
+           "optimum_limited", "reach_limited"]
 
 
 def _kept(chunks: Callable[[], Iterator[Parameters]]) -> Callable[[], Iterator[Parameters]]:
@@ -148,20 +149,16 @@ def evaluate_limited(plan: Plan, chunks: Callable[[], Iterator[Parameters]], *,
         else None, solution=note)
 
 
-def draw_values_limited(plan: Plan, ops: Parameters) -> DrawValues:
-    """Each draw of ``ops`` solved on its own numbers (see :class:`DrawValues`); rules over
-    what each decision knows."""
+def optimum_limited(plan: Plan, ops: Parameters, pool: dict | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...],
+                               tuple[np.ndarray, ...], object]:
+    """Each draw of ``ops`` solved on its own numbers: the maximum expected utility
+    (conditional on the scenario) and the scenario's probability, shape (S,); per decision the
+    choices and the probability of each configuration of what it knows, shape (S, *sizes);
+    and the solver's :class:`~influence.solve.policies.Solution`."""
     f = plan.factored
-    pool = f.pool(ops)
     best = f.solve(ops, keep=True, pool=pool)
     draws = max(np.shape(a)[0] for a in ops.values())
-    options = {}
-    for spec in plan.option_specs():
-        solver = f if spec[2] == "alternative" else f.for_policy(spec[5])
-        sol = solver.solve(ops, masks=_masks(solver, spec),
-                           resume=best if solver is f else None,
-                           pool=pool if solver is f else None)
-        options[spec[0]] = np.broadcast_to(sol.expected_utility, (draws,))
     choices, reach = [], []
     for d in f.decisions:
         knows = f.knows[d]
@@ -171,18 +168,60 @@ def draw_values_limited(plan: Plan, ops: Parameters) -> DrawValues:
         r, _ = f.query(f.factors(ops, best.choices, knows, decisions=others, utilities=()),
                        knows)
         reach.append(np.broadcast_to(_conditional(r, best.evidence), choices[-1].shape))
-    return DrawValues(np.broadcast_to(best.expected_utility, (draws,)), options, tuple(choices),
-                      tuple(reach))
+    return (np.broadcast_to(best.expected_utility, (draws,)),
+            np.broadcast_to(best.evidence, (draws,)), tuple(choices), tuple(reach), best)
+
+
+def draw_values_limited(plan: Plan, ops: Parameters) -> DrawValues:
+    """Each draw of ``ops`` solved on its own numbers (see :class:`DrawValues`); rules over
+    what each decision knows."""
+    f = plan.factored
+    pool = f.pool(ops)
+    value, _, choices, reach, best = optimum_limited(plan, ops, pool)
+    draws = len(value)
+    options = {}
+    for spec in plan.option_specs():
+        solver = f if spec[2] == "alternative" else f.for_policy(spec[5])
+        sol = solver.solve(ops, masks=_masks(solver, spec),
+                           resume=best if solver is f else None,
+                           pool=pool if solver is f else None)
+        options[spec[0]] = np.broadcast_to(sol.expected_utility, (draws,))
+    return DrawValues(value, options, choices, reach)
+
+
+def _ruled(plan: Plan, choices: tuple[np.ndarray, ...]) -> dict[str, np.ndarray]:
+    f = plan.unreduced
+    ruled = {}
+    for d, c in zip(f.decisions, choices, strict=True):
+        c = np.asarray(c)
+        ruled[d] = c if c.ndim == len(f.knows[d]) + 1 else c[None]
+    return ruled
+
+
+def reach_limited(plan: Plan, ops: Parameters, choices: tuple[np.ndarray, ...]
+                  ) -> tuple[np.ndarray, ...]:
+    """Per decision, the probability (conditional on the scenario) of each configuration of
+    what it knows under a strategy given over what each decision knows (shared by every draw
+    or one per draw), shape (S, *sizes)."""
+    f = plan.unreduced
+    ruled = _ruled(plan, choices)
+    _, evidence = strategy_value(f, ops, ruled)
+    draws = max([np.shape(a)[0] for a in ops.values()] + [c.shape[0] for c in ruled.values()])
+    out = []
+    for d in f.decisions:
+        knows = f.knows[d]
+        others = [e for e in f.decisions if e != d]
+        r, _ = f.query(f.factors(ops, ruled, knows, decisions=others, utilities=()), knows)
+        r = np.broadcast_to(r, (draws,) + tuple(plan.sizes[v] for v in knows))
+        out.append(_conditional(r, np.broadcast_to(evidence, (draws,))))
+    return tuple(out)
 
 
 def strategy_values_limited(plan: Plan, ops: Parameters, choices: tuple[np.ndarray, ...]
                             ) -> np.ndarray:
     """The expected utility in each draw of a strategy given over what each decision knows."""
     f = plan.unreduced
-    ruled = {}
-    for d, c in zip(f.decisions, choices, strict=True):
-        c = np.asarray(c)
-        ruled[d] = c if c.ndim == len(f.knows[d]) + 1 else c[None]
+    ruled = _ruled(plan, choices)
     value, _ = strategy_value(f, ops, ruled)
     draws = max([np.shape(a)[0] for a in ops.values()] + [c.shape[0] for c in ruled.values()])
     return np.broadcast_to(value, (draws,)).copy()
