@@ -19,14 +19,17 @@ fixed seeds; every other axis at its base value) and times, in the same process:
   ``addNoForgettingAssumption`` (perfect recall; left out for the limited-memory chain),
   ``makeInference`` and ``MEU``.
 
-Each time is the median of repeated runs. The table gives, per point, the median over the
-diagrams of ``core / pyAgrum`` (only over diagrams where the two agree on the maximum expected
-utility to 1e-8, relative), of ``full / core``, and the number of diagrams where pyAgrum's
-maximum expected utility is lower than ours; each of those is checked against the stage-tensor
-solver (an independent computation: backward induction over everything each decision knows)
-when that fits in memory, or, for the limited-memory chain, against dynamic programming over its
-states (``check_limid_chain.py``), and the table says how many were confirmed. Targets: ``core /
-pyAgrum`` at most 1.5 and ``full / core`` at most 2.
+Each time is the median of repeated runs, the three taken in turn (one run of each per round,
+so that the machine's load falls on them alike), in CPU time of the process (on a shared
+machine the wall clock also counts the other work; ``--wall`` for wall time). The table
+gives, per point, the median over the diagrams of ``core / pyAgrum`` (only over diagrams
+where the two agree on the maximum expected utility to 1e-8, relative), of ``full / core``,
+and the number of diagrams where pyAgrum's maximum expected utility is lower than ours; each
+of those is checked against the stage-tensor solver (an independent computation: backward
+induction over everything each decision knows) when that fits in memory, or, for the
+limited-memory chain, against dynamic programming over its states (``check_limid_chain.py``),
+and the table says how many were confirmed. Targets: ``core / pyAgrum`` at most 1.5 and
+``full / core`` at most 2.
 """
 
 from __future__ import annotations
@@ -59,16 +62,23 @@ SHORT_STAGES = [10, 100]
 CHECK_LIMIT = 2**22  # entries of a stage tensor the independent check may build
 
 
-def median_time(fn: Callable[[], object], repeat: int, budget: float) -> float:
-    times: list[float] = []
+#: The clock: the process's CPU time (``--wall``: wall time).
+CLOCK = time.process_time
+
+
+def median_times(fns: list[Callable[[], object]], repeat: int, budget: float) -> list[float]:
+    """The median time of each function, run in turn (one call of each per round), so that
+    a change of the machine's load falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in fns]
     start = time.perf_counter()
-    while len(times) < repeat or time.perf_counter() - start < budget:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 200:
+    while len(times[0]) < repeat or time.perf_counter() - start < budget * len(fns):
+        for fn, out in zip(fns, times, strict=True):
+            t0 = CLOCK()
+            fn()
+            out.append(CLOCK() - t0)
+        if len(times[0]) >= 200:
             break
-    return statistics.median(times)
+    return [statistics.median(t) for t in times]
 
 
 def diagram_for(axis: str, value: object, seed: int) -> Diagram:
@@ -109,8 +119,8 @@ def measure(diagram: Diagram, repeat: int, budget: float, *, limited: bool = Fal
         return inference.MEU()["mean"]
 
     ours, pa = core(), theirs()
-    row = {"core": median_time(core, repeat, budget), "full": median_time(full, repeat, budget),
-           "pyagrum": median_time(theirs, repeat, budget), "ours": ours, "theirs": pa}
+    t_core, t_full, t_pa = median_times([core, full, theirs], repeat, budget)
+    row = {"core": t_core, "full": t_full, "pyagrum": t_pa, "ours": ours, "theirs": pa}
     row["agree"] = abs(ours - pa) <= 1e-8 * max(1.0, abs(ours), abs(pa))
     row["checked"] = None
     if not row["agree"]:
@@ -155,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="also write the table, in Markdown, to FILE")
+    parser.add_argument("--wall", action="store_true",
+                        help="time by the wall clock (default: the process's CPU time)")
     args = parser.parse_args(argv)
+    global CLOCK
+    CLOCK = time.perf_counter if args.wall else time.process_time
     seeds = args.seeds or (2 if args.short else 5)
     repeat = args.repeat or (3 if args.short else 7)
     budget = 0.0 if args.short else 0.2

@@ -15,7 +15,8 @@ from influence.paths import input_problem, shorten
 
 __all__ = ["ModelType", "model_argument", "parse_given", "given_option", "format_option",
            "output_option", "input_options", "INPUT_FORMATS", "parse_order", "OPTIONS",
-           "option_message", "as_options", "memory_limit_option", "parallel_options", "parse_size",
+           "option_message", "as_options", "memory_limit_option", "parallel_options",
+           "dask_options", "parse_size",
            "output_format", "InputFile", "POSTERIOR_FILE", "EVIDENCE_FILE", "OUTPUT_FILE",
            "seed_option"]
 
@@ -348,18 +349,28 @@ def parse_size(ctx: click.Context | None, param: click.Parameter | None,
     return size
 
 
+def dask_options(what: str) -> Callable[[F], F]:
+    """``--workers N`` and ``--scheduler ADDRESS``: where the pieces of work of a command run
+    (docs/scale.md); ``what`` names them in the help ("the draws")."""
+
+    def decorate(f: F) -> F:
+        f = click.option(
+            "--scheduler", metavar="ADDRESS",
+            help=f"Spread {what} over the running Dask cluster whose scheduler is at ADDRESS "
+                 "(e.g. tcp://10.0.0.5:8786; its workers need influence installed). Same "
+                 "results as one process.")(f)
+        return click.option(
+            "--workers", type=click.IntRange(min=1), metavar="N",
+            help=f"Spread {what} over a local Dask cluster of N worker processes (needs "
+                 "pip install \"influence[dask]\"). Same results as one process.")(f)
+
+    return decorate
+
+
 def parallel_options(f: F) -> F:
     """``--keep-draws``, ``--workers N`` and ``--scheduler ADDRESS``: how a run over draws
     keeps its per-draw values and where it runs (docs/scale.md)."""
-    f = click.option(
-        "--scheduler", metavar="ADDRESS",
-        help="Spread the draws over the running Dask cluster whose scheduler is at ADDRESS "
-             "(e.g. tcp://10.0.0.5:8786; its workers need influence installed). Same results "
-             "as one process.")(f)
-    f = click.option(
-        "--workers", type=click.IntRange(min=1), metavar="N",
-        help="Spread the draws over a local Dask cluster of N worker processes (needs "
-             "pip install \"influence[dask]\"). Same results as one process.")(f)
+    f = dask_options("the draws")(f)
     return click.option(
         "--keep-draws", "keep_draws", is_flag=True,
         help="Keep every option's value in every draw whatever their number (the 90% intervals "

@@ -16,6 +16,7 @@ from .lazy import missing_extras_error
 from .options import (
     OUTPUT_FILE,
     POSTERIOR_FILE,
+    dask_options,
     format_option,
     given_option,
     memory_limit_option,
@@ -92,11 +93,13 @@ def parse_range(ctx: click.Context, param: click.Parameter, values: tuple[str, .
                    "(.png, .svg or .pdf).")
 @memory_limit_option
 @time_limit_option
+@dask_options("the sweeps, break-even searches, two-way grid and draws")
 def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple[float, float]],
                 top: int | None, two_way: tuple[str, str] | None, grid: int | None,
                 given: dict[str, str], prior: bool, posterior: str | None, draws: int | None,
                 seed: int | None, fmt: str | None, output: str | None, plot: str | None,
-                memory_limit: int | None, time_limit: float | None) -> None:
+                memory_limit: int | None, time_limit: float | None, workers: int | None,
+                scheduler: str | None) -> None:
     """Sensitivity analysis of MODEL: which numbers drive its decision, and how far each may
     move before the best choice changes.
 
@@ -116,6 +119,7 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
       influence sensitivity oil-wildcatter --two-way oil:dry "payoff[drill=yes,oil=soaking]"
       influence sensitivity cartel-intervention --top 10 --plot tornado.png
       influence sensitivity cartel-intervention --prior --draws 4000 --seed 1 --format json
+      influence sensitivity cartel-intervention --two-way A B --grid 101 --workers 2
     """
     _check_usage(prior, posterior, draws, seed, grid, two_way, output, plot, time_limit)
     fmt = output_format(fmt, output, SENSITIVITY_FORMATS)
@@ -129,7 +133,8 @@ def sensitivity(model: str, parameters: tuple[str, ...], ranges: dict[str, tuple
             result = influence.sensitivity(
                 loaded.diagram, list(parameters) or None, given=given or None, ranges=ranges,
                 top=top, prior=prior, posterior=posterior, draws=draws, seed=seed,
-                two_way=two_way, grid=grid, memory_limit=memory_limit, progress=report)
+                two_way=two_way, grid=grid, memory_limit=memory_limit, progress=report,
+                workers=workers, scheduler=scheduler)
     except ImportError as exc:
         error = missing_extras_error(exc, "a probabilistic sensitivity analysis")
         if error is None:

@@ -16,6 +16,7 @@ from .lazy import missing_extras_error
 from .options import (
     OUTPUT_FILE,
     POSTERIOR_FILE,
+    dask_options,
     format_option,
     given_option,
     memory_limit_option,
@@ -102,11 +103,12 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
               help="Also draw the values (and EVSI curves) to FILE (.png, .svg or .pdf).")
 @memory_limit_option
 @time_limit_option
+@dask_options("the draws and the studies' outcomes")
 def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[str, str],
         prior: bool, posterior: str | None, draws: int | None, seed: int | None,
         groups: dict[str, str] | None, studies: list[str] | None, study_cost: float | None,
         fmt: str | None, output: str | None, plot: str | None, memory_limit: int | None,
-        time_limit: float | None) -> None:
+        time_limit: float | None, workers: int | None, scheduler: str | None) -> None:
     """Value of information of MODEL: what observing chance nodes before each decision is
     worth (exact); with --prior or --posterior, what learning all the parameters (EVPI) and
     each group of them (EVPPI) is worth, and what proposed studies are worth (EVSI).
@@ -119,12 +121,14 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
       influence voi cartel-intervention --prior --group costs=param:cost_development
       influence voi my_model.yaml --prior --study "result[test=yes]=10,100" --study-cost 5
       influence voi my_model.yaml --posterior post.nc --format json -o voi.json --plot voi.png
+      influence voi cartel-intervention --prior --draws 4000 --seed 1 --workers 2
     """
     if prior and posterior:
         raise click.UsageError("give --prior or --posterior, not both")
     uncertain = prior or posterior is not None
     for name, value in (("--draws", draws), ("--seed", seed), ("--group", groups),
-                        ("--study", studies), ("--time-limit", time_limit)):
+                        ("--study", studies), ("--time-limit", time_limit),
+                        ("--workers", workers), ("--scheduler", scheduler)):
         if value is not None and not uncertain:
             raise click.UsageError(f"{name} applies only with --prior or --posterior")
     if study_cost is not None and not studies:
@@ -149,7 +153,7 @@ def voi(model: str, nodes: list[str] | None, decision: str | None, given: dict[s
                 loaded.diagram, nodes=nodes, decision=decision, given=given or None,
                 prior=prior, posterior=posterior, draws=draws, seed=seed, groups=groups,
                 studies=studies, study_cost=study_cost, memory_limit=memory_limit,
-                progress=report)
+                progress=report, workers=workers, scheduler=scheduler)
     except ImportError as exc:
         error = missing_extras_error(exc, "valuing information under parameter uncertainty")
         if error is None:

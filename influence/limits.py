@@ -28,6 +28,7 @@ __all__ = [
     "EVSI_OUTCOMES",
     "KEEP_DRAWS_BUDGET",
     "SCHEDULER_TIMEOUT",
+    "PIECES",
     "QUANTILE_SAMPLE",
     "MIXTURE_COMPONENTS",
     "INTERVAL",
@@ -102,6 +103,12 @@ QUANTILE_SAMPLE = 65536
 
 #: Seconds to wait for a Dask scheduler to answer (``scheduler``).
 SCHEDULER_TIMEOUT = 10
+
+#: Pieces a batch of independent work (the ends of a one-way sweep, the lines of a break-even
+#: search or of a two-way grid, the outcomes of a study) is split into at least, wherever it
+#: runs: enough for several workers to share, and the same pieces in one process as on a
+#: cluster, so the results are the same (:func:`influence.parallel.pieces`).
+PIECES = 8
 
 #: The share of the machine's physical memory a computation may plan to use by default.
 MEMORY_FRACTION = 0.5

@@ -11,14 +11,14 @@ its own seed, so the results do not depend on where it ran.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from . import limits
 from .errors import QueryError
 
-__all__ = ["Runner", "runner"]
+__all__ = ["Runner", "runner", "pieces"]
 
 
 class Runner:
@@ -27,19 +27,20 @@ class Runner:
     #: Worker processes the work is spread over (1 here).
     workers = 1
 
-    def map(self, fn: Callable[..., Any], items: Sequence[Any], *,
+    def map(self, fn: Callable[..., Any], items: Iterable[Any], *,
             shared: Sequence[Any] = (), done: Callable[[int, Any], None] | None = None
             ) -> list[Any]:
         """``[fn(*shared, item) for item in items]``, in order; ``done(index, result)`` is
         called as each finishes."""
         return self.fold(fn, items, shared=shared, combine=_append, start=[], done=done)
 
-    def fold(self, fn: Callable[..., Any], items: Sequence[Any], *, combine: Callable,
+    def fold(self, fn: Callable[..., Any], items: Iterable[Any], *, combine: Callable,
              start: Any, shared: Sequence[Any] = (),
              done: Callable[[int, Any], None] | None = None) -> Any:
         """``combine(... combine(start, fn(*shared, items[0])) ..., fn(*shared, items[-1]))``:
         the results combined in the order of the items as they come, so that at most a few of
-        them are held at once whatever their number."""
+        them are held at once whatever their number. ``items`` may be any iterable (an
+        iterator is consumed as the work goes, never ahead of it by more than a few)."""
         acc = start
         for i, item in enumerate(items):
             result = fn(*shared, item)
@@ -64,32 +65,39 @@ class DaskRunner(Runner):
     #: Pieces of work submitted ahead of those done, per worker.
     AHEAD = 4
 
-    def fold(self, fn: Callable[..., Any], items: Sequence[Any], *, combine: Callable,
+    def fold(self, fn: Callable[..., Any], items: Iterable[Any], *, combine: Callable,
              start: Any, shared: Sequence[Any] = (),
              done: Callable[[int, Any], None] | None = None) -> Any:
         """As :meth:`Runner.fold`, the pieces computed on the cluster: a window of
-        :attr:`AHEAD` per worker is submitted at a time, results arriving out of order wait
-        until those before them are combined."""
+        :attr:`AHEAD` per worker is submitted at a time (taken from ``items`` as it goes),
+        results arriving out of order wait until those before them are combined."""
         from distributed import as_completed
 
-        if not items:
+        todo = iter(items)
+        first = next(todo, _END)
+        if first is _END:
             return start
-        # (hash=False: a fresh key each time, never one being released by an earlier fold)
-        scattered = [self.client.scatter(s, broadcast=True, hash=False) for s in shared]
+        # (hash=False: a fresh key each time, never one being released by an earlier fold;
+        # each in a list of one: a list scattered is scattered element by element)
+        scattered = [self.client.scatter([s], broadcast=True, hash=False)[0] for s in shared]
         window = max(2, self.AHEAD * self.workers)
         index: dict[str, int] = {}
         waiting: dict[int, Any] = {}
         acc, combined, submitted = start, 0, 0
+        held = [first]  # taken from the items to see whether there were any
 
-        def submit() -> Any:
+        def submit() -> Any | None:
             nonlocal submitted
-            future = self.client.submit(fn, *scattered, items[submitted], pure=False)
+            item = held.pop() if held else next(todo, _END)
+            if item is _END:
+                return None
+            future = self.client.submit(fn, *scattered, item, pure=False)
             index[future.key] = submitted
             submitted += 1
             return future
 
-        pending = as_completed([submit() for _ in range(min(window, len(items)))],
-                               with_results=True)
+        futures = [f for f in (submit() for _ in range(window)) if f is not None]
+        pending = as_completed(futures, with_results=True)
         for future, result in pending:
             i = index.pop(future.key)
             if done is not None:
@@ -98,9 +106,23 @@ class DaskRunner(Runner):
             while combined in waiting:
                 acc = combine(acc, waiting.pop(combined))
                 combined += 1
-            if submitted < len(items):
-                pending.add(submit())
+            more = submit()
+            if more is not None:
+                pending.add(more)
         return acc
+
+
+#: The end of the items of a fold.
+_END = object()
+
+
+def pieces(count: int, most: int) -> list[slice]:
+    """The pieces ``count`` things are split into, as slices: at most ``most`` things in each,
+    and :data:`~influence.limits.PIECES` pieces or more when there are that many things (each
+    piece is then one piece of work, see :meth:`Runner.map`). They depend on ``count`` and
+    ``most`` only."""
+    step = max(1, min(int(most), -(-int(count) // limits.PIECES)))
+    return [slice(start, start + step) for start in range(0, int(count), step)]
 
 
 def _check(workers: Any, scheduler: Any) -> None:

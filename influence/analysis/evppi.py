@@ -28,6 +28,7 @@ the draws, is ``s*``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -117,7 +118,7 @@ def _group_stage(valuer: Valuer, group: Group, tables: Mapping[str, np.ndarray],
 
 
 def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "auto",
-               progress: Callable[[int, int], None] | None = None
+               progress: Callable[[int, int], None] | None = None, runner: Any = None
                ) -> tuple[float, float, tuple[GroupValue, ...]]:
     """EVPI (with its standard error) and the EVPPI of each group, in one pass over the draws.
 
@@ -131,8 +132,12 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
     method : {"auto", "regression"}
     progress : callable, optional
         ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
+    runner : Runner, optional
+        Where the chunks of draws are valued (a :class:`influence.parallel.Runner`; here by
+        default): each chunk, made here, is a piece of work; their gains are summed here in
+        the order of the chunks, so the results do not depend on where they ran.
     """
-    from ..bayes.uncertainty import counting
+    from ..parallel import Runner
 
     if method not in METHODS:
         raise QueryError(f"expected `method` among {', '.join(METHODS)}, got {method!r}",
@@ -144,36 +149,72 @@ def evppi_from(b: Beliefs, valuer: Valuer, groups: list[Group], method: str = "a
                          f"diagram of limited memory (`recall: limited`), got group "
                          f"'{regress[0].name}', which needs the regression on stage tensors "
                          "of perfect recall", file=b.diagram.file, parameter="groups")
-    evpi = Accumulator()
-    sums = {g.name: Accumulator() for g in exact}
-    stages: list[np.ndarray] = []
-    features: dict[str, list[np.ndarray]] = {g.name: [] for g in regress}
-    for tables in counting(lambda: b.chunks(valuer.chunk()), b.draws, progress)():
-        full = valuer.unnormalized(tables)
-        evpi.add(valuer.gains(full))
-        for g in exact:
-            sums[g.name].add(valuer.gains(_group_stage(valuer, g, tables, b)))
-        if regress:
-            stages.append(full)
-            for g in regress:
-                features[g.name].append(group_features(g, tables))
-    values = {g.name: (sums[g.name].mean, sums[g.name].se, "conditional-means") for g in exact}
+    sums = _Sums(exact, regress)
+    done = [0]
+
+    def report(_: int, part: tuple) -> None:
+        done[0] += len(part[0])
+        if progress is not None:
+            progress(min(done[0], b.draws), b.draws)
+
+    # (the beliefs travel without their source of draws: the chunks are made here)
+    shared = (valuer, replace(b, source=None), exact, regress)
+    (runner or Runner()).fold(_chunk_gains, b.chunks(valuer.chunk()), shared=shared,
+                              combine=_Sums.add, start=sums, done=report)
+    values = {g.name: (sums.groups[g.name].mean, sums.groups[g.name].se, "conditional-means")
+              for g in exact}
     if regress:
-        stage = np.concatenate(stages)
+        stage = np.concatenate(sums.stages)
         seed = b.seed if b.seed is not None else 0
         for g in regress:
-            value, se = regression_evppi(valuer, np.concatenate(features[g.name]), stage,
+            value, se = regression_evppi(valuer, np.concatenate(sums.features[g.name]), stage,
                                          seed=seed)
             values[g.name] = (value, se, "regression")
     out = tuple(GroupValue(group=g.name, parameters=g.parameters, value=values[g.name][0],
                            method=values[g.name][2], se=values[g.name][1]) for g in groups)
-    return evpi.mean, evpi.se, out
+    return sums.evpi.mean, sums.evpi.se, out
+
+
+class _Sums:
+    """What the chunks of draws add up to: the gains of learning everything (EVPI) and each
+    group valued by conditional means; the stage tensors and group features the regression
+    needs."""
+
+    def __init__(self, exact: list[Group], regress: list[Group]) -> None:
+        self.evpi = Accumulator()
+        self.groups = {g.name: Accumulator() for g in exact}
+        self.stages: list[np.ndarray] = []
+        self.features: dict[str, list[np.ndarray]] = {g.name: [] for g in regress}
+
+    def add(self, part: tuple) -> _Sums:
+        """Add one chunk's part (from :func:`_chunk_gains`)."""
+        evpi, gains, stage, features = part
+        self.evpi.add(evpi)
+        for name, value in gains.items():
+            self.groups[name].add(value)
+        if stage is not None:
+            self.stages.append(stage)
+        for name, value in features.items():
+            self.features[name].append(value)
+        return self
+
+
+def _chunk_gains(valuer: Valuer, b: Beliefs, exact: list[Group], regress: list[Group],
+                 tables: Mapping[str, np.ndarray]) -> tuple:
+    """One chunk of draws valued (a piece of work of :func:`evppi_from`): the gains of
+    learning everything and each group of ``exact``, and for ``regress`` the stage tensors
+    and the groups' features."""
+    full = valuer.unnormalized(tables)
+    gains = {g.name: valuer.gains(_group_stage(valuer, g, tables, b)) for g in exact}
+    features = {g.name: group_features(g, tables) for g in regress}
+    return valuer.gains(full), gains, full if regress else None, features
 
 
 def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
           *, given: Mapping[str, str] | None = None, prior: bool = False,
           posterior: Any = None, draws: int | None = None, seed: int | None = None,
-          method: str = "auto") -> EVPPIResult:
+          method: str = "auto", workers: int | None = None,
+          scheduler: str | None = None) -> EVPPIResult:
     """The expected value of perfect information about all the parameters, and about each group
     of them.
 
@@ -198,6 +239,11 @@ def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str
         Seed of the prior draws (and of the regression's standard error).
     method : {"auto", "regression"}
         ``auto``: conditional means wherever they are exact, regression elsewhere.
+    workers : int, optional
+        Value the chunks of draws on a local Dask cluster of this many worker processes; the
+        results are the same as in one process (docs/scale.md).
+    scheduler : str, optional
+        Value them on the running ``dask.distributed`` cluster at this address.
 
     Returns
     -------
@@ -207,7 +253,7 @@ def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str
     ------
     QueryError
         For both or neither of ``prior`` and ``posterior``, a model without priors, a bad
-        group, draws, seed or scenario.
+        group, draws, seed or scenario, or bad ``workers`` or ``scheduler``.
 
     Examples
     --------
@@ -216,10 +262,13 @@ def evppi(diagram: Any, groups: Mapping[str, str | Sequence[str]] | Sequence[str
     >>> r.evpi_parameters >= max(g.value for g in r.groups)       # doctest: +SKIP
     True
     """
+    from ..parallel import runner
+
     b = beliefs(diagram, prior=prior, posterior=posterior, draws=draws, seed=seed)
     chosen = resolve_groups(diagram, b, groups)
     valuer = bayes_valuer(diagram, given, b)
-    evpi, se, values = evppi_from(b, valuer, chosen, method)
+    with runner(workers, scheduler) as run:
+        evpi, se, values = evppi_from(b, valuer, chosen, method, runner=run)
     return EVPPIResult(model=diagram.name,
                        maximum_expected_utility=valuer.maximum_expected_utility,
                        evpi_parameters=evpi, evpi_se=se, groups=values, uncertainty=b.kind,

@@ -202,6 +202,7 @@ def sampled_outcomes(dist: Prior, n: int, draws: int, rng: np.random.Generator) 
 
 
 def _gains(valuer: Valuer, slot: Slot, rows: np.ndarray) -> np.ndarray:
+    """The gain of each outcome (its mean row in ``rows``), in chunks of the valuer's size."""
     node = slot.node
     out = []
     for start in range(0, len(rows), valuer.chunk()):
@@ -214,16 +215,36 @@ def _gains(valuer: Valuer, slot: Slot, rows: np.ndarray) -> np.ndarray:
     return np.concatenate(out)
 
 
+def _piece_gains(valuer: Valuer, piece: tuple[Slot, np.ndarray]) -> np.ndarray:
+    """The gains of a piece of the outcomes of a study (a piece of work of
+    :func:`evsi_from`)."""
+    return _gains(valuer, *piece)
+
+
+def _outcomes(study: Study, n: int, *, draws: int, rng: np.random.Generator,
+              max_outcomes: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The mean rows after each outcome of ``n`` cases, and their probabilities when every
+    outcome is enumerated (None for Monte Carlo draws of them)."""
+    if outcome_count(study.distribution, n) <= max_outcomes:
+        return study_outcomes(study.distribution, n)
+    return sampled_outcomes(study.distribution, n, draws, rng), None
+
+
+def _value(gains: np.ndarray, prob: np.ndarray | None) -> tuple[float, float, str, int]:
+    """``(value, se, method, outcomes)`` from the gains of the outcomes."""
+    if prob is not None:
+        return float(prob @ gains), 0.0, "enumeration", len(prob)
+    se = float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else 0.0
+    return float(gains.mean()), se, "monte-carlo", len(gains)
+
+
 def study_value(valuer: Valuer, study: Study, n: int, *, draws: int,
                 rng: np.random.Generator, max_outcomes: int = EVSI_OUTCOMES
                 ) -> tuple[float, float, str, int]:
-    """The EVSI of ``n`` cases: ``(value, se, method, outcomes)``."""
-    if outcome_count(study.distribution, n) <= max_outcomes:
-        rows, prob = study_outcomes(study.distribution, n)
-        return float(prob @ _gains(valuer, study.slot, rows)), 0.0, "enumeration", len(prob)
-    gains = _gains(valuer, study.slot, sampled_outcomes(study.distribution, n, draws, rng))
-    se = float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else 0.0
-    return float(gains.mean()), se, "monte-carlo", len(gains)
+    """The EVSI of ``n`` cases: ``(value, se, method, outcomes)``, here (see
+    :func:`evsi_from` for many on a runner)."""
+    rows, prob = _outcomes(study, n, draws=draws, rng=rng, max_outcomes=max_outcomes)
+    return _value(_gains(valuer, study.slot, rows), prob)
 
 
 def _cost(diagram: Any, cost: Any) -> float | None:
@@ -237,27 +258,41 @@ def _cost(diagram: Any, cost: Any) -> float | None:
 
 
 def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study], *,
-              study_cost: float | None = None, max_outcomes: int = EVSI_OUTCOMES
-              ) -> tuple[StudyValue, ...]:
-    """The EVSI of every study and sample size (see :func:`evsi`)."""
+              study_cost: float | None = None, max_outcomes: int = EVSI_OUTCOMES,
+              runner: Any = None) -> tuple[StudyValue, ...]:
+    """The EVSI of every study and sample size (see :func:`evsi`).
+
+    The outcomes of each study and size (enumerated, or Monte Carlo draws from a seed of
+    their own) are made here and valued in pieces (see :func:`influence.parallel.pieces`),
+    each a piece of work for ``runner`` (a :class:`influence.parallel.Runner`; here by
+    default); the results do not depend on where they ran.
+    """
+    from ..parallel import Runner, pieces
+
     cost = _cost(b.diagram, study_cost)
-    out = []
+    jobs = []
     for i, study in enumerate(studies):
         for n in study.sizes:
             seed = [b.seed, i, n] if b.seed is not None else None
-            rng = np.random.default_rng(seed)
-            value, se, method, count = study_value(valuer, study, n, draws=b.draws, rng=rng,
-                                                   max_outcomes=max_outcomes)
-            out.append(StudyValue(study=study.name, n=n, value=value, se=se, cost=cost,
-                                  net=None if cost is None else value - cost, method=method,
-                                  outcomes=count))
+            rows, prob = _outcomes(study, n, draws=b.draws, rng=np.random.default_rng(seed),
+                                   max_outcomes=max_outcomes)
+            jobs.append((study, n, rows, prob, pieces(len(rows), valuer.chunk())))
+    work = [(study.slot, rows[part]) for study, _, rows, _, parts in jobs for part in parts]
+    gains = iter((runner or Runner()).map(_piece_gains, work, shared=(valuer,)))
+    out = []
+    for study, n, _, prob, parts in jobs:
+        value, se, method, count = _value(np.concatenate([next(gains) for _ in parts]), prob)
+        out.append(StudyValue(study=study.name, n=n, value=value, se=se, cost=cost,
+                              net=None if cost is None else value - cost, method=method,
+                              outcomes=count))
     return tuple(out)
 
 
 def evsi(diagram: Any, studies: Mapping[str, int | Sequence[int]] | Sequence[str], *,
          given: Mapping[str, str] | None = None, prior: bool = False, posterior: Any = None,
          draws: int | None = None, seed: int | None = None, study_cost: float | None = None,
-         max_outcomes: int = EVSI_OUTCOMES) -> EVSIResult:
+         max_outcomes: int = EVSI_OUTCOMES, workers: int | None = None,
+         scheduler: str | None = None) -> EVSIResult:
     """The expected value of sample information of studies of new cases of CPT rows.
 
     Parameters
@@ -284,6 +319,11 @@ def evsi(diagram: Any, studies: Mapping[str, int | Sequence[int]] | Sequence[str
         benefit of sampling, ``EVSI - cost``.
     max_outcomes : int
         Enumerate the outcomes of a study when there are at most this many.
+    workers : int, optional
+        Value the outcomes on a local Dask cluster of this many worker processes; the
+        results are the same as in one process (docs/scale.md).
+    scheduler : str, optional
+        Value them on the running ``dask.distributed`` cluster at this address.
 
     Returns
     -------
@@ -297,10 +337,15 @@ def evsi(diagram: Any, studies: Mapping[str, int | Sequence[int]] | Sequence[str
     >>> [s.n for s in r.studies]
     [10, 100]
     """
+    from ..parallel import runner
+
     b = beliefs(diagram, prior=prior, posterior=posterior, draws=draws, seed=seed)
     chosen = resolve_studies(diagram, b, studies)
     valuer = bayes_valuer(diagram, given, b)
-    values = evsi_from(b, valuer, chosen, study_cost=study_cost, max_outcomes=max_outcomes)
+    _cost(diagram, study_cost)
+    with runner(workers, scheduler) as run:
+        values = evsi_from(b, valuer, chosen, study_cost=study_cost, max_outcomes=max_outcomes,
+                           runner=run)
     return EVSIResult(model=diagram.name,
                       maximum_expected_utility=valuer.maximum_expected_utility,
                       studies=values, uncertainty=b.kind, solution=solution_of(valuer))

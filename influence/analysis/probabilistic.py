@@ -104,9 +104,9 @@ class ProbabilisticSensitivity:
 
 
 def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: int | None
-            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int, bool]:
-    """The draws in chunks, their kind, their number, and whether they fit one chunk."""
-    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, PRIOR_BLOCK, chunk_size_for, prior_chunks
+            ) -> tuple[Callable[[], Iterator[dict[str, np.ndarray]]], str, int]:
+    """The draws in chunks, their kind and their number."""
+    from ..bayes.uncertainty import DEFAULT_PRIOR_DRAWS, chunk_size_for, prior_chunks
 
     diagram = plan.diagram
     if posterior is not None:
@@ -114,15 +114,14 @@ def _chunks(plan: Plan, prior: bool, posterior: Any, draws: int | None, seed: in
         total = posterior.draws if draws is None else min(int(draws), posterior.draws)
         chunk = chunk_size_for(plan, total)
         return (lambda: iter(posterior.iter_parameters(diagram, chunk, draws)), "posterior",
-                total, total <= chunk)
+                total)
     if not diagram.has_priors:
         raise QueryError("expected priors in the model for a probabilistic sensitivity, got "
                          "none: every number is a point value", file=diagram.file,
                          parameter="prior")
     total = int(draws) if draws is not None else DEFAULT_PRIOR_DRAWS
     chunk = chunk_size_for(plan, total)
-    return (prior_chunks(diagram, total, int(seed), chunk), "prior", total,
-            total <= min(chunk, PRIOR_BLOCK))
+    return prior_chunks(diagram, total, int(seed), chunk), "prior", total
 
 
 def _pair(ranked: Sequence[OptionResult]) -> tuple[OptionResult, OptionResult | None]:
@@ -157,8 +156,8 @@ def _shares(theta: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = False,
                   posterior: Any = None, draws: int | None = None,
                   seed: int | None = None,
-                  progress: Callable[[int, int], None] | None = None
-                  ) -> ProbabilisticSensitivity:
+                  progress: Callable[[int, int], None] | None = None,
+                  runner: Any = None) -> ProbabilisticSensitivity:
     """Variance shares of the EU difference between the two best options (see the module's
     documentation), for each of ``parameters`` that has a prior.
 
@@ -176,8 +175,12 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         Seed of the prior draws (default: fresh entropy, reported in the result).
     progress : callable, optional
         ``progress(done, total)`` after each chunk of draws (see :mod:`influence.progress`).
+    runner : Runner, optional
+        Where the options are evaluated in every draw (a :class:`influence.parallel.Runner`;
+        here by default): the evaluation of :func:`influence.evaluate` under draws, every
+        draw's values kept; the results do not depend on it.
     """
-    from ..bayes.uncertainty import counting
+    from ..bayes.uncertainty import counting, evaluate_under_uncertainty
 
     if isinstance(posterior, str | Path):
         from ..bayes.fitting import Posterior
@@ -185,18 +188,22 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         posterior = Posterior.read(posterior)
     if posterior is None and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
-    chunks, kind, total, single = _chunks(plan, prior, posterior, draws, seed)
-    # Passes over the draws: one or two to evaluate (see evaluate_chunks), one for the values.
-    chunks = counting(chunks, total * (2 if single else 3), progress)
+    chunks, kind, total = _chunks(plan, prior, posterior, draws, seed)
     if not plan.options():
         raise QueryError("expected options to compare for a probabilistic sensitivity (a "
                          "named policy, or a decision that observes nothing), got none: every "
                          "decision observes something", file=plan.diagram.file,
                          parameter="prior" if posterior is None else "posterior")
-    evaluation = plan.evaluate_chunks(chunks, uncertainty=kind)
-    best, runner = _pair(evaluation.ranked())
+    # Two passes over the draws: one to evaluate, one for the parameters' values.
+    evaluation = evaluate_under_uncertainty(
+        plan, prior=posterior is None, posterior=posterior, draws=draws, seed=seed,
+        keep_draws=True, runner=runner,
+        progress=None if progress is None else lambda done, _: progress(done, 2 * total))
+    chunks = counting(chunks, total, None if progress is None else
+                      lambda done, _: progress(total + done, 2 * total))
+    best, second = _pair(evaluation.ranked())
     uncertain = [p for p in parameters if p.prior is not None]
-    diff = best.draws - (runner.draws if runner is not None else best.draws)
+    diff = best.draws - (second.draws if second is not None else best.draws)
     theta = _drawn_values(chunks, uncertain)
     shares: list[ParameterShare] = []
     if uncertain and np.std(diff) > 0:
@@ -206,7 +213,7 @@ def probabilistic(plan: Plan, parameters: Sequence[Parameter], *, prior: bool = 
         shares.sort(key=lambda s: -s.variance_share)
     return ProbabilisticSensitivity(
         uncertainty=kind, draws=total, seed=seed if posterior is None else None, best=best.id,
-        runner_up=runner.id if runner is not None else best.id,
+        runner_up=second.id if second is not None else best.id,
         difference_mean=float(diff.mean()), difference_sd=float(diff.std(ddof=1)),
         probability_best=float(np.mean(diff >= 0)), parameters=tuple(shares),
         diagnostics=None if posterior is None else _diagnostics(posterior))

@@ -31,11 +31,11 @@ from ..limits import TIE_TOLERANCE
 from ..model.diagram import Diagram
 from ..solve.plan import Plan
 from .parameters import parse_parameter
-from .probabilistic import probabilistic
+from .probabilistic import ProbabilisticSensitivity, probabilistic
 from .ranges import Ranged, parse_ranges, ranged, select
 from .sweep import Sweep, chunk_size, compile_plan, settings
 from .thresholds import Line, Threshold, find_breaks, thresholds_of
-from .two_way import DEFAULT_GRID, TwoWayResult, two_way_grid
+from .two_way import DEFAULT_GRID, two_way_grid
 
 __all__ = ["ParameterSensitivity", "SensitivityResult", "sensitivity", "thresholds",
            "ThresholdAnalysis", "one_way", "top_options"]
@@ -264,24 +264,32 @@ def top_options(plan: Plan, options: Mapping[str, np.ndarray], draws: int = 1) -
     return [order[i] for i in first]
 
 
-def one_way(plan: Plan, items: Sequence[Ranged]) -> tuple[np.ndarray, list[str]]:
+def one_way(plan: Plan, items: Sequence[Ranged], runner: Any = None
+            ) -> tuple[np.ndarray, list[str]]:
     """The maximum expected utility and the best option with each parameter at its low and
-    its high end: arrays of shape (P, 2), one batch of 2P draws (in chunks if large)."""
+    its high end: arrays of shape (P, 2), one batch of 2P draws, in pieces (see
+    :func:`influence.parallel.pieces`) each a piece of work for ``runner`` (a
+    :class:`influence.parallel.Runner`; here by default)."""
+    from ..parallel import Runner, pieces
+
     parameters = [r.parameter for r in items]
     index = np.repeat(np.arange(len(items)), 2)
     values = np.array([[r.low, r.high] for r in items]).reshape(-1)
     sweep = Sweep.of(index, values)
     if plan.given:
         _check_scenario(plan, items, sweep)
-    eus, best = [], []
-    step = chunk_size(plan)
-    for start in range(0, len(sweep), step):
-        tables, weights = settings(plan, parameters, sweep.part(slice(start, start + step)))
-        drawn = plan.expected_utilities(tables, weights=weights)
-        eus.append(drawn.maximum_expected_utility)
-        best.extend(top_options(plan, drawn.options,
-                                len(drawn.maximum_expected_utility)))
-    return np.concatenate(eus).reshape(-1, 2), best
+    parts = [sweep.part(rows) for rows in pieces(len(sweep), chunk_size(plan))]
+    done = (runner or Runner()).map(_ends, parts, shared=(plan, parameters))
+    best = [b for _, part in done for b in part]
+    return np.concatenate([eu for eu, _ in done]).reshape(-1, 2), best
+
+
+def _ends(plan: Plan, parameters: Sequence[Any], sweep: Sweep) -> tuple[np.ndarray, list[str]]:
+    """The maximum expected utility and the best option of each draw of a piece of a sweep."""
+    tables, weights = settings(plan, parameters, sweep)
+    drawn = plan.expected_utilities(tables, weights=weights)
+    return drawn.maximum_expected_utility, top_options(plan, drawn.options,
+                                                       len(drawn.maximum_expected_utility))
 
 
 def _check_scenario(plan: Plan, items: Sequence[Ranged], sweep: Sweep) -> None:
@@ -298,10 +306,11 @@ def _check_scenario(plan: Plan, items: Sequence[Ranged], sweep: Sweep) -> None:
                          node=item.parameter.node, parameter="ranges")
 
 
-def _threshold_lists(plan: Plan, items: Sequence[Ranged]) -> list[tuple[Threshold, ...]]:
+def _threshold_lists(plan: Plan, items: Sequence[Ranged], runner: Any = None
+                     ) -> list[tuple[Threshold, ...]]:
     parameters = [r.parameter for r in items]
     lines = [Line(i, r.domain[0], r.domain[1]) for i, r in enumerate(items)]
-    search = find_breaks(plan, parameters, lines)
+    search = find_breaks(plan, parameters, lines, runner=runner)
     out = []
     for breaks in search.breaks:
         found = [t for b in breaks for t in thresholds_of(plan, b)]
@@ -383,7 +392,9 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
                 prior: bool = False, posterior: Any = None, draws: int | None = None,
                 seed: int | None = None, two_way: Sequence[str] | None = None,
                 grid: int | None = None, memory_limit: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
+                progress: Callable[[int, int], None] | None = None,
+                workers: int | None = None, scheduler: str | None = None
+                ) -> SensitivityResult:
     """What drives a decision, and how far each number may move before the best choice
     changes.
 
@@ -419,6 +430,12 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
     progress : callable, optional
         ``progress(done, total)`` after each chunk of draws of the probabilistic sensitivity
         (see :mod:`influence.progress`).
+    workers : int, optional
+        Spread the work (the one-way sweep, the break-even searches, the two-way grid, the
+        draws of the probabilistic sensitivity) over a local Dask cluster of this many worker
+        processes; the results are the same as in one process (docs/scale.md).
+    scheduler : str, optional
+        Spread it over the running ``dask.distributed`` cluster at this address.
 
     Returns
     -------
@@ -427,9 +444,11 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
     Raises
     ------
     QueryError
-        For an unknown parameter (with the closest match), a bad range, or inconsistent
-        options.
+        For an unknown parameter (with the closest match), a bad range, inconsistent
+        options, or bad ``workers`` or ``scheduler``.
     """
+    from ..parallel import runner
+
     plan = compile_plan(diagram, given, memory_limit)
     d = plan.diagram
     _check_options(plan, top, prior, posterior, draws, seed)
@@ -439,17 +458,28 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
     explicit = parse_ranges(d, ranges)
     chosen = select(d, parameters)
     items = ranged(d, chosen, explicit)
-    # First, so that draws beyond the memory limit or a posterior of another model are refused
-    # before the point analysis runs.
-    uncertain = None if not (prior or posterior is not None) else probabilistic(
-        plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
-        progress=progress)
+    pair = _pair(plan, two_way, explicit)
+    with runner(workers, scheduler) as run:
+        # The draws first, so that draws beyond the memory limit or a posterior of another
+        # model are refused before the point analysis runs.
+        uncertain = None if not (prior or posterior is not None) else probabilistic(
+            plan, chosen, prior=prior, posterior=posterior, draws=draws, seed=seed,
+            progress=progress, runner=run)
+        return _analysed(plan, items, pair, grid, top, run, uncertain)
+
+
+def _analysed(plan: Plan, items: Sequence[Ranged], pair: tuple[Ranged, Ranged] | None,
+              grid: int | None, top: int | None, run: Any,
+              uncertain: ProbabilisticSensitivity | None) -> SensitivityResult:
+    """The point analyses of :func:`sensitivity` once its arguments are checked, run by
+    ``run``, with the probabilistic sensitivity ``uncertain``."""
+    d = plan.diagram
     base = plan.expected_utilities()
-    eus, best = one_way(plan, items)
+    eus, best = one_way(plan, items, run)
     swing = np.abs(eus[:, 1] - eus[:, 0])
     order = np.argsort(-swing, kind="stable")[:top]
     kept = [items[i] for i in order]
-    found = _threshold_lists(plan, kept)
+    found = _threshold_lists(plan, kept, run)
     rows = tuple(ParameterSensitivity(
         id=r.parameter.id, kind=r.parameter.kind, point=r.parameter.point, low=r.low,
         high=r.high, source=r.source, eu_low=float(eus[i, 0]), eu_high=float(eus[i, 1]),
@@ -460,12 +490,14 @@ def sensitivity(diagram: Diagram | Plan, parameters: Sequence[str] | None = None
         base_expected_utility=float(base.maximum_expected_utility[0]),
         base_best=top_options(plan, base.options)[0],
         labels={o[0]: o[1] for o in plan.options()}, parameters=rows, total=len(items),
-        two_way=_two_way(plan, two_way, explicit, grid), probabilistic=uncertain,
-        solution=plan.solution_note())
+        two_way=None if pair is None else two_way_grid(
+            plan, *pair, DEFAULT_GRID if grid is None else grid, runner=run),
+        probabilistic=uncertain, solution=plan.solution_note())
 
 
-def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]],
-             grid: int | None) -> TwoWayResult | None:
+def _pair(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tuple[float, float]]
+          ) -> tuple[Ranged, Ranged] | None:
+    """The two parameters of the two-way map, with their ranges."""
     if pair is None:
         return None
     if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
@@ -473,4 +505,4 @@ def _two_way(plan: Plan, pair: Sequence[str] | None, explicit: Mapping[str, tupl
                          file=plan.diagram.file, parameter="two_way")
     chosen = [parse_parameter(plan.diagram, name) for name in pair]
     a, b = ranged(plan.diagram, chosen, explicit)
-    return two_way_grid(plan, a, b, DEFAULT_GRID if grid is None else grid)
+    return a, b

@@ -181,10 +181,15 @@ def _usable(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Line]
 
 
 def find_breaks(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Line],
-                points: int = GRID_POINTS) -> LineSearch:
+                points: int = GRID_POINTS, runner: Any = None) -> LineSearch:
     """Every kink of the maximum expected utility along each line, exactly (see the module's
     documentation). Lines are searched in groups whose end tensors fit the plan's memory
-    budget. Lines on which a scenario is impossible throughout are left out of ``live``."""
+    budget, at least :data:`~influence.limits.PIECES` of them when there are that many lines:
+    each group is a piece of work for ``runner`` (a :class:`influence.parallel.Runner`; here
+    by default), and the groups do not depend on where they run. Lines on which a scenario is
+    impossible throughout are left out of ``live``."""
+    from ..parallel import Runner, pieces
+
     usable = _usable(plan, parameters, lines)
     live = [i for i, line in enumerate(usable) if line is not None]
     grid = np.full((len(lines), points), np.nan)
@@ -192,20 +197,30 @@ def find_breaks(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Lin
         grid[i] = np.linspace(usable[i].low, usable[i].high, points)
     size = max(1, chunk_size(plan) // 2)
     curved = [i for i in live if nonlinear(parameters[usable[i].parameter])]
-    per_line: dict[int, Optimum] = {}
-    found: list[Break] = []
+    work = []
     for search, chosen in ((_search, [i for i in live if i not in curved]),
                            (bisect_breaks, curved)):
-        for start in range(0, len(chosen), size):
-            group = chosen[start:start + size]
-            best, breaks = search(plan, parameters, usable, group, grid[group])
-            for n, i in enumerate(group):
-                per_line[i] = best.take(np.arange(n * points, (n + 1) * points))
-            found.extend(breaks)
+        for part in pieces(len(chosen), size):
+            group = chosen[part]
+            work.append((search, group, grid[group]))
+    per_line: dict[int, Optimum] = {}
+    found: list[Break] = []
+    done = (runner or Runner()).map(_searched, work, shared=(plan, parameters, usable))
+    for (_, group, _), (best, breaks) in zip(work, done, strict=True):
+        for n, i in enumerate(group):
+            per_line[i] = best.take(np.arange(n * points, (n + 1) * points))
+        found.extend(breaks)
     by_line: list[list[Break]] = [[] for _ in lines]
     for brk in sorted(found, key=lambda b: (b.line, b.value)):
         by_line[brk.line].append(brk)
     return LineSearch(grid, _joined([per_line[i] for i in live]), by_line, tuple(live))
+
+
+def _searched(plan: Plan, parameters: Sequence[Parameter], lines: Sequence[Line],
+              work: tuple[Any, list[int], np.ndarray]) -> tuple[Optimum, list[Break]]:
+    """One group of lines searched (a piece of work of :func:`find_breaks`)."""
+    search, group, grid = work
+    return search(plan, parameters, lines, group, grid)
 
 
 def _joined(parts: list[Optimum]) -> Optimum | None:

@@ -156,9 +156,11 @@ def _describe(plan: Plan, choices: Sequence[np.ndarray], reachable: Sequence[np.
     return ", ".join(parts), strategy
 
 
-def two_way_grid(plan: Plan, a: Ranged, b: Ranged, grid: int = DEFAULT_GRID) -> TwoWayResult:
+def two_way_grid(plan: Plan, a: Ranged, b: Ranged, grid: int = DEFAULT_GRID,
+                 runner: Any = None) -> TwoWayResult:
     """The two-way map of two parameters over their one-way ranges (see the module's
-    documentation)."""
+    documentation); the grid's columns and rows are searched in pieces of work for ``runner``
+    (a :class:`influence.parallel.Runner`; here by default)."""
     pa, pb = a.parameter, b.parameter
     if pa.id == pb.id:
         raise QueryError(f"expected two different parameters, got {pa.id} twice",
@@ -175,7 +177,7 @@ def two_way_grid(plan: Plan, a: Ranged, b: Ranged, grid: int = DEFAULT_GRID) -> 
     b_values = np.linspace(b.low, b.high, grid)
     lines = [Line(1, b.low, b.high, (0, float(x))) for x in a_values]
     lines += [Line(0, a.low, a.high, (1, float(y))) for y in b_values]
-    search = find_breaks(plan, [pa, pb], lines, points=grid)
+    search = find_breaks(plan, [pa, pb], lines, points=grid, runner=runner)
     if len(search.live) < len(lines):
         raise QueryError(f"expected the scenario to be possible over the whole grid, got "
                          f"probability 0 along some of it; narrow the range of {pa.id} or "
@@ -230,7 +232,8 @@ def _point(plan: Plan, brk: Break, line: int, grid: int, a_values: np.ndarray,
 
 def two_way(diagram: Diagram | Plan, a: str, b: str, *, given: Mapping[str, str] | None = None,
             ranges: Mapping[str, Sequence[float]] | None = None,
-            grid: int = DEFAULT_GRID) -> TwoWayResult:
+            grid: int = DEFAULT_GRID, workers: int | None = None,
+            scheduler: str | None = None) -> TwoWayResult:
     """Which strategy is optimal as two parameters move together.
 
     Parameters
@@ -245,15 +248,23 @@ def two_way(diagram: Diagram | Plan, a: str, b: str, *, given: Mapping[str, str]
         90% interval, or its value ±25%).
     grid : int
         Grid values per parameter (at least 3; default 41).
+    workers : int, optional
+        Search the grid's rows and columns on a local Dask cluster of this many worker
+        processes; the results are the same as in one process (docs/scale.md).
+    scheduler : str, optional
+        Search them on the running ``dask.distributed`` cluster at this address.
 
     Returns
     -------
     TwoWayResult
     """
+    from ..parallel import runner
+
     plan = compile_plan(diagram, given)
     chosen = select(plan.diagram, [a, b])
     if len(chosen) < 2:
         raise QueryError(f"expected two different parameters, got {chosen[0].id} twice",
                          file=plan.diagram.file, parameter="two_way")
     items = ranged(plan.diagram, chosen, parse_ranges(plan.diagram, ranges))
-    return two_way_grid(plan, items[0], items[1], grid)
+    with runner(workers, scheduler) as run:
+        return two_way_grid(plan, items[0], items[1], grid, runner=run)

@@ -61,6 +61,8 @@ def value_of_information(
     study_cost: float | None = None,
     memory_limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> ValueOfInformation:
     """What is worth learning before deciding.
 
@@ -96,6 +98,12 @@ def value_of_information(
     progress : callable, optional
         Under parameter uncertainty: ``progress(done, total)`` after each chunk of draws of
         the pass that values the parameters (see :mod:`influence.progress`).
+    workers : int, optional
+        Under parameter uncertainty: value the chunks of draws of the EVPI and EVPPI and the
+        outcomes of the studies on a local Dask cluster of this many worker processes; the
+        results are the same as in one process (docs/scale.md).
+    scheduler : str, optional
+        Value them on the running ``dask.distributed`` cluster at this address.
 
     Returns
     -------
@@ -108,7 +116,8 @@ def value_of_information(
     QueryError
         For unknown nodes or decisions, nodes a decision influences or already knows (with
         ``decision``), a bad scenario, group or study, ``draws``, ``seed``, ``groups`` or
-        ``studies`` without ``prior`` or ``posterior``, ``study_cost`` without ``studies``.
+        ``studies`` without ``prior`` or ``posterior``, ``study_cost`` without ``studies``,
+        bad ``workers`` or ``scheduler``, or either without ``prior`` or ``posterior``.
 
     Examples
     --------
@@ -117,6 +126,8 @@ def value_of_information(
     >>> [(o.decision, o.nodes, round(o.value, 6)) for o in voi.observe]
     [('test', ('oil',), 32.5), ('drill', ('oil',), 32.5)]
     """
+    from ..parallel import runner
+
     if not isinstance(diagram, Diagram):
         raise QueryError(f"expected a Diagram (see influence.load), got "
                          f"{type(diagram).__name__}", parameter="diagram")
@@ -124,7 +135,8 @@ def value_of_information(
         raise QueryError(f"expected `study_cost` only with `studies`, got study_cost="
                          f"{study_cost!r} without", file=diagram.file, parameter="study_cost")
     if posterior is None and not prior:
-        _point_only(diagram, draws=draws, seed=seed, groups=groups, studies=studies)
+        _point_only(diagram, draws=draws, seed=seed, groups=groups, studies=studies,
+                    workers=workers, scheduler=scheduler)
         base = bayes_valuer(diagram, given, None, memory_limit)
         observed = observe_values(diagram, nodes=nodes, decision=decision, given=given,
                                   base=base, memory_limit=memory_limit)
@@ -139,8 +151,10 @@ def value_of_information(
     base = bayes_valuer(diagram, given, b, memory_limit)
     observed = observe_values(diagram, nodes=nodes, decision=decision, given=given, beliefs=b,
                               base=base, memory_limit=memory_limit)
-    evpi, se, values = evppi_from(b, base, chosen, progress=progress)
-    sampled = evsi_from(b, base, planned, study_cost=study_cost) if planned else ()
+    with runner(workers, scheduler) as run:
+        evpi, se, values = evppi_from(b, base, chosen, progress=progress, runner=run)
+        sampled = evsi_from(b, base, planned, study_cost=study_cost,
+                            runner=run) if planned else ()
     return ValueOfInformation(
         model=diagram.name, maximum_expected_utility=base.maximum_expected_utility,
         observe=observed, evpi_parameters=evpi, evppi=values, evsi=sampled,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -80,6 +81,7 @@ def evaluate_under_uncertainty(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    runner: Any = None,
 ) -> Evaluation:
     """Evaluate every policy, alternative and the Bayes strategy under parameter draws.
 
@@ -113,6 +115,9 @@ def evaluate_under_uncertainty(
     progress : callable, optional
         ``progress(done, total)`` as draws are done (see :mod:`influence.progress`); an
         exception it raises stops the evaluation.
+    runner : Runner, optional
+        A :class:`influence.parallel.Runner` already open (by an analysis that runs other
+        work on it too), instead of ``workers`` or ``scheduler``.
 
     Returns
     -------
@@ -162,7 +167,7 @@ def evaluate_under_uncertainty(
     from ..solve.batched import evaluate_units
 
     report = None if progress is None else (lambda done: progress(done, total))
-    with make_runner(workers, scheduler) as run:
+    with nullcontext(runner) if runner is not None else make_runner(workers, scheduler) as run:
         evaluation = evaluate_units(plan, units, load, chunk=chunk, total=total,
                                     uncertainty=kind, keep_draws=keep_draws, runner=run,
                                     progress=report, expected=expected)

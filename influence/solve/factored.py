@@ -26,7 +26,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
     from .tables import Parameters
 
-__all__ = ["Factored", "rule_mask"]
+__all__ = ["Factored", "rule_mask", "SELECTOR"]
+
+#: The variable whose states are the utility nodes (see :meth:`Factored.by_utility`).
+SELECTOR = "\0utility"
 
 
 def rule_mask(plan: Plan, decision: str, scope: tuple[str, ...],
@@ -111,6 +114,8 @@ class Factored:
         relevant = plan._relevant(targets)
         self.chance = tuple((n.name, n.parents) for n in diagram.nodes if n.name in relevant)
         self.utilities = tuple((u.name, u.parents) for u in diagram.utilities)
+        #: Sizes of the variables of queries: the plan's, and :data:`SELECTOR`'s.
+        self.sizes = {**plan.sizes, SELECTOR: max(len(self.utilities), 1)}
         self.every_chance = tuple((n.name, n.parents) for n in diagram.chance_nodes)
         self.evidence = tuple(g for g in plan.given if g in relevant)
         self._queries: dict[tuple, tuple[tuple[Step, ...], tuple[int, ...], int]] = {}
@@ -229,7 +234,7 @@ class Factored:
         key = (tuple(factors), output)
         hit = self._queries.get(key)
         if hit is None:
-            planner = Planner(self.plan.sizes)
+            planner = Planner(self.sizes)
             for f in factors:
                 planner.add(f.kind, f.scope)
             steps = tuple(planner.eliminate_all(planner.variables() - set(output)))
@@ -237,6 +242,26 @@ class Factored:
             hit = (steps, tuple(planner.slots), largest)
             self._queries[key] = hit
         return hit
+
+    def by_utility(self, ops: Parameters, choices: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Each utility node's expected contribution under a strategy (``choices``, draw axis
+        first), shape (S, utility nodes), from one query: each utility table enters over
+        :data:`SELECTOR` too, nonzero at its own node only, and the selector is the query's
+        output. The eliminations, planned once, are shared by every utility node (expected
+        utility being linear in the utility tables, each selector state carries one node's
+        part); a chance node only some utility nodes depend on sums to one for the others."""
+        names = [name for name, _ in self.utilities]
+        factors = []
+        for (factor, array), (_, kind, name) in zip(self.factors(ops, choices, ()),
+                                                    self.specs(()), strict=True):
+            if kind == "utility":
+                k = names.index(name)
+                wide = np.zeros((array.shape[0], len(names)) + array.shape[1:])
+                wide[:, k] = array
+                factor, array = Factor("u", (SELECTOR, *factor.scope)), wide
+            factors.append((factor, array))
+        phi, num = self.query(factors, (SELECTOR,))
+        return num / phi
 
     def update_size(self) -> int:
         """Entries per draw of the largest array one update of repeated passes makes (the
@@ -266,7 +291,7 @@ class Factored:
         mentioned = set().union(*(f.scope for f, _ in remaining)) if remaining else set()
         present = tuple(v for v in output if v in mentioned)
         phi, num = combine(remaining, present, last) if remaining else (None, None)
-        shape = tuple(self.plan.sizes[v] for v in output)
+        shape = tuple(self.sizes[v] for v in output)
 
         def full(a: np.ndarray | None) -> np.ndarray:
             if a is None:

@@ -20,7 +20,8 @@ from ..errors import QueryError
 from .elimination import expand
 from .factored import Factored
 from .policies import Solution
-from .results import DecisionResult, Evaluation, OptionResult, build_rules, summarize_draws
+from .results import DecisionResult, Evaluation, OptionResult, build_rules
+from .sidebyside import run_side_by_side
 
 if TYPE_CHECKING:  # pragma: no cover
     from .plan import Plan
@@ -130,14 +131,11 @@ class PointExtras:
     def contributions(self, index: int) -> dict[str, float]:
         if self._contributions is None:
             solver, choices = self._stacked()
-            values = {}
-            for u in self.plan.diagram.utilities:
-                phi, num = solver.query(solver.factors(self.ops, choices, (),
-                                                       utilities=(u.name,)), ())
-                values[u.name] = np.broadcast_to((num / phi).reshape(-1),
-                                                 (len(self.strategies),))
-            self._contributions = [{u: float(v[i]) for u, v in values.items()}
-                                   for i in range(len(self.strategies))]
+            names = [u.name for u in self.plan.diagram.utilities]
+            values = np.broadcast_to(solver.by_utility(self.ops, choices),
+                                     (len(self.strategies), len(names)))
+            self._contributions = [dict(zip(names, map(float, row), strict=True))
+                                   for row in values]
         return self._contributions[index]
 
     def profile(self, index: int):  # noqa: ANN201 - a risk.Profile or None
@@ -180,6 +178,22 @@ def _take(solution: Solution, i: int) -> Solution:
                     solution.iterations)
 
 
+def _side_by_side(f: Factored, ops: Parameters, options: dict[int, dict[str, np.ndarray]]
+                  ) -> tuple[Solution, dict[int, Solution]]:
+    """The optimum and the options ``options`` (index -> masks over :attr:`Factored.info`):
+    in an exact order, in one pass of updates whose rows are the options that depart from
+    the optimum (:mod:`influence.solve.sidebyside`); otherwise (repeated passes) all side by
+    side on the draw axis."""
+    if not f.exact:
+        batch = f.solve(ops, masks=_stacked_masks(f, [{}, *options.values()])
+                        if options else None)
+        _scenario(f.plan, batch.evidence)
+        return _take(batch, 0), {i: _take(batch, j + 1) for j, i in enumerate(options)}
+    best, solved = run_side_by_side(f.program, f.pool(ops), list(options.values()))
+    _scenario(f.plan, best.evidence)
+    return best, dict(zip(options, solved, strict=True))
+
+
 def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | None = None
                    ) -> Evaluation:
     """Evaluate the optimum, every alternative and every named policy on one set of numbers
@@ -193,14 +207,10 @@ def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | No
     specs = plan.option_specs(policy_ids)
     solvers = [f if kind == "alternative" else f.for_policy(policy)
                for _, _, kind, _, _, policy in specs]
-    together = [i for i, g in enumerate(solvers) if g is f]
-    masks = [{}] + [f.masks(force=(specs[i][3], specs[i][4])) if specs[i][2] == "alternative"
-                    else f.masks(policy=specs[i][5]) for i in together]
-    batch = f.solve(ops, masks=_stacked_masks(f, masks) if together else None)
-    _scenario(plan, batch.evidence)
-    best = _take(batch, 0)
-    solved: dict[int, tuple[Factored, Solution]] = {
-        i: (f, _take(batch, j + 1)) for j, i in enumerate(together)}
+    together = {i: f.masks(force=(specs[i][3], specs[i][4])) if specs[i][2] == "alternative"
+                else f.masks(policy=specs[i][5]) for i, g in enumerate(solvers) if g is f}
+    best, side = _side_by_side(f, ops, together)
+    solved: dict[int, tuple[Factored, Solution]] = {i: (f, sol) for i, sol in side.items()}
     for i, solver in enumerate(solvers):
         if i not in solved:
             solved[i] = (solver, solver.solve(ops, masks=solver.masks(policy=specs[i][5])))
@@ -209,6 +219,7 @@ def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | No
     extras = PointExtras(plan, ops, strategies)
     options = [OptionResult(id=oid, label=label, kind=kind, decision=dname, state=state,
                             draws=sol.expected_utility.reshape(-1)[:1].copy(),
+                            expected_utility=float(sol.expected_utility.reshape(-1)[0]),
                             extras=extras.of(i + 1))
                for i, ((oid, label, kind, dname, state, _), (_, sol)) in
                enumerate(zip(specs, strategies[1:], strict=True))]
@@ -223,6 +234,6 @@ def evaluate_point(plan: Plan, ops: Parameters, policy_ids: tuple[str, ...] | No
     return Evaluation(
         model=d.name, title=d.title, units=d.units, given=dict(plan.given),
         maximum_expected_utility=float(best.expected_utility[0]), optimal_strategy=decisions,
-        alternatives=alternatives, options=tuple(summarize_draws(options)), extras=extras.of(0),
+        alternatives=alternatives, options=tuple(options), extras=extras.of(0),
         solution=plan.solution_note(best.iterations),
     )

@@ -295,6 +295,15 @@ def run(program: Program, pool: dict[int, np.ndarray], *,
 def _decide(program: Program, u: Update, pool: Mapping[int, np.ndarray],
             mask: np.ndarray | None, per_draw: bool) -> np.ndarray:
     """The update of one decision: the best allowed option in each configuration."""
+    q = _values(program, u, pool)
+    if not per_draw and q.shape[0] > 1:
+        raise ValueError("one strategy for several draws needs the stage-tensor solver")
+    return _choose(q, with_draws(mask, q.ndim))
+
+
+def _values(program: Program, u: Update, pool: Mapping[int, np.ndarray]) -> np.ndarray:
+    """``Q_d`` of an update over (draws, what the rule is over, the options): the
+    probability-weighted expected utility of each option."""
     full = (*u.knows, u.decision)
     shape = tuple(program.sizes[v] for v in full)
     if not u.u_slots:  # no utility depends on it: every option ties
@@ -308,9 +317,7 @@ def _decide(program: Program, u: Update, pool: Mapping[int, np.ndarray],
                         *[pool[s] for s in u.p_slots], total)
         q = num if u.output == full else expand(num, u.output, full)
         q = np.broadcast_to(q, (q.shape[0],) + shape)
-    if not per_draw and q.shape[0] > 1:
-        raise ValueError("one strategy for several draws needs the stage-tensor solver")
-    return _choose(q, with_draws(mask, q.ndim))
+    return q
 
 
 def with_draws(mask: np.ndarray | None, ndim: int) -> np.ndarray | None:
