@@ -71,10 +71,14 @@ class Solver:
     operands, contracted once; the others are contracted draw by draw.
     """
 
-    def __init__(self, plan: Plan, parameters: Sequence[Parameter], lines: Sequence) -> None:
+    def __init__(self, plan: Plan, parameters: Sequence[Parameter], lines: Sequence,
+                 group: Sequence[int] | None = None) -> None:
         self.plan = plan
         self.parameters = parameters
         self.lines = lines
+        #: The lines this solver serves (default all); None entries of ``lines`` are skipped.
+        self.group = [i for i in (range(len(lines)) if group is None else group)
+                      if lines[i] is not None]
         self.step = chunk_size(plan)
         self._changes: dict[int, frozenset[str] | None] = {}
         self._linear: LinearStage | None = None
@@ -109,7 +113,7 @@ class Solver:
     def _linear_for(self) -> LinearStage:
         """The affine form of the stage tensor in every operand a separable line changes."""
         if self._linear is None:
-            nodes = {n for i in range(len(self.lines)) for n in self._changed(i) or ()}
+            nodes = {n for i in self.group for n in self._changed(i) or ()}
             self._linear = LinearStage(self.plan, sorted(nodes), self.step)
         return self._linear
 
@@ -124,7 +128,9 @@ class Solver:
             from .limited_sweep import limited_solve
 
             return limited_solve(self.plan, self.parameters, self._sweep(which, values), follow)
-        linear = np.array([self._changed(int(i)) is not None for i in which], dtype=bool)
+        served = set(self.group)
+        linear = np.array([int(i) in served and self._changed(int(i)) is not None
+                           for i in which], dtype=bool)
         if linear.all() or not linear.any():
             return self._solve(which, values, follow, bool(linear.all()))
         parts = [np.flatnonzero(linear), np.flatnonzero(~linear)]
@@ -348,7 +354,7 @@ def bisect_breaks(plan: Plan, parameters: Sequence[Parameter], lines: Sequence,
     from .thresholds import Break
 
     count, points = grid.shape
-    solver = Solver(plan, parameters, lines)
+    solver = Solver(plan, parameters, lines, group)
     best, _ = solver.solve(np.repeat(np.asarray(group), points), grid.reshape(-1))
     brackets = _ends(solver, _grid_brackets(best, group, grid))
     done: list[_Bracket] = []
