@@ -28,6 +28,7 @@ Other parameters' values are contracted one by one.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,10 @@ Strategy = tuple[np.ndarray, ...]
 def nonlinear(parameter: Parameter) -> bool:
     """Whether the expected utility may be non-affine in ``parameter`` (a ``param:``)."""
     return parameter.kind == "parameter"
+
+
+#: The affine form of each plan's stage tensor last built (a plan's numbers never change).
+_STAGES: weakref.WeakKeyDictionary[Plan, LinearStage] = weakref.WeakKeyDictionary()
 
 
 class Solver:
@@ -113,8 +118,13 @@ class Solver:
     def _linear_for(self) -> LinearStage:
         """The affine form of the stage tensor in every operand a separable line changes."""
         if self._linear is None:
-            nodes = {n for i in self.group for n in self._changed(i) or ()}
-            self._linear = LinearStage(self.plan, sorted(nodes), self.step)
+            # the tables of every line: the groups of one search share one affine form
+            nodes = {n for i, line in enumerate(self.lines) if line is not None
+                     for n in self._changed(i) or ()}
+            known = _STAGES.get(self.plan)
+            if known is None or not nodes <= set(known.nodes):
+                known = _STAGES[self.plan] = LinearStage(self.plan, sorted(nodes), self.step)
+            self._linear = known
         return self._linear
 
     def solve(self, which: Sequence[int], values: np.ndarray,
