@@ -17,18 +17,28 @@ reported, its middle, is then within that tolerance of the true one), or when at
 ends the two strategies' values agree to rounding (:data:`NOISE` of their size: that end is
 reported). The choices reported on either side are those optimal at the two ends. Two changes
 that undo each other between two grid values are not seen.
+
+The tables such a parameter feeds are not affine in it, but the stage tensor is affine in the
+tables: where they meet in no term of the plan (one table, or the tables of different utility
+nodes: almost always), each value's stage tensor is the model's plus the change of each table
+times the stage tensor's derivative in it, contracted once for the whole search
+(:class:`~influence.solve.linear.LinearStage`); only the tables are recomputed at each value.
+Other parameters' values are contracted one by one.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..limits import POSSIBLE
+from ..model.compute import dependents
 from ..solve.evaluation import draw_reach
 from ..solve.kernels import backward_induction
+from ..solve.linear import LinearStage, separable
 from ..solve.plan import Plan
 from .parameters import Parameter
 from .sweep import Optimum, Sweep, chunk_size, settings
@@ -54,14 +64,30 @@ def nonlinear(parameter: Parameter) -> bool:
     return parameter.kind == "parameter"
 
 
-class Solver:
-    """Solves the plan with one parameter of a line set to a value, draw by draw."""
+#: The affine form of each plan's stage tensor last built (a plan's numbers never change).
+_STAGES: weakref.WeakKeyDictionary[Plan, LinearStage] = weakref.WeakKeyDictionary()
 
-    def __init__(self, plan: Plan, parameters: Sequence[Parameter], lines: Sequence) -> None:
+
+class Solver:
+    """Solves the plan with one parameter of a line set to a value, draw by draw.
+
+    Draws whose line changes a separable set of operands (no two in one term of the plan; see
+    :mod:`influence.solve.linear`) take their stage tensor from its exact affine form in those
+    operands, contracted once; the others are contracted draw by draw.
+    """
+
+    def __init__(self, plan: Plan, parameters: Sequence[Parameter], lines: Sequence,
+                 group: Sequence[int] | None = None) -> None:
         self.plan = plan
         self.parameters = parameters
         self.lines = lines
+        #: The lines this solver serves (default all); None entries of ``lines`` are skipped.
+        self.group = [i for i in (range(len(lines)) if group is None else group)
+                      if lines[i] is not None]
         self.step = chunk_size(plan)
+        self._changes: dict[int, frozenset[str] | None] = {}
+        self._linear: LinearStage | None = None
+        self._dependents = dependents(plan.diagram)
 
     def _sweep(self, which: np.ndarray, values: np.ndarray) -> Sweep:
         lines = self.lines
@@ -70,6 +96,36 @@ class Solver:
             return Sweep.of(index, values)
         fixed = [lines[i].fixed or (-1, 0.0) for i in which]
         return Sweep.of(index, values, [f[0] for f in fixed], [f[1] for f in fixed])
+
+    def _changed(self, line: int) -> frozenset[str] | None:
+        """The operands line ``line`` changes, if separable (None otherwise)."""
+        if line not in self._changes:
+            self._changes[line] = None
+            found = set(self._operands(self.parameters[self.lines[line].parameter]))
+            fixed = self.lines[line].fixed
+            if fixed is not None:
+                found |= set(self._operands(self.parameters[fixed[0]]))
+            if separable(self.plan, found):
+                self._changes[line] = frozenset(found)
+        return self._changes[line]
+
+    def _operands(self, parameter: Parameter) -> tuple[str, ...]:
+        """The operands (chance and utility tables, weighted) a parameter changes."""
+        if parameter.kind == "parameter":
+            return self._dependents.get(parameter.parameter or "", ())
+        return (parameter.node,)
+
+    def _linear_for(self) -> LinearStage:
+        """The affine form of the stage tensor in every operand a separable line changes."""
+        if self._linear is None:
+            # the tables of every line: the groups of one search share one affine form
+            nodes = {n for i, line in enumerate(self.lines) if line is not None
+                     for n in self._changed(i) or ()}
+            known = _STAGES.get(self.plan)
+            if known is None or not nodes <= set(known.nodes):
+                known = _STAGES[self.plan] = LinearStage(self.plan, sorted(nodes), self.step)
+            self._linear = known
+        return self._linear
 
     def solve(self, which: Sequence[int], values: np.ndarray,
               follow: Sequence[Strategy] = ()) -> tuple[Optimum, list[np.ndarray]]:
@@ -82,24 +138,56 @@ class Solver:
             from .limited_sweep import limited_solve
 
             return limited_solve(self.plan, self.parameters, self._sweep(which, values), follow)
+        served = set(self.group)
+        linear = np.array([int(i) in served and self._changed(int(i)) is not None
+                           for i in which], dtype=bool)
+        if linear.all() or not linear.any():
+            return self._solve(which, values, follow, bool(linear.all()))
+        parts = [np.flatnonzero(linear), np.flatnonzero(~linear)]
+        solved = [self._solve(which[p], values[p], [tuple(c[p] for c in s) for s in follow],
+                              flag) for p, flag in zip(parts, (True, False), strict=True)]
+        order = np.argsort(np.concatenate(parts), kind="stable")
+        (a, fa), (b, fb) = solved
+        join = lambda x, y: np.concatenate([x, y])[order]  # noqa: E731
+        optimum = Optimum(join(a.value, b.value), join(a.probability, b.probability),
+                          tuple(join(x, y) for x, y in zip(a.choices, b.choices, strict=True)),
+                          tuple(join(x, y) for x, y in zip(a.reach, b.reach, strict=True)))
+        return optimum, [join(x, y) for x, y in zip(fa, fb, strict=True)]
+
+    def _tensors(self, which: np.ndarray, values: np.ndarray, linear: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The stage tensor times the scenario's probability, the reach tensor and that
+        probability, of draws ``which`` at ``values`` (at most one chunk)."""
+        plan = self.plan
+        sweep = self._sweep(which, values)
+        tables, weights = settings(plan, self.parameters, sweep)
+        ops = plan.operands(tables, weights)
+        if linear:
+            stage, reach, pe = self._linear_for().evaluate(
+                ops, [self._changed(int(i)) for i in which])
+            if np.all(pe > 0) and np.isfinite(stage).all():
+                return stage, reach / pe.reshape((-1,) + (1,) * (reach.ndim - 1)), pe
+        pe = plan.evidence_probability(ops)
+        scale = pe.reshape((-1,) + (1,) * len(plan.layout_vars))
+        stage = plan.stage_tensor(ops) * scale
+        n = len(values)
+        stage = np.broadcast_to(stage, (n,) + stage.shape[1:])
+        return stage, np.broadcast_to(plan.reach_tensor(ops), stage.shape), \
+            np.broadcast_to(pe, (n,))
+
+    def _solve(self, which: np.ndarray, values: np.ndarray, follow: Sequence[Strategy],
+               linear: bool) -> tuple[Optimum, list[np.ndarray]]:
         plan, layout = self.plan, self.plan.layout
         parts: list[tuple] = []
         for start in range(0, len(values), self.step):
             rows = slice(start, start + self.step)
-            sweep = self._sweep(which[rows], values[rows])
-            tables, weights = settings(plan, self.parameters, sweep)
-            ops = plan.operands(tables, weights)
-            pe = plan.evidence_probability(ops)
-            scale = pe.reshape((-1,) + (1,) * len(plan.layout_vars))
-            stage = plan.stage_tensor(ops) * scale
+            stage, reach, pe = self._tensors(which[rows], values[rows], linear)
             n = len(values[rows])
-            stage = np.broadcast_to(stage, (n,) + stage.shape[1:])
-            reach = np.broadcast_to(plan.reach_tensor(ops), stage.shape)
             best = backward_induction(stage, layout, per_draw=True, values=False)
             choices = tuple(np.broadcast_to(c, (n,) + np.shape(c)[1:]) for c in best.choices)
             followed = [backward_induction(stage, layout, fixed=[c[rows] for c in s],
                                            values=False).expected_utility for s in follow]
-            parts.append((best.expected_utility, np.broadcast_to(pe, (n,)), choices,
+            parts.append((best.expected_utility, pe, choices,
                           draw_reach(plan, reach, choices), followed))
         optimum = Optimum(np.concatenate([p[0] for p in parts]),
                           np.concatenate([p[1] for p in parts]),
@@ -115,11 +203,26 @@ def _row(batch: Strategy, i: int) -> Strategy:
     return tuple(np.asarray(c[i]) for c in batch)
 
 
-def _differ(x: Strategy, rx: Strategy, y: Strategy, ry: Strategy) -> bool:
-    """Whether two strategies choose differently in an information state that can occur
-    under either (``rx``, ``ry``: the probability of each state under each)."""
-    return any(bool(np.any((a != b) & ((pa > POSSIBLE) | (pb > POSSIBLE))))
-               for a, b, pa, pb in zip(x, y, rx, ry, strict=True))
+Key = tuple[np.ndarray, np.ndarray]
+
+
+def _keys(choices: Strategy, reach: Strategy) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw of a batch, every choice of a strategy in one row, and whether each
+    information state can occur."""
+    draws = len(choices[0])
+    return (np.concatenate([np.reshape(c, (draws, -1)) for c in choices], axis=1),
+            np.concatenate([np.reshape(r, (draws, -1)) for r in reach], axis=1) > POSSIBLE)
+
+
+def _key(strategy: Strategy, reach: Strategy) -> Key:
+    return tuple(k[0] for k in _keys(tuple(c[None] for c in strategy),
+                                      tuple(r[None] for r in reach)))  # type: ignore[return-value]
+
+
+def _differ(x: Key, y: Key) -> bool:
+    """Whether two strategies (their :func:`_keys`) choose differently in an information
+    state that can occur under either."""
+    return bool(np.any((x[0] != y[0]) & (x[1] | y[1])))
 
 
 @dataclass
@@ -139,6 +242,14 @@ class _Bracket:
     fb: float | None = None
     halve: bool = False
     scale: float = 0.0
+    key_a: Key | None = None
+    key_b: Key | None = None
+
+    def __post_init__(self) -> None:
+        if self.key_a is None:
+            self.key_a = _key(self.left, self.reach_a)
+        if self.key_b is None:
+            self.key_b = _key(self.right, self.reach_b)
 
     @property
     def resolved(self) -> bool:
@@ -172,15 +283,18 @@ class _Bracket:
 
 def _grid_brackets(best: Optimum, group: Sequence[int], grid: np.ndarray) -> list[_Bracket]:
     count, points = grid.shape
+    choice, possible = _keys(best.choices, best.reach)
+    choice = choice.reshape(count, points, -1)
+    possible = possible.reshape(count, points, -1)
+    differ = ((choice[:, 1:] != choice[:, :-1]) & (possible[:, 1:] | possible[:, :-1])).any(2)
     out = []
-    for row in range(count):
-        for g in range(points - 1):
-            i, j = row * points + g, row * points + g + 1
-            left, right = _row(best.choices, i), _row(best.choices, j)
-            ra, rb = _row(best.reach, i), _row(best.reach, j)
-            if _differ(left, ra, right, rb):
-                out.append(_Bracket(group[row], float(grid[row, g]), float(grid[row, g + 1]),
-                                    left, right, ra, rb))
+    for row, g in np.argwhere(differ):
+        i, j = row * points + g, row * points + g + 1
+        out.append(_Bracket(group[row], float(grid[row, g]), float(grid[row, g + 1]),
+                            _row(best.choices, i), _row(best.choices, j),
+                            _row(best.reach, i), _row(best.reach, j),
+                            key_a=(choice[row, g], possible[row, g]),
+                            key_b=(choice[row, g + 1], possible[row, g + 1])))
     return out
 
 
@@ -217,25 +331,25 @@ def _refine(solver: Solver, brackets: list[_Bracket]) -> list[_Bracket]:
                                                    (left, right))
     out: list[_Bracket] = []
     position = 0
+    choice, possible = _keys(best.choices, best.reach)
     for b, points in zip(brackets, plans, strict=True):
         # the bracket's ends and its new points, in order, each with its optimum
-        stops = [(b.a, b.left, b.reach_a, b.fa)]
+        stops = [(b.a, b.left, b.reach_a, b.fa, b.key_a)]
         scale = b.scale
         for j, x in enumerate(points):
             i = position + j
             scale = max(scale, abs(float(best.value[i])))
             stops.append((float(x), _row(best.choices, i), _row(best.reach, i),
-                          float(value_left[i] - value_right[i])))
-        stops.append((b.b, b.right, b.reach_b, b.fb))
+                          float(value_left[i] - value_right[i]), (choice[i], possible[i])))
+        stops.append((b.b, b.right, b.reach_b, b.fb, b.key_b))
         position += len(points)
-        parts = [(u, v) for u, v in zip(stops, stops[1:], strict=False)
-                 if _differ(u[1], u[2], v[1], v[2])]
+        parts = [(u, v) for u, v in zip(stops, stops[1:], strict=False) if _differ(u[4], v[4])]
         for u, v in parts:
-            part = _Bracket(b.line, u[0], v[0], u[1], v[1], u[2], v[2], scale=scale)
+            part = _Bracket(b.line, u[0], v[0], u[1], v[1], u[2], v[2], scale=scale,
+                            key_a=u[4], key_b=v[4])
             # the differences carry over where the new ends' strategies are worth what the
             # bracket's own were (they choose alike wherever that matters)
-            if not _differ(u[1], u[2], b.left, b.reach_a) and \
-                    not _differ(v[1], v[2], b.right, b.reach_b):
+            if not _differ(u[4], b.key_a) and not _differ(v[4], b.key_b):
                 part.fa, part.fb = u[3], v[3]
             part.halve = len(parts) > 1 or (part.b - part.a) > 0.5 * (b.b - b.a) and \
                 len(points) == 3
@@ -250,7 +364,7 @@ def bisect_breaks(plan: Plan, parameters: Sequence[Parameter], lines: Sequence,
     from .thresholds import Break
 
     count, points = grid.shape
-    solver = Solver(plan, parameters, lines)
+    solver = Solver(plan, parameters, lines, group)
     best, _ = solver.solve(np.repeat(np.asarray(group), points), grid.reshape(-1))
     brackets = _ends(solver, _grid_brackets(best, group, grid))
     done: list[_Bracket] = []

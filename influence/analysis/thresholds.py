@@ -32,7 +32,8 @@ The stage tensor is contracted only at the two ends of each segment searched (se
 
 Parameters ``param:NAME`` enter the expected utility through table functions, not affinely:
 their break-even values are found by bisection to a stated tolerance instead
-(:mod:`influence.analysis.bisection`).
+(:mod:`influence.analysis.bisection`), each value's stage tensor affine in the tables computed
+from the parameter (:mod:`influence.solve.linear`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ batch of draws.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,13 +52,23 @@ def point_values(diagram: Diagram) -> dict[str, float]:
     return {p.name: p.value for p in diagram.parameters}
 
 
-def dependents(diagram: Diagram) -> dict[str, tuple[str, ...]]:
-    """Parameter -> the nodes computed from it, in file order."""
+#: Each diagram's :func:`dependents`, found once (a diagram never changes).
+_DEPENDENTS: weakref.WeakKeyDictionary[Any, Mapping[str, tuple[str, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def dependents(diagram: Diagram) -> Mapping[str, tuple[str, ...]]:
+    """Parameter -> the nodes computed from it, in file order (read-only)."""
+    hit = _DEPENDENTS.get(diagram)
+    if hit is not None:
+        return hit
     out: dict[str, list[str]] = {p.name: [] for p in diagram.parameters}
     for node in diagram.nodes:
         for name in node_parameters(node):
             out.setdefault(name, []).append(node.name)
-    return {k: tuple(v) for k, v in out.items()}
+    found = MappingProxyType({k: tuple(v) for k, v in out.items()})
+    _DEPENDENTS[diagram] = found
+    return found
 
 
 def compute_node(diagram: Diagram, node: Node, values: Mapping[str, Any], draws: int,

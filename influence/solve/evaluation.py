@@ -215,9 +215,12 @@ def _past_probability(plan: Plan, reach: np.ndarray, k: int, per_draw: bool = Fa
                     if plan.diagram.node(plan.layout_vars[i]).kind == "chance"]
     later_dec = [i + lead for i in rest
                  if plan.diagram.node(plan.layout_vars[i]).kind == "decision"]
-    out = mean.sum(axis=tuple(later_chance), keepdims=True) if later_chance else mean
-    index = tuple(0 if i in later_dec else slice(None) for i in range(out.ndim))
-    return out[index].reshape(mean.shape[:axis + lead])
+    # the later decisions are not summed (the tensor does not vary along them): take their
+    # first state before summing the later chance nodes
+    index = tuple(slice(0, 1) if i in later_dec else slice(None) for i in range(mean.ndim))
+    out = mean[index]
+    out = out.sum(axis=tuple(later_chance), keepdims=True) if later_chance else out
+    return out.reshape(mean.shape[:axis + lead])
 
 
 def _strategy(plan: Plan, result: InductionResult, reach: np.ndarray,
