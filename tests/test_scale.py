@@ -9,6 +9,7 @@ import importlib
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from on_workers import assert_same, needs_dask
 
 import influence
 from influence import QueryError
@@ -109,15 +110,6 @@ def test_the_local_runner_folds_in_order():
                         start=0) == 248
 
 
-try:
-    import distributed  # noqa: F401
-
-    HAVE_DASK = True
-except ImportError:  # pragma: no cover - the extra is optional
-    HAVE_DASK = False
-needs_dask = pytest.mark.skipif(
-    not HAVE_DASK, reason="dask.distributed is not installed (pip install \"influence[dask]\"): "
-    "the runs on Dask workers are not checked")
 
 
 @needs_dask
@@ -131,11 +123,11 @@ def test_two_workers_give_the_results_of_one_process(cartel, monkeypatch):
     there = evaluate_under_uncertainty(cartel, prior=True, draws=2600, seed=7, chunk_size=400,
                                        workers=2)
     assert here.draws_kept == there.draws_kept == 289
-    assert there.maximum_expected_utility == here.maximum_expected_utility
-    assert there.evpi_parameters == here.evpi_parameters
-    assert _summaries(there) == _summaries(here)  # to the last bit
-    np.testing.assert_array_equal(there.meu_draws, here.meu_draws)
-    assert there.to_dict() == here.to_dict()
+    assert_same(there.maximum_expected_utility, here.maximum_expected_utility)
+    assert_same(there.evpi_parameters, here.evpi_parameters)
+    assert_same(_summaries(there), _summaries(here))
+    assert_same(there.meu_draws, here.meu_draws)
+    assert_same(there.to_dict(), here.to_dict())
 
 
 @needs_dask
@@ -147,7 +139,7 @@ def test_a_running_cluster_by_its_address(cartel):
                       dashboard_address=None) as cluster:
         there = influence.evaluate(cartel, prior=True, draws=1200, seed=3,
                                    scheduler=cluster.scheduler_address)
-    assert _summaries(there) == _summaries(here)
+    assert_same(_summaries(there), _summaries(here))
 
 
 @needs_dask
@@ -176,8 +168,8 @@ def test_a_second_pass_gives_the_same_results_on_workers(cartel, monkeypatch):
     here = evaluate_under_uncertainty(cartel, prior=True, draws=1500, seed=11)
     assert len(passes) == 4  # one second pass over the 4 blocks
     there = evaluate_under_uncertainty(cartel, prior=True, draws=1500, seed=11, workers=2)
-    assert _summaries(there) == _summaries(here)
-    assert there.to_dict() == here.to_dict()
+    assert_same(_summaries(there), _summaries(here))
+    assert_same(there.to_dict(), here.to_dict())
     # the second pass changes nothing but the rounding
     for a, b in zip(here.options, plain.options, strict=True):
         assert a.expected_utility == pytest.approx(b.expected_utility, rel=1e-12, abs=1e-9)

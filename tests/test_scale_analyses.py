@@ -1,6 +1,6 @@
 """The analyses split into pieces of work (one-way sweeps, break-even searches, two-way grids,
 chunks of draws of the probabilistic sensitivity and of the EVPPI, outcomes of studies) give
-the same results on Dask workers as in one process, to the last bit (same seed)."""
+the same results on Dask workers as in one process, to 1e-12 relative (same seed)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from on_workers import assert_same, needs_dask
 from voi_models import three_way
 
 import influence
 from influence import QueryError
 from influence.cli.main import cli
 from influence.parallel import pieces, runner
-
-try:
-    import distributed  # noqa: F401
-
-    HAVE_DASK = True
-except ImportError:  # pragma: no cover - the extra is optional
-    HAVE_DASK = False
-needs_dask = pytest.mark.skipif(
-    not HAVE_DASK, reason="dask.distributed is not installed (pip install \"influence[dask]\"): "
-    "the runs on Dask workers are not checked")
 
 #: A few parameters of the article model: a utility value, named parameters, a weight.
 PARAMETERS = ["u_overdose[overdose_deaths=baseline]", "param:overdose_deaths.base:lower",
@@ -43,24 +34,6 @@ def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as running:
         yield running.scheduler_address
-
-
-def assert_same(there, here, path="result"):
-    """The same structure and texts, and numbers equal to 1e-12 relative: Dask workers run
-    their numeric libraries on one thread, where a multithreaded BLAS here may round the last
-    bit of a large product otherwise (docs/scale.md)."""
-    if isinstance(here, dict):
-        assert isinstance(there, dict) and there.keys() == here.keys(), path
-        for key in here:
-            assert_same(there[key], here[key], f"{path}.{key}")
-    elif isinstance(here, list | tuple):
-        assert isinstance(there, list | tuple) and len(there) == len(here), path
-        for i, (a, b) in enumerate(zip(there, here, strict=True)):
-            assert_same(a, b, f"{path}[{i}]")
-    elif isinstance(here, float) and not isinstance(there, bool):
-        assert there == pytest.approx(here, rel=1e-12, abs=1e-12, nan_ok=True), path
-    else:
-        assert there == here, path
 
 
 # -- pieces ---------------------------------------------------------------------------------------
