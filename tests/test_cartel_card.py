@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doc_console import assert_in_order
 
 from influence.cli.main import cli
 
@@ -41,21 +42,10 @@ def _heavy(command: str) -> bool:
     return any(word in shlex.split(command) for word in ("--prior", "--posterior", "fit"))
 
 
-def _in_order(shown: list[str], printed: list[str]) -> None:
-    position = 0
-    for line in shown:
-        if line == "...":
-            continue
-        while position < len(printed) and printed[position] != line:
-            position += 1
-        assert position < len(printed), f"not printed (in this order): {line!r}"
-        position += 1
-
-
 def _run(command: str, shown: list[str]) -> None:
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     assert result.exit_code == 0, (command, result.output)
-    _in_order(shown, result.stdout.splitlines())
+    assert_in_order(shown, result.stdout.splitlines())
 
 
 @pytest.mark.parametrize("command, shown",

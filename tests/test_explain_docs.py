@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doc_console import assert_in_order
 
 import influence
 from influence.cli.main import cli
@@ -33,17 +34,6 @@ def _console_blocks(path: Path) -> list[tuple[str, list[str]]]:
     return [(command, body.splitlines()) for command, body in blocks]
 
 
-def _in_order(shown: list[str], printed: list[str]) -> None:
-    position = 0
-    for line in shown:
-        if line == "...":
-            continue
-        while position < len(printed) and printed[position] != line:
-            position += 1
-        assert position < len(printed), f"not printed (in this order): {line!r}"
-        position += 1
-
-
 def test_the_pages_have_examples():
     assert len(_console_blocks(DOC)) >= 4 and len(_console_blocks(CARD)) >= 1
 
@@ -55,7 +45,7 @@ def test_documented_output_is_what_the_command_prints(command, shown):
     assert result.exit_code == 0, result.output
     printed = result.stdout.splitlines()
     if "..." in shown:
-        _in_order(shown, printed)
+        assert_in_order(shown, printed)
     else:
         assert printed == shown
 

@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from doc_console import assert_in_order
 
 import influence
 from influence.analysis.observe import with_observation
@@ -353,17 +354,6 @@ def test_the_commands_run_on_a_limited_memory_file(tmp_path):
 
 
 # -- the documented examples --------------------------------------------------------------------
-def _in_order(shown: list[str], printed: list[str]) -> None:
-    position = 0
-    for line in shown:
-        if line == "...":
-            continue
-        while position < len(printed) and printed[position] != line:
-            position += 1
-        assert position < len(printed), f"not printed (in this order): {line!r}"
-        position += 1
-
-
 def test_the_documented_limited_memory_outputs_are_what_is_printed(tmp_path):
     import re
     import shlex
@@ -384,13 +374,13 @@ def test_the_documented_limited_memory_outputs_are_what_is_printed(tmp_path):
     args = [str(model) if a == "two-stages.yaml" else a for a in shlex.split(command)[1:]]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    _in_order(body.splitlines(), result.stdout.splitlines())
+    assert_in_order(body.splitlines(), result.stdout.splitlines())
     page = (docs / "value-of-information.md").read_text(encoding="utf-8")
     body = re.search(r"```text\n(Maximum expected utility without further information: 67.*?)"
                      r"```", page, flags=re.S).group(1)
     d = random_limid(NOT_SOLUBLE, chance=4, decisions=3, observes=1, remembers=0.2)
     printed = render_voi(influence.value_of_information(d, decision="D2"), "table")
-    _in_order(body.splitlines(), printed.splitlines())
+    assert_in_order(body.splitlines(), printed.splitlines())
 
 
 def test_probabilistic_sensitivity_compares_the_best_options_of_every_strategy():

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doc_console import assert_in_order
 
 from influence.cli.main import cli
 
@@ -29,23 +30,12 @@ def _console_blocks(path: Path) -> list[tuple[str, list[str]]]:
     return [(command, body.splitlines()) for command, body in blocks]
 
 
-def _in_order(shown: list[str], printed: list[str]) -> None:
-    position = 0
-    for line in shown:
-        if line == "...":
-            continue
-        while position < len(printed) and printed[position] != line:
-            position += 1
-        assert position < len(printed), f"not printed (in this order): {line!r}"
-        position += 1
-
-
 @pytest.mark.parametrize("command, shown", _console_blocks(DOC),
                          ids=lambda x: x if isinstance(x, str) else "")
 def test_documented_output_is_what_the_command_prints(command, shown):
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     assert result.exit_code == 0, result.output
-    _in_order(shown, result.stdout.splitlines())
+    assert_in_order(shown, result.stdout.splitlines())
 
 
 def _example() -> tuple[str, str]:
