@@ -74,7 +74,12 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
 @click.option("--method", type=click.Choice(["auto", "exact", "nuts"]), default="auto",
               show_default=True,
               help="exact: conjugate updating (Dirichlet/Beta rows observed directly); nuts: "
-                   "PyMC's NUTS sampler; auto: exact when possible, else NUTS.")
+                   "NUTS on a PyMC model; auto: exact when possible, else NUTS.")
+@click.option("--sampler", type=click.Choice(["auto", "blackjax", "pymc"]), default="auto",
+              show_default=True,
+              help="NUTS's implementation: blackjax (the model compiled with JAX and cached, "
+                   "needs the jax extra), pymc (PyMC's sampler); auto: blackjax when "
+                   "installed, else pymc.")
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
               metavar="N", help="Posterior draws per chain.")
 @click.option("--chains", type=click.IntRange(min=1), default=4, show_default=True,
@@ -82,7 +87,8 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
 @seed_option("Random seed (a whole number >= 0).")
 @format_option(DIAGRAM_FORMATS, help="How to print the summary of the fit.")
 def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str | None,
-        output: str, method: str, draws: int, chains: int, seed: int | None, fmt: str) -> None:
+        output: str, method: str, sampler: str, draws: int, chains: int, seed: int | None,
+        fmt: str) -> None:
     """Fit the priors of MODEL to the data in one or more evidence files and write the
     posterior.
 
@@ -117,11 +123,14 @@ def fit(model: str, evidence: tuple[str, ...], cases_dir: str | None, start: str
     with progress("fitting") as report, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the convergence warnings: printed below
         posterior = _library_call("fitting", influence.fit, loaded.diagram, data,
-                                  method=method, draws=draws, chains=chains, seed=seed,
-                                  progressbar=False, progress=report, start=earlier)
+                                  method=method, sampler=sampler, draws=draws,
+                                  chains=chains, seed=seed, progressbar=False,
+                                  progress=report, start=earlier)
     posterior.write(output, protect=tuple(p for p in (loaded.path, *inputs) if p))
-    click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, method "
-               f"{posterior.method})", err=True)
+    sampler_used = posterior.diagnostics.get("sampler")
+    how = f"method {posterior.method}" + (f", sampler {sampler_used}" if sampler_used else "")
+    click.echo(f"wrote {output} (posterior of {printable(loaded.diagram.name)}, {how})",
+               err=True)
     echo_posterior_warnings(posterior.diagnostics)
     click.echo(render_fit(posterior, fmt, diagram=loaded.diagram, output=output,
                           evidence=evidence, start=start, width=report_width(None)), nl=False)

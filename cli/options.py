@@ -41,6 +41,7 @@ OPTIONS: dict[str, str] = {
     "cases_dir": "--cases-dir",
     "start": "--start",
     "method": "--method",
+    "sampler": "--sampler",
     "chains": "--chains",
     "max_parameters": "--max-parameters",
     "memory_limit": "--memory-limit",

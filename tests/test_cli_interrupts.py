@@ -229,7 +229,8 @@ def test_a_signal_stops_nuts_sampling_and_keeps_the_previous_posterior(signum, c
     target = tmp_path / "post.nc"
     target.write_text("previous")
     process = _start(["fit", "bet.yaml", "-e", "evidence.yaml", "-o", "post.nc", "--method",
-                      "nuts", "--draws", "1000000", "--chains", "2", "--seed", "1"], tmp_path)
+                      "nuts", "--sampler", "pymc", "--draws", "1000000", "--chains", "2",
+                      "--seed", "1"], tmp_path)
     reader = _Reader(process)
     reader.wait_for("NUTS:", process)  # PyMC's log line: sampling starts
     time.sleep(1.0)
@@ -239,6 +240,41 @@ def test_a_signal_stops_nuts_sampling_and_keeps_the_previous_posterior(signum, c
     assert process.returncode == code, reader.text
     after = reader.text.split("NUTS:", 1)[1].splitlines()[1:]
     assert after == [line], reader.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
+                                                          "post.nc"]
+    assert target.read_text() == "previous"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code", "line"), [(signal.SIGINT, 130, "Interrupted")])
+def test_a_signal_stops_blackjax_sampling_between_blocks(signum, code, line, tmp_path,
+                                                         tmp_path_factory, monkeypatch) -> None:
+    """BlackJAX's chains run block after block of compiled draws: a signal stops them at the
+    end of the block, and nothing is written."""
+    from influence.bayes import jax_sampler
+
+    if not jax_sampler.available():
+        pytest.skip("JAX and BlackJAX (the jax extra) are not installed")
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(cache))
+    (tmp_path / "bet.yaml").write_text(BETA_BET)
+    (tmp_path / "evidence.yaml").write_text(SEVEN_OF_TEN)
+    target = tmp_path / "post.nc"
+    target.write_text("previous")
+    process = _start(["fit", "bet.yaml", "-e", "evidence.yaml", "-o", "post.nc", "--method",
+                      "nuts", "--sampler", "blackjax", "--draws", "1000000", "--chains", "2",
+                      "--seed", "1"], tmp_path)
+    reader = _Reader(process)
+    deadline = time.monotonic() + PATIENCE
+    while not list((cache / "nuts").glob("*/run-*.json")):  # the programs are made: sampling
+        assert process.poll() is None and time.monotonic() < deadline, reader.text
+        time.sleep(0.2)
+    time.sleep(3.0)
+    process.send_signal(signum)
+    process.wait(timeout=PATIENCE)
+    reader.thread.join(timeout=PATIENCE)
+    assert process.returncode == code, reader.text
+    assert reader.text.strip().splitlines()[-1] == line, reader.text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
                                                           "post.nc"]
     assert target.read_text() == "previous"

@@ -119,6 +119,7 @@ def fit(
     tune: int = 500,
     cores: int | None = None,
     target_accept: float = 0.9,
+    sampler: str = "auto",
     progress: Callable[[int, int], None] | None = None,
 ) -> Posterior:
     """Update the model's priors with evidence.
@@ -132,7 +133,7 @@ def fit(
         files (``"cartel-operations"``); several are combined.
     method : {"auto", "exact", "nuts"}
         ``exact`` draws from the conjugate posterior (counts evidence only); ``nuts`` samples
-        a PyMC model; ``auto`` is exact when it applies, else NUTS.
+        a PyMC model (see ``sampler``); ``auto`` is exact when it applies, else NUTS.
     draws : int
         Draws per chain.
     chains : int
@@ -155,6 +156,12 @@ def fit(
         this process, faster for small models than starting a process per chain).
     target_accept : float
         NUTS target acceptance rate.
+    sampler : {"auto", "blackjax", "pymc"}
+        NUTS's implementation: ``blackjax`` (BlackJAX on the model translated to JAX, compiled
+        once and cached: :mod:`influence.bayes.jax_sampler`; needs the ``jax`` extra), ``pymc``
+        (PyMC's sampler), ``auto`` BlackJAX when installed, else PyMC's.
+        ``diagnostics["sampler"]`` names the one that ran. ``cores`` and ``progressbar``
+        apply to PyMC's sampler only.
 
     Returns
     -------
@@ -222,23 +229,24 @@ def fit(
     resolved = _resolve("nuts" if structured else method, priors,
                         cases if mixture is None else [], values, start, why)
     moved = structured_fit.moved_slots(counts, slots, case_nodes) | {v.slot for v in values}
+    how: dict[str, Any] = {}
     if resolved == "exact":
         posterior, prior, conjugate = _exact(slots, priors, [*counts, *values], draws, chains,
                                              seed, progress, mixture)
         sample_stats = None
     else:
-        from .nuts import build_model, sample
+        from .nuts import fit_nuts
 
-        model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
-        posterior, prior, sample_stats = sample(
-            model, free, slots, priors, draws=draws, tune=tune, chains=chains, seed=seed,
-            cores=cores, target_accept=target_accept, progressbar=progressbar,
+        posterior, prior, sample_stats, how = fit_nuts(
+            diagram, slots, priors, counts, cases, values, moved, evidence=evidence_hash,
+            sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed, cores=cores,
+            target_accept=target_accept, progressbar=progressbar,
             callback=_sampling_callback(progress, chains * (draws + tune)))
         conjugate = None
     digest = evidence_hash[0] if len(evidence_hash) == 1 else hashlib.sha256(
         "".join(evidence_hash).encode()).hexdigest()
     diagnostics = diagnose(slots, priors, posterior, sample_stats, resolved, moved)
-    diagnostics.update(draws=draws, chains=chains,
+    diagnostics.update(how, draws=draws, chains=chains,
                        sampling_seconds=round(time.perf_counter() - began, 3))
     result = posterior_from_draws(
         diagram, slots, moved, method=resolved, posterior=posterior, prior=prior,
@@ -326,13 +334,14 @@ def _inputs(diagram: Diagram, evidences: list[Evidence], start: Posterior | None
 
 def _sampling_callback(progress: Callable[[int, int], None] | None,
                        total: int) -> Callable[..., None] | None:
-    """PyMC's per-iteration callback, counting iterations for ``progress``."""
+    """PyMC's per-iteration callback, counting iterations for ``progress`` (called with
+    ``done=N``: N iterations done, from a sampler that reports blocks of iterations)."""
     if progress is None:
         return None
     done = [0]
 
     def callback(*args: Any, **kwargs: Any) -> None:
-        done[0] += 1
+        done[0] = kwargs["done"] if "done" in kwargs else done[0] + 1
         progress(min(done[0], total), total)
 
     return callback

@@ -196,7 +196,8 @@ def build_groups(diagram: Diagram, slots: list[Slot], moved: set[str], *, method
     if not moved_nodes:  # nothing moved: no prior group to compare with
         del groups["prior"]
     if sample_stats is not None:
-        groups["sample_stats"] = _numeric(from_dataset(sample_stats))
+        groups["sample_stats"] = _numeric(sample_stats if isinstance(sample_stats, Group)
+                                          else from_dataset(sample_stats))
     return groups
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import QueryError
 from ..model.distributions import BetaPrior, DirichletPrior, NormalPrior, Prior
 from . import structured_fit
 from .cases import case_log_likelihood
@@ -36,7 +37,8 @@ from .utility_evidence import log_likelihood as values_log_likelihood
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.diagram import Diagram
 
-__all__ = ["build_model", "prior_variable", "add_likelihood", "sample", "broadcast_einsum"]
+__all__ = ["build_model", "prior_variable", "add_likelihood", "fit_nuts", "broadcast_einsum",
+           "SAMPLERS"]
 
 
 def broadcast_einsum(expression: str, *operands: Any) -> Any:
@@ -145,12 +147,61 @@ def compile_options() -> dict[str, Any]:
     return {"mode": "NUMBA"} if importlib.util.find_spec("numba") is not None else {}
 
 
-def sample(model: Any, free: dict[str, str], slots: list[Slot], priors: dict[str, Prior], *,
-           draws: int, tune: int, chains: int, seed: int | None, cores: int | None,
-           target_accept: float, progressbar: bool,
-           callback: Callable[..., None] | None = None) -> tuple[dict, dict, Any]:
-    """NUTS on ``model``; the posterior and prior draws ``(chain, draw, ...)`` of every slot,
-    and the sampling statistics."""
+SAMPLERS = ("auto", "blackjax", "pymc")
+
+
+def fit_nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], counts: list,
+             cases: list, values: list, moved: set[str], *, evidence: list[str],
+             sampler: str = "auto", draws: int, tune: int, chains: int, seed: int | None,
+             cores: int | None, target_accept: float, progressbar: bool,
+             callback: Callable[..., None] | None = None) -> tuple[dict, dict, Any, dict]:
+    """NUTS on the model of the evidence: the posterior and prior draws ``(chain, draw, ...)``
+    of every slot, the sampling statistics, and how it ran (``sampler``: ``"blackjax"`` or
+    ``"pymc"``; for BlackJAX, ``cache``: whether the compiled model and program were cached).
+
+    ``sampler="auto"`` takes BlackJAX (:mod:`influence.bayes.jax_sampler`) when JAX and BlackJAX
+    are installed (the ``jax`` extra) and PyMC's sampler otherwise; ``evidence`` (the evidence
+    files' hashes) is part of the key of the compiled model's cache entry.
+    """
+    from . import jax_sampler
+
+    if sampler not in SAMPLERS:
+        raise QueryError(f"expected `sampler` to be one of {', '.join(SAMPLERS)}, got "
+                         f"{sampler!r}", parameter="sampler")
+    if sampler == "blackjax" and not jax_sampler.available():
+        raise QueryError("`sampler` 'blackjax' needs JAX and BlackJAX (pip install "
+                         "'influence[jax]'), which are not installed; use `sampler` 'pymc' or "
+                         "'auto'", parameter="sampler")
+    if sampler == "pymc" or not jax_sampler.available():
+        model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
+        sampled, stats = _pymc_sample(model, free, draws=draws, tune=tune, chains=chains,
+                                      seed=seed, cores=cores, target_accept=target_accept,
+                                      progressbar=progressbar, callback=callback)
+        how: dict[str, Any] = {"sampler": "pymc"}
+    else:
+        key = jax_sampler.model_key(diagram.fingerprint, evidence, priors, moved)
+        density = jax_sampler.load_density(key)
+        hit = density is not None
+        if density is None:
+            model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
+            density = jax_sampler.compile_density(model, free, key)
+        names = dict(zip(density.names, [s.name for s in slots if s.name in moved],
+                         strict=True))
+        sampled, stats, cached = jax_sampler.sample(
+            density, draws=draws, tune=tune, chains=chains, seed=seed,
+            target_accept=target_accept,
+            progress=None if callback is None else (lambda done: callback(done=done)))
+        sampled = {names[name]: value for name, value in sampled.items()}
+        how = {"sampler": jax_sampler.NAME, "cache": {"model": hit, **cached}}
+    posterior, prior = _draws(sampled, slots, priors, draws, chains, seed)
+    return posterior, prior, stats, how
+
+
+def _pymc_sample(model: Any, free: dict[str, str], *, draws: int, tune: int, chains: int,
+                 seed: int | None, cores: int | None, target_accept: float, progressbar: bool,
+                 callback: Callable[..., None] | None) -> tuple[dict[str, np.ndarray], Any]:
+    """PyMC's own NUTS (``pm.sample``), its chains one after the other unless ``cores``: the
+    draws of each moved slot ``(chain, draw, ...)`` and the sampling statistics."""
     import pymc as pm
 
     with warnings.catch_warnings():
@@ -161,11 +212,12 @@ def sample(model: Any, free: dict[str, str], slots: list[Slot], priors: dict[str
                           target_accept=target_accept, compute_convergence_checks=False,
                           return_inferencedata=True, model=model, callback=callback,
                           compile_kwargs=compile_options())
-    posterior, prior = _draws(idata, slots, priors, free, draws, chains, seed)
-    return posterior, prior, idata.sample_stats
+    sampled = {slot: np.asarray(idata.posterior[name].values, dtype=float)
+               for slot, name in free.items()}
+    return sampled, idata.sample_stats
 
 
-def _draws(idata: Any, slots: Sequence[Slot], priors: dict[str, Prior], free: dict[str, str],
+def _draws(sampled: dict[str, np.ndarray], slots: Sequence[Slot], priors: dict[str, Prior],
            draws: int, chains: int, seed: int | None) -> tuple[dict, dict]:
     """The posterior draws of every slot (sampled, or for the slots NUTS left out, drawn from
     their priors) and the prior draws, each ``(chain, draw, ...)``."""
@@ -173,8 +225,8 @@ def _draws(idata: Any, slots: Sequence[Slot], priors: dict[str, Prior], free: di
     post_rng, prior_rng = np.random.default_rng(seed).spawn(2)
     for slot in slots:
         prior = priors[slot.name]
-        if slot.name in free:
-            values = np.asarray(idata.posterior[free[slot.name]].values, dtype=float)
+        if slot.name in sampled:
+            values = sampled[slot.name]
             posterior[slot.name] = prior.row(values) if isinstance(prior, BetaPrior) else values
         else:
             values = prior.sample(post_rng, draws * chains)

@@ -100,8 +100,9 @@ def diagnose(slots: list[Slot], priors: Mapping[str, Prior], posterior: dict[str
         parameters[slot.name] = {"r_hat": r_max, "ess_bulk": e_min}
         messages += _slot_warnings(slot.name, r_max, e_min, can_check)
     divergences = 0
-    if sample_stats is not None and "diverging" in sample_stats:
-        divergences = int(np.asarray(sample_stats["diverging"].values).sum())
+    stats = getattr(sample_stats, "variables", sample_stats)  # a netcdf Group, or a Dataset
+    if stats is not None and "diverging" in stats:
+        divergences = int(np.asarray(stats["diverging"].values).sum())
     if divergences:
         messages.insert(0, f"{divergences} divergent transitions (the sampler missed part of "
                            "the posterior; raise target_accept or simplify the model)")

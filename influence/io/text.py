@@ -381,7 +381,9 @@ def fit_table(diagram: Diagram, summary: Sequence[Mapping[str, Any]], method: st
     width : int
         The widest a line may be.
     """
-    out = [printable(f"Posterior of {diagram.title or diagram.name} (method: {method})")]
+    sampler = diagnostics.get("sampler")
+    how = f"method: {method}" + (f", sampler: {sampler}" if sampler else "")
+    out = [printable(f"Posterior of {diagram.title or diagram.name} ({how})")]
     divergences = diagnostics.get("divergences")
     if divergences is not None and method == "nuts":  # exact draws have none
         out.append(f"Divergent transitions: {divergences}")
