@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/bench_fit.py            # everything (a few minutes)
     python benchmarks/bench_fit.py --quick    # fewer repeats, fewer NUTS draws on oil-wildcatter
     python benchmarks/bench_fit.py --exact-only   # the exact method only (seconds)
+    python benchmarks/bench_fit.py --quick --samplers blackjax   # NUTS with BlackJAX only
 
 The example is the bundled oil-wildcatter model with priors added (a Dirichlet on ``oil``, Beta
 priors on one state of each tested ``result`` row, Normal priors on the drilling payoffs and an
@@ -19,9 +20,11 @@ It prints:
   nor xarray nor scipy);
 - ``exact, new process``: a whole ``python -c`` that imports influence, loads the model and
   fits it (the elicitation cache warm);
-- ``nuts, cold`` and ``nuts, warm``: ``fit(method="nuts")`` on counts and cases (2 chains),
-  each in a new process, with an empty PyTensor compile directory and then with the
-  directory the cold run filled; the fit call itself and the whole process are timed.
+- ``nuts (SAMPLER), cold`` and ``warm``: ``fit(method="nuts", sampler=SAMPLER)`` on counts
+  and cases (2 chains), for BlackJAX and PyMC's sampler (``--samplers``), each in a new
+  process, with an empty PyTensor compile directory and an empty cache of compiled models
+  (``nuts/`` in the influence cache directory), then with the directories the cold run
+  filled; the fit call itself and the whole process (wall and CPU time) are timed.
 - ``exact, cartel-intervention``: the bundled article model with its bundled evidence
   (``models/evidence/cartel_operations.yaml``), in process: the fit, and writing its posterior
   file, when the exact method applies to that evidence (it does not since the evidence counts
@@ -45,6 +48,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -137,14 +141,17 @@ CHILD = textwrap.dedent("""\
 def run_child(env: dict[str, str], model: str, evidence: str, **options: object) -> dict:
     """``influence.fit(model, evidence, **options)`` in a new process: the fit call, the whole
     process and the wall time seen from here."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, model, evidence, json.dumps(options)],
                          capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:
         raise SystemExit(f"benchmark child failed:\n{out.stderr}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["wall"] = wall
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
@@ -152,6 +159,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and NUTS draws")
     parser.add_argument("--exact-only", action="store_true", help="skip the NUTS fits")
+    parser.add_argument("--samplers", nargs="+", default=["blackjax", "pymc"],
+                        choices=["blackjax", "pymc"], help="the NUTS samplers to time")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
     nuts_draws = 300 if args.quick else 1000
@@ -213,14 +222,20 @@ def main() -> None:
 
         compiledir = root / "pytensor"
         nuts_env = {**env, "PYTENSOR_FLAGS": f"compiledir={compiledir}"}
-        for label in () if args.exact_only else ("cold", "warm"):
-            result = run_child(nuts_env, str(files["model"]), str(files["mixed"]),
-                               method="nuts", draws=nuts_draws, tune=nuts_draws, chains=2,
-                               cores=1)
-            rows.append((f"nuts {nuts_draws}+{nuts_draws} x 2 chains, {label} cache: fit call",
-                         f"{result['fit']:.2f} s"))
-            rows.append((f"nuts, {label} cache: whole process", f"{result['wall']:.2f} s"
-                         f" ({result['warnings']} diagnostic warnings)"))
+        models = Path(env["INFLUENCE_CACHE_DIR"]) / "nuts"
+        for sampler in () if args.exact_only else args.samplers:
+            for label in ("cold", "warm"):
+                if label == "cold":  # empty PyTensor and compiled-model caches
+                    shutil.rmtree(compiledir, ignore_errors=True)
+                    shutil.rmtree(models, ignore_errors=True)
+                result = run_child(nuts_env, str(files["model"]), str(files["mixed"]),
+                                   method="nuts", sampler=sampler, draws=nuts_draws,
+                                   tune=nuts_draws, chains=2, cores=1)
+                rows.append((f"nuts ({sampler}) {nuts_draws}+{nuts_draws} x 2 chains, {label}: "
+                             "fit call", f"{result['fit']:.2f} s"))
+                rows.append((f"nuts ({sampler}), {label}: whole process",
+                             f"{result['wall']:.2f} s wall, {result['cpu']:.2f} s CPU "
+                             f"({result['warnings']} diagnostic warnings)"))
 
         if cartel and evidence.is_file() and not args.quick and not args.exact_only:
             # The article model's bundled evidence with the defaults of `influence fit`.

@@ -1,20 +1,22 @@
 """Time the modeler's loop from the command line, each command a new process: fitting the
 article model's bundled evidence exactly, evaluating and plotting under the posterior,
 validating a model with a new interval prior (empty elicitation cache), and a NUTS fit of a
-small case file (empty and filled PyTensor compilation cache).
+small case file with BlackJAX and with PyMC's sampler (cold: empty PyTensor compilation
+directory and cache of compiled models; warm: filled).
 
 Run from anywhere::
 
     python benchmarks/bench_loop.py            # everything (a few minutes: the NUTS fits)
     python benchmarks/bench_loop.py --no-nuts  # the fast commands only (under a minute)
     python benchmarks/bench_loop.py --runs 10
+    python benchmarks/bench_loop.py --nuts-only --runs 3   # the NUTS fits of the case file
 
 Each figure is the best (and the median) of ``--runs`` runs of the console script, wall time
 (``time.perf_counter`` around ``subprocess.run``), with the user and system CPU time of the
 child (``resource.getrusage``), which a busy machine inflates less than wall time. Targets:
 ``evaluate --posterior`` under 1 s, ``plot --posterior`` under 3 s, ``fit --method exact``
 under 1 s, ``validate`` with a new interval prior under 3 s, NUTS of a small case file under
-20 s with an empty compilation cache and under 5 s with a filled one. It also prints the
+20 s cold (empty caches) and under 5 s warm. It also prints the
 posterior file's size and which heavy modules each command imported.
 """
 
@@ -127,6 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-nuts", action="store_true", help="skip the NUTS fits")
+    parser.add_argument("--nuts-only", action="store_true", help="only the NUTS fits")
+    parser.add_argument("--samplers", nargs="+", default=["blackjax", "pymc"],
+                        choices=["blackjax", "pymc"], help="the NUTS samplers to time")
     args = parser.parse_args()
     script = shutil.which("influence") or sys.exit("the `influence` console script is not on "
                                                    "PATH; pip install -e . first")
@@ -135,6 +140,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = {**os.environ, "INFLUENCE_CACHE_DIR": str(root / "elicit")}
+        if args.nuts_only:
+            verdicts = nuts(script, env, root, min(args.runs, 3), tuple(args.samplers))
+            for label, best, target in verdicts:
+                print(f"{label}: best {best:.2f} s, target {target:g} s: "
+                      f"{'meets' if best < target else 'MISSES'}")
+            return
         post = root / "post.nc"
         fit = [script, "fit", "cartel-intervention", "--evidence", "cartel-operations",
                "--method", "exact", "-o", str(post), "--seed", "1"]
@@ -157,32 +168,43 @@ def main() -> None:
         verdicts = [("evaluate --posterior", eval_best, 1.0), ("plot --posterior", plot_best, 3.0),
                     ("fit --method exact", fit_best, 1.0), ("validate", validate_best, 3.0)]
         if not args.no_nuts:
-            verdicts += nuts(script, env, root)
+            verdicts += nuts(script, env, root, min(args.runs, 3), tuple(args.samplers))
     for label, best, target in verdicts:
         print(f"{label}: best {best:.2f} s, target {target:g} s: "
               f"{'meets' if best < target else 'MISSES'}")
 
 
-def nuts(script: str, env: dict[str, str], root: Path) -> list[tuple[str, float, float]]:
+def nuts(script: str, env: dict[str, str], root: Path, runs: int = 3,
+         samplers: tuple[str, ...] = ("blackjax", "pymc")) -> list[tuple[str, float, float]]:
     """A case file of 4 rows: the default of `influence fit` (the exact mixture), then NUTS
-    (`--method nuts`), first with an empty PyTensor compilation directory, then with the one
-    it filled."""
+    (`--method nuts`) with each sampler, first cold (an empty PyTensor compilation directory
+    and an empty cache of compiled models, ``nuts/`` in the influence cache directory), then
+    warm (the directories the cold run filled)."""
     (root / "oil.yaml").write_text(OIL_PRIORS)
     (root / "four.csv").write_text(FOUR_CASES)
     (root / "four.yaml").write_text("model: oil-wildcatter\nobservations:\n  - cases: four.csv\n")
     compiledir = root / "pytensor"
     nuts_env = {**env, "PYTENSOR_FLAGS": f"compiledir={compiledir}"}
+    models = Path(env["INFLUENCE_CACHE_DIR"]) / "nuts"
     default = [script, "fit", "oil.yaml", "-e", "four.yaml", "-o", str(root / "mix.nc"),
                "--seed", "1"]
     _, exact = timed("4 case records, the default of `influence fit` (an exact mixture)",
-                     default, env, root, 3)
-    command = [*default[:5], "-o", str(root / "nuts.nc"), "--seed", "1", "--method", "nuts"]
-    shutil.rmtree(compiledir, ignore_errors=True)
-    _, cold = timed("NUTS, 4 case records, empty compilation cache", command, nuts_env, root, 1)
-    _, warm = timed("NUTS, 4 case records, filled compilation cache", command, nuts_env, root,
-                    3)
-    return [("4 cases, exact mixture", exact, 5.0), ("NUTS cold", cold, 20.0),
-            ("NUTS warm", warm, 5.0)]
+                     default, env, root, runs)
+    verdicts = [("4 cases, exact mixture", exact, 5.0)]
+    for sampler in samplers:
+        command = [*default[:5], "-o", str(root / "nuts.nc"), "--seed", "1", "--method", "nuts",
+                   "--sampler", sampler]
+
+        def clear() -> None:
+            shutil.rmtree(compiledir, ignore_errors=True)
+            shutil.rmtree(models, ignore_errors=True)
+
+        _, cold = timed(f"NUTS ({sampler}), 4 case records, cold caches", command, nuts_env,
+                        root, 1, fresh=clear)
+        _, warm = timed(f"NUTS ({sampler}), 4 case records, warm caches", command, nuts_env,
+                        root, runs)
+        verdicts += [(f"NUTS {sampler} cold", cold, 20.0), (f"NUTS {sampler} warm", warm, 5.0)]
+    return verdicts
 
 
 if __name__ == "__main__":

@@ -324,18 +324,19 @@ def sample(density: Density, *, draws: int, tune: int, chains: int, seed: int | 
     ``acceptance_rate``, ``n_steps``, ``energy``, ``lp``, ``step_size``), and whether the
     programs were cached (``{"program": bool}``). ``progress(iterations)`` is called after the
     warm-up and each block of a chain with the iterations done so far, tuning included."""
-    jax = _jax()
+    _jax()  # double precision and the compilation cache, before any program runs
     programs, cached = _programs(density, tune, float(target_accept))
     rng = np.random.default_rng(seed)
     starts = density.initial + rng.uniform(-1.0, 1.0, size=(chains, density.initial.size))
-    root = jax.random.PRNGKey(int(rng.integers(2**31)))
     blocks = -(-draws // BLOCK)
+    # raw threefry keys (any pair of 32-bit words is one), drawn with numpy: deriving them
+    # with jax.random compiled a small program per operation
+    all_keys = rng.integers(0, 2**32, size=(chains, blocks + 1, 2), dtype=np.uint32)
     values: list[list[np.ndarray]] = [[] for _ in density.names]
     stats: list[list[np.ndarray]] = [[] for _ in STATS]
     step_sizes = []
     for c in range(chains):
-        keys = np.asarray(jax.random.split(jax.random.fold_in(root, c), blocks + 1),
-                          dtype=np.uint32)
+        keys = all_keys[c]
         *state, step_size, inverse_mass = programs["warmup"].call(keys[0], starts[c])
         step_sizes.append(float(step_size))
         if progress is not None:
