@@ -8,14 +8,22 @@ PyTensor graph, and running its NUTS loop in Python. Here:
   free variables to JAX functions of the flat vector of unconstrained values (PyMC's
   ``get_jaxified_graph``, as ``pm.sample(nuts_sampler="blackjax")`` does), and stores them
   serialised with ``jax.export`` (StableHLO, the log density with its gradient rule) in
-  :func:`cache_root`, with PyMC's initial point and the log density there;
-- NUTS is BlackJAX's (window adaptation of the step size and a diagonal mass matrix, as Stan's
-  and PyMC's, then ``draws`` kept iterations per chain); its whole run, every chain and the
-  values of the draws, is one JAX program, exported and stored too, for each set of settings
-  (``draws``, ``tune``, ``chains``, ``target_accept``);
+  :func:`cache_root`, with PyMC's initial point (:func:`compile_density`);
+- NUTS is BlackJAX's: a chain is two exported programs (:func:`_programs`), the window
+  adaptation of the step size and a diagonal mass matrix (as Stan's and PyMC's) over ``tune``
+  steps, then blocks of :data:`BLOCK` steps with the adapted settings, stored for each ``tune``
+  and ``target_accept`` (a chain runs as many blocks as its draws need, so ``draws`` and
+  ``chains`` need no new program);
 - JAX's persistent compilation cache (in :func:`cache_root`, ``xla/``) keeps the compiled
-  machine code, so a later fit with the same settings imports neither PyMC, PyTensor nor
-  BlackJAX, and neither traces nor compiles: it reads the program and runs it.
+  machine code, so a later fit imports neither PyMC, PyTensor nor BlackJAX, and neither
+  translates nor compiles: it reads the programs, loads their code and runs them.
+
+Where the time of a NUTS fit of a small case file goes, measured in
+``benchmarks/bench_loop.py`` and ``benchmarks/bench_fit.py``: from empty caches, importing PyMC
+(with its check of the C compiler) and building the model, PyTensor's rewriting and translation
+to JAX, and XLA compiling the two programs (about 4 s each on the development machine); from
+filled caches, importing influence and JAX, loading the programs (lowering the stored StableHLO
+and reading the machine code) and running them.
 
 A cache entry is named by the SHA-256 of its key (:func:`model_key`): the model's fingerprint,
 the evidence files' hashes, the priors and moved slots, the source of the ``influence`` package
@@ -120,13 +128,14 @@ def _digest(key: dict[str, Any]) -> str:
 
 @dataclass
 class Density:
-    """A compiled log density: the directory of its cache entry, its key, the free variables'
-    names and shapes, PyMC's initial point (unconstrained, flat) and the serialised functions
-    (``logp``: the log density of the flat vector, differentiable; ``values``: the free
-    variables' values)."""
+    """A compiled log density: the directory of its cache entry, its key, the slots it samples
+    and their free variables' names and shapes, PyMC's initial point (unconstrained, flat) and
+    the serialised functions (``logp``: the log density of the flat vector, differentiable;
+    ``values``: the free variables' values)."""
 
     directory: Path
     key: dict[str, Any]
+    slots: list[str]
     names: list[str]
     shapes: list[tuple[int, ...]]
     initial: np.ndarray
@@ -169,7 +178,7 @@ def load_density(key: dict[str, Any]) -> Density | None:
     if found is None:
         return None
     manifest, blobs = found
-    return Density(directory, key, list(manifest["names"]),
+    return Density(directory, key, list(manifest["slots"]), list(manifest["names"]),
                    [tuple(s) for s in manifest["shapes"]],
                    np.asarray(manifest["initial"], dtype=float), blobs)
 
@@ -220,9 +229,10 @@ def compile_density(model: Any, free: dict[str, str], key: dict[str, Any]) -> De
     shapes = [tuple(int(n) for n in v.shape) for v in vals.out_avals]
     blobs = {"logp.bin": bytes(logp.serialize(vjp_order=1)), "values.bin": bytes(vals.serialize())}
     directory = cache_root() / _digest(key)
-    _write_entry(directory, {"manifest": "density.json", "key": key, "names": names,
-                             "shapes": shapes, "initial": initial.tolist()}, blobs)
-    return Density(directory, key, names, shapes, initial, blobs)
+    _write_entry(directory, {"manifest": "density.json", "key": key, "slots": list(free),
+                             "names": names, "shapes": shapes, "initial": initial.tolist()},
+                 blobs)
+    return Density(directory, key, list(free), names, shapes, initial, blobs)
 
 
 def _initial_point(model: Any) -> dict[str, np.ndarray]:
@@ -284,6 +294,10 @@ def _export_programs(density: Density, tune: int, target_accept: float) -> dict[
     n = density.initial.size
 
     def warmup(key: Any, start: Any) -> Any:
+        if tune == 0:  # no adaptation: BlackJAX's initial step size and an identity metric
+            state = blackjax.nuts.init(start, logp.call)
+            return (state.position, state.logdensity, state.logdensity_grad,
+                    jax.numpy.asarray(1.0), jax.numpy.ones(n))
         adaptation = blackjax.window_adaptation(
             blackjax.nuts, logp.call, target_acceptance_rate=target_accept,
             adaptation_info_fn=lambda *_: None)

@@ -185,8 +185,7 @@ def fit_nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], coun
         if density is None:
             model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
             density = jax_sampler.compile_density(model, free, key)
-        names = dict(zip(density.names, [s.name for s in slots if s.name in moved],
-                         strict=True))
+        names = dict(zip(density.names, density.slots, strict=True))
         sampled, stats, cached = jax_sampler.sample(
             density, draws=draws, tune=tune, chains=chains, seed=seed,
             target_accept=target_accept,
