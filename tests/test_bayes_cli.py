@@ -407,18 +407,27 @@ def test_the_progress_callback_counts_draws_and_iterations(files):
 
 
 @pytest.mark.slow
-def test_the_progress_callback_follows_nuts(files):
+@pytest.mark.parametrize("sampler", ["pymc", "blackjax"])
+def test_the_progress_callback_follows_nuts(files, sampler, tmp_path, monkeypatch):
     import warnings
 
+    from influence.bayes import jax_sampler
+
+    if sampler == "blackjax" and not jax_sampler.available():
+        pytest.skip("JAX and BlackJAX (the jax extra) are not installed")
+    monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
     diagram = influence.load(files / "bet.yaml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         influence.fit(diagram, files / "evidence.yaml", method="nuts", draws=50, tune=30,
-                      chains=2, seed=1, progressbar=False,
+                      chains=2, seed=1, progressbar=False, sampler=sampler,
                       progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (160, 160) and len(calls) == 160
-    assert [d for d, _ in calls] == list(range(1, 161))
+    if sampler == "pymc":  # every iteration
+        assert calls[-1] == (160, 160) and len(calls) == 160
+        assert [d for d, _ in calls] == list(range(1, 161))
+    else:  # each chain's warm-up, then its blocks of draws (one block of 50 here)
+        assert calls == [(30, 160), (80, 160), (110, 160), (160, 160)]
 
 
 def test_standard_error_is_a_terminal_when_isatty_says_so(monkeypatch):
