@@ -153,6 +153,10 @@ def test_a_damaged_or_foreign_entry_is_refused_and_rebuilt(files):
     doc["key"]["evidence"] = ["0" * 64]  # an entry written for other evidence
     manifest.write_text(json.dumps(doc))
     assert nuts(files, seed=2).diagnostics["cache"]["model"] is False
+    doc = json.loads(manifest.read_text())  # the entry made again, under the right key
+    del doc["slots"]  # as a manifest of another layout would be
+    manifest.write_text(json.dumps(doc))
+    assert nuts(files, seed=2).diagnostics["cache"]["model"] is False
     (directory / "density.json").unlink()  # an incomplete entry
     assert nuts(files, seed=2).diagnostics["cache"]["model"] is False
     assert nuts(files, seed=2).diagnostics["cache"] == {"model": True, "program": True}

@@ -15,7 +15,8 @@
   (:mod:`influence.bayes.mixture`). Rows and values without evidence are drawn from their
   priors.
 * ``method="nuts"`` builds one PyMC model over the parameters the evidence moves and samples
-  it with NUTS (:mod:`influence.bayes.nuts`).
+  it with NUTS (:mod:`influence.bayes.nuts`): BlackJAX's on the model compiled with JAX and
+  cached (:mod:`influence.bayes.jax_sampler`) when installed, else PyMC's.
 * ``method="auto"`` (the default) is exact when it applies and NUTS otherwise.
 
 Extension points: :func:`conjugate_update` (the exact update of one prior by one observation),
@@ -141,7 +142,7 @@ def fit(
     seed : int, optional
         Random seed; the same seed gives the same draws.
     progressbar : bool
-        Show PyMC's progress bar while sampling (NUTS).
+        Show PyMC's progress bar while sampling (NUTS with PyMC's sampler).
     progress : callable, optional
         Called as ``progress(done, total)`` while drawing (exact: slots drawn of all slots) or
         sampling (NUTS: iterations, tuning included, of all chains), for a progress bar.

@@ -42,6 +42,7 @@ are imported inside the functions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -88,9 +89,11 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _source_digest() -> str:
     """SHA-256 of the ``influence`` package's Python source (any change of the code that
-    builds a model changes it)."""
+    builds a model changes it), read once per process: a process whose code was edited on disk
+    after it started keeps the digest of the code it first read."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -178,9 +181,17 @@ def load_density(key: dict[str, Any]) -> Density | None:
     if found is None:
         return None
     manifest, blobs = found
-    return Density(directory, key, list(manifest["slots"]), list(manifest["names"]),
-                   [tuple(s) for s in manifest["shapes"]],
-                   np.asarray(manifest["initial"], dtype=float), blobs)
+    try:
+        density = Density(directory, key, [str(n) for n in manifest["slots"]],
+                          [str(n) for n in manifest["names"]],
+                          [tuple(int(n) for n in s) for s in manifest["shapes"]],
+                          np.asarray(manifest["initial"], dtype=float), blobs)
+    except (KeyError, TypeError, ValueError):  # a manifest of another layout: refused
+        return None
+    if not {"logp.bin", "values.bin"} <= set(blobs) or not (
+            len(density.slots) == len(density.names) == len(density.shapes)):
+        return None
+    return density
 
 
 def _jax() -> Any:
@@ -274,14 +285,21 @@ def _programs(density: Density, tune: int, target_accept: float
     key = {**density.key, "tune": tune, "target_accept": target_accept, "block": BLOCK}
     name = "run-" + _digest(key)[:16]
     found = _read_entry(density.directory, name + ".json", key)
-    cached = found is not None
-    if found is None:
-        blobs = _export_programs(density, tune, target_accept)
-        _write_entry(density.directory, {"manifest": name + ".json", "key": key},
-                     {f"{name}-{part}.bin": data for part, data in blobs.items()})
-    else:
-        blobs = {part: found[1][f"{name}-{part}.bin"] for part in ("warmup", "block")}
-    return {part: jax.export.deserialize(bytearray(data)) for part, data in blobs.items()}, cached
+    parts = {part: f"{name}-{part}.bin" for part in ("warmup", "block")}
+    if found is None or not set(parts.values()) <= set(found[1]):  # missing, or refused
+        return _programs_made(density, key, name, tune, target_accept), False
+    return {part: jax.export.deserialize(bytearray(found[1][file]))
+            for part, file in parts.items()}, True
+
+
+def _programs_made(density: Density, key: dict[str, Any], name: str, tune: int,
+                   target_accept: float) -> dict[str, Any]:
+    """Export the programs of a chain, cache them under ``name``, and deserialise them."""
+    jax = _jax()
+    blobs = _export_programs(density, tune, target_accept)
+    _write_entry(density.directory, {"manifest": name + ".json", "key": key},
+                 {f"{name}-{part}.bin": data for part, data in blobs.items()})
+    return {part: jax.export.deserialize(bytearray(data)) for part, data in blobs.items()}
 
 
 def _export_programs(density: Density, tune: int, target_accept: float) -> dict[str, bytes]:

@@ -3,12 +3,15 @@
 :func:`build_model` makes the model: a free variable per moved slot (:func:`prior_variable`: a
 Dirichlet or Beta per probability row, a Normal or Uniform per utility value) and one
 ``pm.Potential`` per likelihood term (:func:`add_likelihood`: weighted counts, case records,
-observed utility values). :func:`sample` runs NUTS on it and returns the draws of every slot:
-sampled for the moved ones, drawn exactly from their priors for the others (their posterior
-is their prior: the priors of different rows are independent and the likelihood does not
-involve them).
+observed utility values). :func:`fit_nuts` runs NUTS on it and returns the draws of every
+slot: sampled for the moved ones, drawn exactly from their priors for the others (their
+posterior is their prior: the priors of different rows are independent and the likelihood does
+not involve them). The sampler is BlackJAX's (:mod:`influence.bayes.jax_sampler`: the model
+compiled with JAX once and cached, so a later fit of the same model and evidence neither
+builds nor compiles it) when JAX and BlackJAX are installed, else PyMC's (``pm.sample``).
 
-Speed, for the small models evidence usually makes (measured in ``benchmarks/bench_fit.py``):
+Speed of PyMC's sampler, for the small models evidence usually makes (measured in
+``benchmarks/bench_fit.py``):
 the case-record likelihood is built from broadcast products and sums (:func:`broadcast_einsum`)
 rather than ``pytensor.tensor.einsum``, whose graph PyTensor compiled for tens of seconds and
 evaluated in Python; chains run one after the other in this process unless ``cores`` says
