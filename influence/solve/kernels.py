@@ -84,6 +84,7 @@ class Contraction:
         self._largest = 0
         self._expressions: dict[int, Callable[..., np.ndarray]] = {}
         self._last: dict[int, Callable[..., np.ndarray]] = {}
+        self._program: tuple[tuple[tuple[int, ...], str], ...] | None = None
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
         """Operand shapes for ``draws`` draws."""
@@ -137,14 +138,55 @@ class Contraction:
         self._expressions[draws] = expr
         return expr
 
+    def program_last(self) -> tuple[tuple[tuple[int, ...], str], ...] | None:
+        """The path of :meth:`path` as plain ``numpy.einsum`` steps on operands with the draw
+        axis last, each ``(positions of the operands taken, most recent last; subscripts)``
+        (built once). Every intermediate keeps the draw axis last too, its other indices in the
+        order they come in the operands it is made of: the innermost loops of every step then
+        run over the draws, contiguous. (``opt_einsum`` orders the indices of intermediates as
+        sets come, which puts the draw axis anywhere.) None when a step has more indices than
+        ``numpy.einsum`` has letters."""
+        if self._program is None:
+            self._program = self._build_program() or ()
+        return self._program or None
+
+    def _build_program(self) -> tuple[tuple[tuple[int, ...], str], ...] | None:
+        draw = self.DRAW
+        operands = [s[1:] + draw for s in self.inputs]
+        output = self.output[1:] + draw
+        steps = []
+        for pair in self.path():
+            taken = tuple(sorted(pair, reverse=True))
+            picked = [operands.pop(i) for i in taken]
+            if operands:
+                rest = set("".join(operands)) | set(output)
+                kept = dict.fromkeys(c for s in picked for c in s if c != draw and c in rest)
+                result = "".join(kept) + draw
+            else:
+                result = output
+            indices = sorted(set("".join(picked)))
+            if len(indices) > len(_LETTERS):
+                return None
+            letters = dict(zip(indices, _LETTERS, strict=False))
+            spell = "".join
+            steps.append((taken, ",".join(spell(letters[c] for c in s) for s in picked) + "->"
+                          + spell(letters[c] for c in result)))
+            operands.append(result)
+        return tuple(steps)
+
     def expression_last(self, draws: int) -> Callable[..., np.ndarray]:
         """The contraction for ``draws`` draws with the draw axis last in every operand and in
-        the result (built once per draw count, on the path of :meth:`path`)."""
+        the result (built once per draw count, on the path of :meth:`path`): the steps of
+        :meth:`program_last`, or an ``opt_einsum`` expression when there are none."""
         expr = self._last.get(draws)
         if expr is None:
-            shapes = [tuple(self.sizes[c] for c in s[1:]) + (draws,) for s in self.inputs]
-            expr = opt_einsum.contract_expression(self.subscripts_last, *shapes,
-                                                  optimize=self.path())
+            program = self.program_last()
+            if program is not None:
+                expr = functools.partial(_run_program, program)
+            else:
+                shapes = [tuple(self.sizes[c] for c in s[1:]) + (draws,) for s in self.inputs]
+                expr = opt_einsum.contract_expression(self.subscripts_last, *shapes,
+                                                      optimize=self.path())
             self._last[draws] = expr
         return expr
 
@@ -162,6 +204,16 @@ class Contraction:
             for a in arrays
         ]
         return self.expression(draws)(*operands)
+
+
+def _run_program(program: Sequence[tuple[tuple[int, ...], str]], *arrays: np.ndarray
+                 ) -> np.ndarray:
+    """Run the steps of :meth:`Contraction.program_last` on ``arrays``."""
+    operands = list(arrays)
+    for taken, subscripts in program:
+        picked = [operands.pop(i) for i in taken]
+        operands.append(np.einsum(subscripts, *picked, optimize=False))
+    return operands[0]
 
 
 @dataclass(frozen=True)
