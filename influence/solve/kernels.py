@@ -154,16 +154,19 @@ class Contraction:
         draw = self.DRAW
         operands = [s[1:] + draw for s in self.inputs]
         output = self.output[1:] + draw
+        results = self._results(list(operands), output)
+        # each index's last step: the innermost indices of an intermediate are those summed
+        # first (next to the draws), which keeps the loops over them short and close
+        last = {c: len(results) for c in output}
+        for t, result in enumerate(results):
+            for c in result:
+                last.setdefault(c, t)
         steps = []
-        for pair in self.path():
+        for pair, result in zip(self.path(), results, strict=True):
             taken = tuple(sorted(pair, reverse=True))
             picked = [operands.pop(i) for i in taken]
             if operands:
-                rest = set("".join(operands)) | set(output)
-                kept = dict.fromkeys(c for s in picked for c in s if c != draw and c in rest)
-                result = "".join(kept) + draw
-            else:
-                result = output
+                result = "".join(sorted(result[:-1], key=lambda c: -last.get(c, 0))) + draw
             indices = sorted(set("".join(picked)))
             if len(indices) > len(_LETTERS):
                 return None
@@ -173,6 +176,22 @@ class Contraction:
                           + spell(letters[c] for c in result)))
             operands.append(result)
         return tuple(steps)
+
+    def _results(self, operands: list[str], output: str) -> list[str]:
+        """The indices each step of the path keeps (in the order they come, the draw index
+        last; the output for the last step)."""
+        draw = self.DRAW
+        results = []
+        for pair in self.path():
+            picked = [operands.pop(i) for i in sorted(pair, reverse=True)]
+            if operands:
+                rest = set("".join(operands)) | set(output)
+                kept = dict.fromkeys(c for s in picked for c in s if c != draw and c in rest)
+                results.append("".join(kept) + draw)
+            else:
+                results.append(output)
+            operands.append(results[-1])
+        return results
 
     def expression_last(self, draws: int) -> Callable[..., np.ndarray]:
         """The contraction for ``draws`` draws with the draw axis last in every operand and in
