@@ -175,7 +175,13 @@ def _total(array: np.ndarray, draws: int) -> np.ndarray:
     """The sum over the draw axis of a tensor that may be shared by every draw."""
     if array.shape[0] != draws:
         return array[0] * draws
-    return np.moveaxis(array, 0, -1).sum(axis=-1)
+    last = np.moveaxis(array, 0, -1)
+    # axes along which a term does not vary (broadcast) are summed once, not once per entry
+    shared = [i for i in range(last.ndim - 1) if last.strides[i] == 0 and last.shape[i] > 1]
+    if not shared:
+        return last.sum(axis=-1)
+    compact = last[tuple(slice(0, 1) if i in shared else slice(None) for i in range(last.ndim))]
+    return np.broadcast_to(compact.sum(axis=-1), last.shape[:-1]).copy()
 
 
 def own_optimum(plan: Plan, stage: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -352,7 +352,12 @@ class Plan:
         for term in self.utility_terms:
             part = self._run(term, ops)
             parts.append(part)
-            total = part if total is None else total + part
+            if total is None:
+                total = part
+            elif len(parts) == 2:
+                total = part + total
+            else:  # the sum made here, added to in place
+                np.add(part, total, out=total)
         if not np.isfinite(total).all():
             self._overflow(parts, ops)
         pe = self._scenario_probability(ops)
