@@ -21,6 +21,7 @@ import math
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import opt_einsum
@@ -209,20 +210,39 @@ class Contraction:
             self._last[draws] = expr
         return expr
 
-    def __call__(self, *arrays: np.ndarray) -> np.ndarray:
+    def __call__(self, *arrays: np.ndarray, moved: dict[int, Any] | None = None) -> np.ndarray:
+        """The contraction of ``arrays`` (each with a leading draw axis of 1 or ``S``).
+
+        ``moved``, a dict kept by the caller over several contractions of the same arrays,
+        holds each array's copy with the draw axis last once made (for many draws), so that
+        an array shared by several contractions is copied once."""
         if not self.inputs:  # an empty product: one, for a single draw
             return np.ones((1,) + tuple(self.sizes[c] for c in self.output[1:]))
         draws = max(a.shape[0] for a in arrays)
         if draws >= self.DRAWS_LAST:
-            operands = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) if a.shape[0] == draws
-                        else np.broadcast_to(np.moveaxis(a, 0, -1), a.shape[1:] + (draws,))
-                        for a in arrays]
+            operands = [_draws_last(a, draws, moved) for a in arrays]
             return np.moveaxis(self.expression_last(draws)(*operands), -1, 0)
         operands = [
             a if a.shape[0] == draws else np.broadcast_to(a, (draws,) + a.shape[1:])
             for a in arrays
         ]
         return self.expression(draws)(*operands)
+
+
+def _draws_last(array: np.ndarray, draws: int, moved: dict[int, Any] | None) -> np.ndarray:
+    """``array`` with its draw axis last, contiguous (broadcast when it has one draw); kept in
+    ``moved`` (by the array's identity) when given."""
+    if moved is not None:
+        hit = moved.get(id(array))
+        if hit is not None and hit[0] is array and hit[1].shape[-1] == draws:
+            return hit[1]
+    if array.shape[0] == draws:
+        out = np.ascontiguousarray(np.moveaxis(array, 0, -1))
+    else:
+        out = np.broadcast_to(np.moveaxis(array, 0, -1), array.shape[1:] + (draws,))
+    if moved is not None:
+        moved[id(array)] = (array, out)
+    return out
 
 
 def _run_program(program: Sequence[tuple[tuple[int, ...], str]], *arrays: np.ndarray
