@@ -11,7 +11,7 @@ import influence
 from influence.solve.batched import _sums, indicator, own_optimum, strategies_from
 from influence.solve.kernels import backward_induction
 
-DRAWS = 70  # more than Contraction.DRAWS_LAST: the contractions run with the draws last
+DRAWS = 70  # more than Contraction.DRAWS_LAST_DIRECT: all contractions run draws last
 
 
 @pytest.fixture(scope="module", params=["cartel-intervention", "oil-wildcatter"])

@@ -261,12 +261,14 @@ def _random_contraction(rng: np.random.Generator) -> tuple[list[str], str, dict[
 
 @pytest.mark.parametrize("seed", range(40))
 def test_contraction_over_many_draws_matches_einsum(seed: int) -> None:
-    """Random contractions over more draws than :attr:`Contraction.DRAWS_LAST` (the steps of
-    its program, the draw axis last) equal one plain ``numpy.einsum``, on every planning
-    route, with operands of one draw shared by all."""
+    """Random contractions over enough draws to run with the draw axis last (the steps of its
+    program; from :attr:`Contraction.DRAWS_LAST` draws on a planned path, from
+    :attr:`Contraction.DRAWS_LAST_DIRECT` as one einsum) equal one plain ``numpy.einsum``, on
+    every planning route, with operands of one draw shared by all."""
     rng = np.random.default_rng(seed)
     inputs, output, sizes = _random_contraction(rng)
-    draws = Contraction.DRAWS_LAST + int(rng.integers(0, 40))
+    draws = (Contraction.DRAWS_LAST if seed % 2 else Contraction.DRAWS_LAST_DIRECT) + int(
+        rng.integers(0, 40))
     ops = [rng.normal(size=(draws if i == 0 or rng.random() < 0.8 else 1,)
                       + tuple(sizes[c] for c in s)) for i, s in enumerate(inputs)]
     full = [np.broadcast_to(o, (draws,) + o.shape[1:]) for o in ops]

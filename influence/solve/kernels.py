@@ -67,8 +67,11 @@ class Contraction:
     DIRECT_UP_TO = 1e4
     #: Greedy-path cost (flops) above which a thorough path search pays for itself.
     THOROUGH_ABOVE = 1e7
-    #: Draws from which the contraction runs with the draw axis last.
-    DRAWS_LAST = 64
+    #: Draws from which a contraction planned on a path runs with the draw axis last (the
+    #: steps of :meth:`program_last`); one that runs as one plain einsum does from
+    #: :attr:`DRAWS_LAST_DIRECT`.
+    DRAWS_LAST = 4
+    DRAWS_LAST_DIRECT = 64
 
     def __init__(self, inputs: Sequence[str], output: str, sizes: dict[str, int]) -> None:
         if self.DRAW in sizes or any(self.DRAW in s for s in (*inputs, output)):
@@ -219,7 +222,8 @@ class Contraction:
         if not self.inputs:  # an empty product: one, for a single draw
             return np.ones((1,) + tuple(self.sizes[c] for c in self.output[1:]))
         draws = max(a.shape[0] for a in arrays)
-        if draws >= self.DRAWS_LAST:
+        direct = self.naive_cost(draws) <= self.DIRECT_UP_TO
+        if draws >= (self.DRAWS_LAST_DIRECT if direct else self.DRAWS_LAST):
             operands = [_draws_last(a, draws, moved) for a in arrays]
             return np.moveaxis(self.expression_last(draws)(*operands), -1, 0)
         operands = [
