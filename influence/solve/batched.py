@@ -100,8 +100,15 @@ class Strategies:
         with the draw axis last: the sum of the entries each strategy follows (the indicator's
         product with the stage tensor, without the products by zero)."""
         draws = stage.shape[-1]
-        picked = stage.reshape(-1, draws)[self.entries]  # (n, m, S)
-        return picked.sum(axis=1).T
+        flat = stage.reshape(-1, draws)
+        count, followed = self.entries.shape
+        # strategies a block at a time, each block's entries no more than the stage tensor's
+        step = max(1, flat.shape[0] // max(followed, 1))
+        out = np.empty((draws, count))
+        for first in range(0, count, step):
+            block = self.entries[first:first + step]
+            out[:, first:first + len(block)] = flat[block].sum(axis=1).T
+        return out
 
 def indicator(plan: Plan, choices: Sequence[np.ndarray]) -> np.ndarray:
     """1 where every decision follows ``choices`` (shared by every draw), 0 elsewhere: a
