@@ -148,24 +148,19 @@ def _batched(valuer: Any, node: str, tables: np.ndarray, value: Any) -> np.ndarr
 
 
 def _estimate(valuer: Any, study: DrawnStudy, tables: np.ndarray, counts: np.ndarray,
-              n: int, enumerated: bool, *, resampled: bool = False) -> tuple[float, np.ndarray]:
-    """The EVSI on the draws ``tables`` for the outcomes ``counts``, and the value of each
-    outcome.
-
-    On the draws the valuer was built on, an outcome's value is its gain: its optimum minus
-    the value there of the strategy ``s*`` chosen without the study (never negative; they
-    average to the EVSI). On ``resampled`` draws, whose mean may choose another ``s*``, it is
-    the optimum after the outcome minus the optimum on the resampled draws' mean.
+              n: int, enumerated: bool) -> tuple[float, np.ndarray]:
+    """The EVSI on the draws ``tables`` for the outcomes ``counts``, and the gain of each
+    outcome: its optimum minus the value there of the strategy ``s*`` chosen without the study
+    (never negative; on the draws the valuer was built on, they average to the EVSI, since the
+    tables after the outcomes average to the tables before). On resampled draws, whose mean may
+    choose another strategy, ``s*`` is kept: the gains then bound that resample's EVSI from
+    above by the loss of ``s*`` there, which is zero unless the resample changes the decision.
     """
     rows = tables[(slice(None), *study.row)]
     log_rows = np.log(np.maximum(rows, np.finfo(float).tiny))
     after, logp = _reweighted(tables, log_rows, counts.astype(float))
     after = after.reshape((len(counts),) + tables.shape[1:])
-    if resampled:
-        before = _batched(valuer, study.node, tables.mean(axis=0)[None], valuer.optimum)[0]
-        values = _batched(valuer, study.node, after, valuer.optimum) - before
-    else:
-        values = _batched(valuer, study.node, after, valuer.gains)
+    values = _batched(valuer, study.node, after, valuer.gains)
     if not enumerated:
         return float(values.mean()), values
     logp = logp + _log_multinomial(counts, n)
@@ -194,8 +189,7 @@ def drawn_study_value(valuer: Any, b: Beliefs, study: DrawnStudy, n: int,
         counts = rng.multinomial(n, tables[(pick, *study.row)])
     value, values = _estimate(valuer, study, tables, counts, n, enumerated)
     replicates = [
-        _estimate(valuer, study, tables[rng.integers(m, size=m)], counts,
-                  n, enumerated, resampled=True)[0]
+        _estimate(valuer, study, tables[rng.integers(m, size=m)], counts, n, enumerated)[0]
         for _ in range(bootstrap)]
     var = float(np.var(replicates, ddof=1)) if bootstrap > 1 else 0.0
     if not enumerated:
