@@ -271,7 +271,8 @@ def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study | DrawnStudy], *,
     seed of their own) are made here and valued in pieces (see
     :func:`influence.parallel.pieces`), each a piece of work for ``runner`` (a
     :class:`influence.parallel.Runner`; here by default); the results do not depend on where
-    they ran. Studies valued on the draws (:mod:`influence.analysis.evsi_draws`) run here.
+    they ran. A study valued on the draws (:mod:`influence.analysis.evsi_draws`) is a piece
+    of work for its estimate and one for each bootstrap resample.
     """
     from ..parallel import Runner, pieces
 
@@ -299,7 +300,7 @@ def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study | DrawnStudy], *,
                 seed = [b.seed, i, n] if b.seed is not None else None
                 found = drawn_study_value(valuer, b, study, n, tables,
                                           rng=np.random.default_rng(seed),
-                                          max_outcomes=max_outcomes)
+                                          max_outcomes=max_outcomes, runner=runner)
             else:
                 found = conjugate[(id(study), n)]
             value, se, method, count = found

@@ -168,17 +168,31 @@ def _estimate(valuer: Any, study: DrawnStudy, tables: np.ndarray, counts: np.nda
     return float(prob @ values / prob.sum()), values
 
 
+def _piece(valuer: Any, study: DrawnStudy, tables: np.ndarray, counts: np.ndarray, n: int,
+           enumerated: bool, resample: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+    """One piece of work of :func:`drawn_study_value`: the estimate on the draws (``resample``
+    None, with the gain of each outcome) or on a resample of them (its value only)."""
+    if resample is None:
+        return _estimate(valuer, study, tables, counts, n, enumerated)
+    return _estimate(valuer, study, tables[resample], counts, n, enumerated)[0], None
+
+
 def drawn_study_value(valuer: Any, b: Beliefs, study: DrawnStudy, n: int,
                       tables: np.ndarray, *, rng: np.random.Generator,
-                      max_outcomes: int = EVSI_OUTCOMES, bootstrap: int = BOOTSTRAP
-                      ) -> tuple[float, float, str, int]:
+                      max_outcomes: int = EVSI_OUTCOMES, bootstrap: int = BOOTSTRAP,
+                      runner: Any = None) -> tuple[float, float, str, int]:
     """The EVSI of ``n`` cases of the study's row on the draws ``tables`` (M, *shape) of its
     node: ``(value, se, method, outcomes)``.
 
     ``method`` is ``"reweighted draws"`` (every outcome enumerated) or ``"reweighted draws,
     monte-carlo outcomes"``; ``se`` is the bootstrap standard error over the draws, with the
-    Monte Carlo error of sampled outcomes added in quadrature.
+    Monte Carlo error of sampled outcomes added in quadrature. The estimate and each
+    resample (drawn here from ``rng``) are pieces of work for ``runner`` (a
+    :class:`influence.parallel.Runner`; here by default): the results do not depend on where
+    they ran.
     """
+    from ..parallel import Runner
+
     k, m = tables.shape[-1], len(tables)
     count = math.comb(n + k - 1, k - 1)
     enumerated = count <= max_outcomes and count * m <= EVSI_REWEIGHTED_WORK
@@ -187,11 +201,11 @@ def drawn_study_value(valuer: Any, b: Beliefs, study: DrawnStudy, n: int,
     else:
         pick = rng.integers(m, size=max(1, min(m, EVSI_REWEIGHTED_WORK // m)))
         counts = rng.multinomial(n, tables[(pick, *study.row)])
-    value, values = _estimate(valuer, study, tables, counts, n, enumerated)
-    replicates = [
-        _estimate(valuer, study, tables[rng.integers(m, size=m)], counts, n, enumerated)[0]
-        for _ in range(bootstrap)]
-    var = float(np.var(replicates, ddof=1)) if bootstrap > 1 else 0.0
+    items = [None] + [rng.integers(m, size=m) for _ in range(bootstrap)]
+    (value, values), *rest = (runner or Runner()).map(
+        _piece, items, shared=(valuer, study, tables, counts, n, enumerated))
+    replicates = [r[0] for r in rest]
+    var = float(np.var(replicates, ddof=1)) if len(replicates) > 1 else 0.0
     if not enumerated:
         var += float(values.var(ddof=1) / len(values))
     method = "reweighted draws" + ("" if enumerated else ", monte-carlo outcomes")
