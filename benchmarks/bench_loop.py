@@ -10,6 +10,12 @@ Run from anywhere::
     python benchmarks/bench_loop.py --no-nuts  # the fast commands only (under a minute)
     python benchmarks/bench_loop.py --runs 10
     python benchmarks/bench_loop.py --nuts-only --runs 3   # the NUTS fits of the case file
+    python benchmarks/bench_loop.py --no-nuts --posterior post.nc  # evaluate and plot with it
+
+The exact fit fits only evidence that counts rows with their own priors: for a model whose
+evidence needs NUTS (the present article model), give a posterior file written by ``influence
+fit`` with ``--posterior`` (``influence fit cartel-intervention -e cartel-operations -o post.nc
+--seed 1``); the exact fit is then not timed.
 
 Each figure is the best (and the median) of ``--runs`` runs of the console script, wall time
 (``time.perf_counter`` around ``subprocess.run``), with the user and system CPU time of the
@@ -132,6 +138,8 @@ def main() -> None:
     parser.add_argument("--nuts-only", action="store_true", help="only the NUTS fits")
     parser.add_argument("--samplers", nargs="+", default=["blackjax", "pymc"],
                         choices=["blackjax", "pymc"], help="the NUTS samplers to time")
+    parser.add_argument("--posterior", help="a posterior file to evaluate and plot with (the "
+                        "exact fit is then not timed)")
     args = parser.parse_args()
     script = shutil.which("influence") or sys.exit("the `influence` console script is not on "
                                                    "PATH; pip install -e . first")
@@ -152,12 +160,19 @@ def main() -> None:
         evaluate = [script, "evaluate", "cartel-intervention", "--posterior", str(post)]
         plot = [script, "plot", "cartel-intervention", "--posterior", str(post), "-o",
                 str(root / "eu.png")]
-        _, fit_best = timed("fit --method exact (cartel-intervention)", fit, env, root,
-                            args.runs)
+        if args.posterior:
+            shutil.copyfile(args.posterior, post)
+            fit_best = None
+        else:
+            _, fit_best = timed("fit --method exact (cartel-intervention)", fit, env, root,
+                                args.runs)
         print(f"  {'posterior file size':<58} {post.stat().st_size / 1e6:.1f} MB")
         _, eval_best = timed("evaluate --posterior", evaluate, env, root, args.runs)
         _, plot_best = timed("plot --posterior", plot, env, root, args.runs)
-        for label, command in (("fit", fit), ("evaluate", evaluate), ("plot", plot)):
+        commands = [("evaluate", evaluate), ("plot", plot)]
+        if fit_best is not None:
+            commands.insert(0, ("fit", fit))
+        for label, command in commands:
             print(f"  {label} imports: {imported(command, env, root) or 'none'} of "
                   f"{', '.join(HEAVY)}")
         (root / "new.yaml").write_text(INTERVAL_MODEL)
@@ -167,6 +182,7 @@ def main() -> None:
                                  fresh=lambda: shutil.rmtree(cache, ignore_errors=True))
         verdicts = [("evaluate --posterior", eval_best, 1.0), ("plot --posterior", plot_best, 3.0),
                     ("fit --method exact", fit_best, 1.0), ("validate", validate_best, 3.0)]
+        verdicts = [v for v in verdicts if v[1] is not None]
         if not args.no_nuts:
             verdicts += nuts(script, env, root, min(args.runs, 3), tuple(args.samplers))
     for label, best, target in verdicts:

@@ -15,20 +15,23 @@ from influence.paths import shorten
 
 from .convert import convert
 from .evaluate import evaluate
-from .explain import explain
 from .graph import graph
 from .lazy import LazyCommand, LazyGroup
 from .model_commands import models, show, validate
 from .options import option_message
-from .sensitivity import sensitivity
 from .signals import Interrupted, exit_now, ignore_interrupts, interrupts, received
-from .voi import voi
 
 __all__ = ["cli", "main"]
 
 #: Commands whose modules import PyMC, ArviZ or matplotlib, or many modules that no other
-#: command needs (the report's): loaded only when run.
+#: command needs (the report's, the analyses'): loaded only when run.
 LAZY_COMMANDS = {
+    "explain": LazyCommand("influence.cli.explain:explain",
+                           "Why one option beats another, attribute by attribute."),
+    "sensitivity": LazyCommand("influence.cli.sensitivity:sensitivity",
+                               "What drives the decision; break-even values; two-way maps."),
+    "voi": LazyCommand("influence.cli.voi:voi",
+                       "What is worth learning before deciding (value of information)."),
     "report": LazyCommand("influence.cli.report:report",
                           "A self-contained HTML (or PDF) report of a model, to share."),
     "fit": LazyCommand("influence.cli.bayes_commands:fit",
@@ -123,8 +126,7 @@ def cli() -> None:
     """
 
 
-for _command in (evaluate, validate, show, models, graph, convert, sensitivity, voi,
-                 explain):
+for _command in (evaluate, validate, show, models, graph, convert):
     cli.add_command(_command)
 
 

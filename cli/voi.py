@@ -92,7 +92,9 @@ def _studies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
                    "with a prior.")
 @click.option("--study", "studies", multiple=True, metavar="SPEC=N[,N2...]", callback=_studies,
               help="A study of N new cases of one row, NODE[PARENT=STATE,...] (NODE for a node "
-                   "without parents), repeatable; several sizes give the EVSI curve.")
+                   "without parents), repeatable; several sizes give the EVSI curve. A row of "
+                   "a structured table, or any row under a NUTS posterior, is valued by "
+                   "reweighting the draws (with a standard error).")
 @click.option("--study-cost", type=float, metavar="C",
               help="The cost of a study in the model's utility units: adds the expected net "
                    "benefit of sampling (EVSI - C).")

@@ -37,27 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 # Jupyter displays: Diagram._repr_svg_ and Evaluation._repr_html_ (see influence.notebook).
 from . import notebook as _notebook  # noqa: F401, I001
-from .analysis.evppi import evppi
-from .analysis.evsi import evsi
-from .analysis.explain import Explanation, explain
-from .analysis.sensitivity import (
-    ParameterSensitivity,
-    SensitivityResult,
-    ThresholdAnalysis,
-    sensitivity,
-    thresholds,
-)
-from .analysis.thresholds import Threshold
-from .analysis.two_way import TwoWayResult, two_way
-from .analysis.voi import value_of_information
-from .analysis.voi_results import (
-    EVPPIResult,
-    EVSIResult,
-    GroupValue,
-    ObserveValue,
-    StudyValue,
-    ValueOfInformation,
-)
 from .api import evaluate, marginal, plan, solve
 from .errors import (
     ArgumentTypeError,
@@ -86,6 +65,27 @@ from .solve.plan import Plan
 from .solve.results import DecisionResult, Evaluation, OptionResult, RuleResult
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .analysis.evppi import evppi
+    from .analysis.evsi import evsi
+    from .analysis.explain import Explanation, explain
+    from .analysis.sensitivity import (
+        ParameterSensitivity,
+        SensitivityResult,
+        ThresholdAnalysis,
+        sensitivity,
+        thresholds,
+    )
+    from .analysis.thresholds import Threshold
+    from .analysis.two_way import TwoWayResult, two_way
+    from .analysis.voi import value_of_information
+    from .analysis.voi_results import (
+        EVPPIResult,
+        EVSIResult,
+        GroupValue,
+        ObserveValue,
+        StudyValue,
+        ValueOfInformation,
+    )
     from .bayes.fitting import fit
     from .bayes.posterior import Posterior
     from .io.pgmpy_bridge import from_pgmpy, to_pgmpy
@@ -160,7 +160,27 @@ __all__ = [
 ]
 
 
+#: The analyses (sensitivity, explanation, value of information), imported when first used:
+#: name -> its module in :mod:`influence.analysis`.
+_ANALYSES = {
+    "evppi": "evppi", "evsi": "evsi", "Explanation": "explain", "explain": "explain",
+    "ParameterSensitivity": "sensitivity", "SensitivityResult": "sensitivity",
+    "ThresholdAnalysis": "sensitivity", "sensitivity": "sensitivity",
+    "thresholds": "sensitivity", "Threshold": "thresholds", "TwoWayResult": "two_way",
+    "two_way": "two_way", "value_of_information": "voi", "EVPPIResult": "voi_results",
+    "EVSIResult": "voi_results", "GroupValue": "voi_results", "ObserveValue": "voi_results",
+    "StudyValue": "voi_results", "ValueOfInformation": "voi_results",
+}
+
+
 def __getattr__(name: str) -> Any:
+    module = _ANALYSES.get(name)
+    if module is not None:
+        import importlib
+
+        value = getattr(importlib.import_module(f".analysis.{module}", __name__), name)
+        globals()[name] = value
+        return value
     # The Bayesian layer is imported only when it is used (and PyMC, ArviZ further down, only
     # by the functions that need them).
     if name == "fit":

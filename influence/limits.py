@@ -26,6 +26,7 @@ __all__ = [
     "YAML_EXPANSION",
     "MEMORY_FRACTION",
     "EVSI_OUTCOMES",
+    "EVSI_REWEIGHTED_WORK",
     "KEEP_DRAWS_BUDGET",
     "SCHEDULER_TIMEOUT",
     "PIECES",
@@ -124,6 +125,11 @@ PATH_MAX = 4095
 #: A study's value is computed over every possible outcome when there are at most this many;
 #: by Monte Carlo (with a standard error) beyond.
 EVSI_OUTCOMES = 100_000
+
+#: A study valued by reweighting draws weighs every draw for every outcome: it enumerates the
+#: outcomes when their number times the draws is at most this, and samples at most this many
+#: divided by the draws (and at most as many as the draws) otherwise.
+EVSI_REWEIGHTED_WORK = 50_000_000
 
 #: Case records with unobserved nodes are fitted exactly, as a mixture of conjugate posteriors,
 #: when the mixture has at most this many components (ways of completing the cases, counted

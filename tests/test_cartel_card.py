@@ -58,7 +58,7 @@ def test_the_card_shows_what_the_command_prints(command, shown):
 @pytest.mark.slow
 def test_the_card_shows_what_the_commands_under_uncertainty_print(tmp_path, monkeypatch):
     heavy = [b for b in _console_blocks() if _heavy(b[0])]
-    assert [c.split()[1] for c, _ in heavy] == ["evaluate", "fit", "evaluate", "voi"]
+    assert [c.split()[1] for c, _ in heavy] == ["evaluate", "fit", "evaluate", "voi", "voi"]
     (tmp_path / "models").mkdir()
     shutil.copytree(ROOT / "models" / "evidence", tmp_path / "models" / "evidence")
     monkeypatch.chdir(tmp_path)

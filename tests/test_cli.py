@@ -96,6 +96,26 @@ def test_evaluate_imports_nothing_heavy() -> None:
     assert "HEAVY []" in proc.stdout
 
 
+def test_evaluate_imports_no_analysis() -> None:
+    """The analyses (their commands and the library's re-exports) are imported when used: not
+    by `influence evaluate`, which then still finds them."""
+    code = textwrap.dedent("""
+        import sys
+        from influence.cli.main import cli
+        cli.main(["evaluate", "oil-wildcatter"], prog_name="influence", standalone_mode=False)
+        print("ANALYSES", sorted(m for m in sys.modules if m.startswith("influence.analysis.")
+                                 or m in ("influence.cli.explain", "influence.cli.sensitivity",
+                                          "influence.cli.voi")))
+        import influence
+        print("FOUND", influence.sensitivity.__module__, influence.ValueOfInformation.__name__)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "ANALYSES []" in proc.stdout
+    assert "FOUND influence.analysis.sensitivity ValueOfInformation" in proc.stdout
+
+
 @pytest.mark.parametrize("command", ["evaluate", "validate", "show", "models", "graph"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")

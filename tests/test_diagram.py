@@ -133,6 +133,32 @@ def test_fingerprint_ignores_prose_but_not_numbers() -> None:
                                                "name: oil-2")).fingerprint
 
 
+def test_changes_name_the_parameters_of_structured_tables() -> None:
+    """A changed, added or removed prior of a structured table's parameter is named, with its
+    node and field, not only as a changed fingerprint."""
+    from influence.model.fingerprint import changes, fit_content
+
+    base = influence.model.bundled.path_of("cartel-intervention").read_text(encoding="utf-8")
+    d = loads(base)
+    edited = loads(base.replace("limited: {value: 0.1, prior: {beta: [2, 18]}",
+                                "limited: {value: 0.1, prior: {beta: [3, 18]}", 1))
+    assert d.fit_fingerprint != edited.fit_fingerprint
+    found = changes(fit_content(d), fit_content(edited))
+    assert found == ["node 'retaliation_mexico', parameter 'retaliation_mexico.leak:limited', "
+                     "field 'prior': ProbabilityBeta(a=2.0, b=18.0) before, "
+                     "ProbabilityBeta(a=3.0, b=18.0) now"]
+    point = loads(base.replace("limited: {value: 0.1, prior: {beta: [2, 18]}",
+                               "limited: {value: 0.1", 1))
+    assert changes(fit_content(point), fit_content(d)) == [
+        "node 'retaliation_mexico', parameter 'retaliation_mexico.leak:limited', field 'prior': "
+        "none before, ProbabilityBeta(a=2.0, b=18.0) now"]
+    content = fit_content(d)
+    fewer = {**content, "parameters": content["parameters"][1:]}
+    name = content["parameters"][0]["name"]
+    assert changes(content, fewer) == [f"parameter '{name}' removed"]
+    assert changes(fewer, content) == [f"parameter '{name}' added"]
+
+
 def test_repr(oil: Diagram) -> None:
     assert repr(oil) == ("Diagram(name='oil-wildcatter', chance=2, decisions=2, utilities=2, "
                          "policies=3)")

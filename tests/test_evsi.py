@@ -148,25 +148,8 @@ def test_cost_gives_the_net_benefit():
     (s,) = influence.evsi(beta_bet(2, 2), {"win": 10}, prior=True, study_cost=2.5).studies
     assert (s.cost, s.net) == (2.5, pytest.approx(s.value - 2.5))
     assert s.to_dict() == {"study": "win", "n": 10, "value": pytest.approx(s.value), "se": 0.0,
-                           "cost": 2.5, "net": pytest.approx(s.value - 2.5)}
-
-
-class NutsLike:
-    """A stand-in for a NUTS posterior: draws but no closed form."""
-
-    method = "nuts"
-    draws = 10
-
-    def __init__(self, diagram):
-        self.diagram = diagram
-
-    def check(self, diagram):
-        assert diagram is self.diagram
-
-    def iter_parameters(self, diagram, chunk, max_draws=None):
-        from influence.bayes.draws import sample_prior_parameters
-
-        yield sample_prior_parameters(diagram, 10, seed=1)
+                           "method": "enumeration", "cost": 2.5,
+                           "net": pytest.approx(s.value - 2.5)}
 
 
 @pytest.mark.parametrize(("studies", "kwargs", "message"), [
@@ -196,9 +179,3 @@ def three_way_without_report_prior() -> str:
 
     return THREE_WAY.replace("- {given: {weather: dry}, prior: {dirichlet: [6, 2]}}",
                              "- {given: {weather: dry}, p: [0.75, 0.25]}")
-
-
-def test_a_posterior_without_closed_form_is_refused():
-    d = three_way()
-    with pytest.raises(QueryError, match="got a nuts posterior, which has no closed form"):
-        influence.evsi(d, {"weather": 3}, posterior=NutsLike(d))

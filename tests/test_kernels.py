@@ -243,6 +243,61 @@ def test_chance_kept_after_the_last_decision_is_summed() -> None:
     assert res.expected_utility.tolist() == [3.0]
 
 
+def _random_contraction(rng: np.random.Generator) -> tuple[list[str], str, dict[str, int]]:
+    """Random subscripts over up to 9 indices of sizes 1 to 3: operands of 0 to 4 indices
+    (some repeated within an operand), an output of some of the indices used."""
+    letters = "bcdefghij"
+    sizes = {c: int(rng.integers(1, 4)) for c in letters}
+    inputs = []
+    for _ in range(int(rng.integers(1, 7))):
+        chosen = list(rng.choice(list(letters), size=int(rng.integers(0, 5)), replace=False))
+        if chosen and rng.random() < 0.2:
+            chosen.append(chosen[0])  # a repeated index: the operand's diagonal
+        inputs.append("".join(chosen))
+    used = sorted(set("".join(inputs)))
+    output = "".join(c for c in used if rng.random() < 0.4)
+    return inputs, output, sizes
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_contraction_over_many_draws_matches_einsum(seed: int) -> None:
+    """Random contractions over enough draws to run with the draw axis last (the steps of its
+    program; from :attr:`Contraction.DRAWS_LAST` draws on a planned path, from
+    :attr:`Contraction.DRAWS_LAST_DIRECT` as one einsum) equal one plain ``numpy.einsum``, on
+    every planning route, with operands of one draw shared by all."""
+    rng = np.random.default_rng(seed)
+    inputs, output, sizes = _random_contraction(rng)
+    draws = (Contraction.DRAWS_LAST if seed % 2 else Contraction.DRAWS_LAST_DIRECT) + int(
+        rng.integers(0, 40))
+    ops = [rng.normal(size=(draws if i == 0 or rng.random() < 0.8 else 1,)
+                      + tuple(sizes[c] for c in s)) for i, s in enumerate(inputs)]
+    full = [np.broadcast_to(o, (draws,) + o.shape[1:]) for o in ops]
+    expected = np.einsum(",".join("z" + s for s in inputs) + "->z" + output, *full)
+    for direct_up_to in (Contraction.DIRECT_UP_TO, 0):
+        c = Contraction(inputs, output, sizes)
+        c.DIRECT_UP_TO = direct_up_to
+        out = c(*ops)
+        assert out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max(
+            initial=1.0))
+
+
+def test_the_program_keeps_the_draw_axis_last_in_every_step() -> None:
+    sizes = dict(zip("bcdefg", [2, 3, 2, 3, 2, 3], strict=True))
+    c = Contraction(["bc", "cd", "de", "ef", "fg", "gb", "d"], "bf", sizes)
+    program = c.program_last()
+    assert program is not None and len(program) == len(c.path())
+    for _, subscripts in program:
+        inputs, result = subscripts.split("->")
+        draw = inputs.split(",")[0][-1]  # every operand ends with the draw index
+        assert all(s.endswith(draw) for s in inputs.split(",")) and result.endswith(draw)
+    rng = np.random.default_rng(3)
+    ops = [rng.random((70,) + tuple(sizes[x] for x in s)) for s in ["bc", "cd", "de", "ef",
+                                                                    "fg", "gb", "d"]]
+    np.testing.assert_allclose(c(*ops), np.einsum("zbc,zcd,zde,zef,zfg,zgb,zd->zbf", *ops),
+                               rtol=1e-12)
+
+
 # -- planning and reuse --------------------------------------------------------------------------
 
 

@@ -121,6 +121,16 @@ def test_evsi_on_workers(cluster):
 
 
 @needs_dask
+def test_a_study_valued_on_the_draws_on_workers(cartel, cluster):
+    studies = {"us_demand[demand_reduction=yes]": [30]}
+    here = influence.evsi(cartel, studies, prior=True, draws=600, seed=2)
+    there = influence.evsi(cartel, studies, prior=True, draws=600, seed=2, scheduler=cluster)
+    assert [s.method for s in here.studies] == ["reweighted draws"]
+    assert here.studies[0].se > 0
+    assert_same(there.to_dict(), here.to_dict())
+
+
+@needs_dask
 def test_value_of_information_on_workers_from_the_command_line(tmp_path, cluster):
     model = tmp_path / "three_way.yaml"
     influence.save(three_way(), model)

@@ -212,3 +212,23 @@ def test_the_figure_has_a_curve_panel_for_several_sample_sizes():
     assert len(plot_voi(one).axes) == 1
     labels = [t.get_text() for t in plot_voi(one).axes[0].get_yticklabels()]
     assert "all parameters" in labels and "weather, n=2" in labels
+
+
+def test_evppi_groups_that_print_the_same_keep_the_model_order(three_way):
+    """Largest first as printed: values zero up to rounding (a few 1e-14, whose order is
+    rounding's) are listed in the model's order, whatever their last bits."""
+    from dataclasses import replace
+
+    import influence
+    from influence.io.voi_text import voi_table
+
+    diagram = influence.load(three_way)
+    result = influence.value_of_information(diagram, prior=True, draws=50, seed=1)
+    assert len(result.evppi) >= 2
+    noise = [3e-14, -1e-14, 2e-14, 0.0, 1e-13]
+    groups = tuple(replace(g, value=noise[i % len(noise)]) for i, g in enumerate(result.evppi))
+    largest = replace(groups[-1], value=5.0)
+    table = voi_table(replace(result, evppi=(*groups[:-1], largest)))
+    listed = [line.split()[0] for line in table.splitlines()
+              if line.strip().endswith(("conditional-means", "regression"))]
+    assert listed == [largest.group] + [g.group for g in groups[:-1]]

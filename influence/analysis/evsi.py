@@ -21,11 +21,14 @@ otherwise over Monte Carlo draws of the row and of the counts given it, with the
 of the mean. The gain of each outcome is ``max_s EU(s; E[theta | y]) - EU(s*; E[theta | y])``,
 ``s*`` the decision without the study, whose probability-weighted mean is the EVSI (the means
 after the study average to the means before it), never negative.
+
+**Rows without a closed form.** A row of a structured table (computed from parameters), or any
+row under a NUTS posterior, is valued on the draws by importance sampling
+(:mod:`influence.analysis.evsi_draws`), with a bootstrap standard error.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +41,14 @@ from ..errors import ArgumentTypeError, QueryError
 from ..limits import EVSI_OUTCOMES
 from ..model.priors import BetaPrior, DirichletPrior, Prior
 from .beliefs import Beliefs, beliefs
+from .evsi_draws import (
+    DrawnStudy,
+    compositions,
+    drawn_study,
+    drawn_study_value,
+    drawn_tables,
+    stage_of,
+)
 from .groups import parameter_name, parse_row
 from .observe import bayes_valuer, solution_of
 from .valuation import Valuer
@@ -96,16 +107,21 @@ def _items(diagram: Any, studies: Any) -> list[tuple[str, Any]]:
     return items
 
 
-def resolve_studies(diagram: Any, b: Beliefs, studies: Any) -> list[Study]:
+def resolve_studies(diagram: Any, b: Beliefs, studies: Any) -> list[Study | DrawnStudy]:
     """The studies asked for: a mapping row -> sample size(s), or texts ``SPEC=N[,N2...]``.
+
+    A row with a Dirichlet or Beta distribution (its prior, or an exact posterior) gives a
+    :class:`Study`, valued by the conjugate update; a row of a structured table, or any row
+    under a NUTS posterior, a :class:`~influence.analysis.evsi_draws.DrawnStudy`, valued on
+    the draws.
 
     Raises
     ------
     QueryError
-        For a bad row or size, a row without a Dirichlet or Beta distribution, or beliefs
-        without closed forms (a NUTS posterior).
+        For a bad row or size, a row with nothing uncertain, or a row whose draws depend on
+        other nodes'.
     """
-    out: dict[str, Study] = {}
+    out: dict[str, Study | DrawnStudy] = {}
     for spec, value in _items(diagram, studies):
         node, given, state = parse_row(diagram, spec, "studies")
         if state is not None or (given is None and node.parents):
@@ -117,26 +133,20 @@ def resolve_studies(diagram: Any, b: Beliefs, studies: Any) -> list[Study]:
         key = tuple((given or {})[p] for p in node.parents)
         slot = next((s for s in b.slots if s.node == node.name and s.key == key
                      and s.kind != "parameter"), None)
-        if slot is None and node.structure is not None:
-            raise QueryError(f"study {spec!r}: expected a row with its own prior, got a row of "
-                             "a structured table (computed from parameters, which a study "
-                             "would update through the table: no closed form); value learning "
-                             "the parameters with `groups` instead", file=diagram.file,
-                             node=node.name, parameter="studies")
-        if slot is None:
-            raise QueryError(f"study {spec!r}: expected a row with a prior, got one without "
-                             "(a study updates a row's Dirichlet or Beta prior)",
-                             file=diagram.file, node=node.name, parameter="studies")
-        if b.distributions is None:
-            raise QueryError(f"study {spec!r}: expected the prior or an exact posterior, got a "
-                             f"{b.method} posterior, which has no closed form to update",
-                             file=diagram.file, node=node.name, parameter="posterior")
-        dist = b.distributions[slot.name]
         name = parameter_name(node, dict(zip(node.parents, key, strict=True)))
         sizes = _sizes(diagram, spec, value)
         if name in out:
             sizes = tuple(dict.fromkeys((*out[name].sizes, *sizes)))
-        out[name] = Study(name, slot, dist, sizes)
+        if slot is None and (node.structure is None
+                             or not any(node.name in s.nodes for s in b.slots)):
+            raise QueryError(f"study {spec!r}: expected a row with a prior, got one without "
+                             "(a study updates a row's Dirichlet or Beta prior, or the priors "
+                             "of the parameters of a structured table)",
+                             file=diagram.file, node=node.name, parameter="studies")
+        if slot is not None and b.distributions is not None:
+            out[name] = Study(name, slot, b.distributions[slot.name], sizes)
+        else:  # a row of a structured table, or a NUTS posterior: no closed form
+            out[name] = drawn_study(diagram, b, spec, node, key, name, sizes)
     if not out:
         raise QueryError("expected at least one study, got none", file=diagram.file,
                          parameter="studies")
@@ -173,11 +183,7 @@ def study_outcomes(dist: Prior, n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     alpha = _concentrations(dist)
     k = alpha.size
-    bars = np.array(list(itertools.combinations(range(n + k - 1), k - 1)), dtype=np.int64)
-    bars = bars.reshape(-1, k - 1)
-    edges = np.concatenate([np.full((len(bars), 1), -1), bars,
-                            np.full((len(bars), 1), n + k - 1)], axis=1)
-    counts = np.diff(edges, axis=1) - 1
+    counts = compositions(n, k)
     steps = np.arange(n, dtype=float)
     log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
     logp = log_fact[n] - log_fact[counts].sum(axis=1) - np.log(alpha.sum() + steps).sum()
@@ -209,10 +215,9 @@ def _gains(valuer: Valuer, slot: Slot, rows: np.ndarray) -> np.ndarray:
         part = rows[start:start + valuer.chunk()]
         tables = np.repeat(valuer.means[node][None], len(part), axis=0)
         tables[(slice(None), *slot.index)] = part
-        stage = (valuer.stage_of(node, tables) if valuer.linear_fits(node)
-                 else valuer.unnormalized({node: tables}))
-        out.append(valuer.gains(stage))
+        out.append(valuer.gains(stage_of(valuer, node, tables)))
     return np.concatenate(out)
+
 
 
 def _piece_gains(valuer: Valuer, piece: tuple[Slot, np.ndarray]) -> np.ndarray:
@@ -257,21 +262,25 @@ def _cost(diagram: Any, cost: Any) -> float | None:
     return float(cost)
 
 
-def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study], *,
+def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study | DrawnStudy], *,
               study_cost: float | None = None, max_outcomes: int = EVSI_OUTCOMES,
               runner: Any = None) -> tuple[StudyValue, ...]:
     """The EVSI of every study and sample size (see :func:`evsi`).
 
-    The outcomes of each study and size (enumerated, or Monte Carlo draws from a seed of
-    their own) are made here and valued in pieces (see :func:`influence.parallel.pieces`),
-    each a piece of work for ``runner`` (a :class:`influence.parallel.Runner`; here by
-    default); the results do not depend on where they ran.
+    The outcomes of each conjugate study and size (enumerated, or Monte Carlo draws from a
+    seed of their own) are made here and valued in pieces (see
+    :func:`influence.parallel.pieces`), each a piece of work for ``runner`` (a
+    :class:`influence.parallel.Runner`; here by default); the results do not depend on where
+    they ran. A study valued on the draws (:mod:`influence.analysis.evsi_draws`) is a piece
+    of work for its estimate and one for each bootstrap resample.
     """
     from ..parallel import Runner, pieces
 
     cost = _cost(b.diagram, study_cost)
     jobs = []
     for i, study in enumerate(studies):
+        if isinstance(study, DrawnStudy):
+            continue
         for n in study.sizes:
             seed = [b.seed, i, n] if b.seed is not None else None
             rows, prob = _outcomes(study, n, draws=b.draws, rng=np.random.default_rng(seed),
@@ -279,12 +288,25 @@ def evsi_from(b: Beliefs, valuer: Valuer, studies: list[Study], *,
             jobs.append((study, n, rows, prob, pieces(len(rows), valuer.chunk())))
     work = [(study.slot, rows[part]) for study, _, rows, _, parts in jobs for part in parts]
     gains = iter((runner or Runner()).map(_piece_gains, work, shared=(valuer,)))
+    conjugate = {(id(study), n): _value(np.concatenate([next(gains) for _ in parts]), prob)
+                 for study, n, _, prob, parts in jobs}
     out = []
-    for study, n, _, prob, parts in jobs:
-        value, se, method, count = _value(np.concatenate([next(gains) for _ in parts]), prob)
-        out.append(StudyValue(study=study.name, n=n, value=value, se=se, cost=cost,
-                              net=None if cost is None else value - cost, method=method,
-                              outcomes=count))
+    for i, study in enumerate(studies):
+        tables = None
+        for n in study.sizes:
+            if isinstance(study, DrawnStudy):
+                if tables is None:
+                    tables = drawn_tables(b, study.node, valuer.means[study.node].size)
+                seed = [b.seed, i, n] if b.seed is not None else None
+                found = drawn_study_value(valuer, b, study, n, tables,
+                                          rng=np.random.default_rng(seed),
+                                          max_outcomes=max_outcomes, runner=runner)
+            else:
+                found = conjugate[(id(study), n)]
+            value, se, method, count = found
+            out.append(StudyValue(study=study.name, n=n, value=value, se=se, cost=cost,
+                                  net=None if cost is None else value - cost, method=method,
+                                  outcomes=count))
     return tuple(out)
 
 
@@ -302,13 +324,16 @@ def evsi(diagram: Any, studies: Mapping[str, int | Sequence[int]] | Sequence[str
     studies : mapping or sequence of str
         Row -> sample size or sizes (``{"oil": [10, 50]}``), or texts ``SPEC=N`` or
         ``SPEC=N1,N2,...``; a row is ``NODE[PARENT=STATE,...]`` (``NODE`` for a node without
-        parents) with a Dirichlet or Beta prior.
+        parents) with a Dirichlet or Beta prior (valued exactly, by the conjugate update), or
+        a row of a structured table whose parameters have priors (valued by reweighting the
+        draws, :mod:`influence.analysis.evsi_draws`, with a standard error).
     given : mapping, optional
         A scenario, conditioned on throughout.
     prior : bool
         Under the model's priors.
     posterior : Posterior or path, optional
-        Under an exact (conjugate) posterior from :func:`influence.fit`.
+        Under a posterior from :func:`influence.fit`: an exact (conjugate) one is updated in
+        closed form, a NUTS one by reweighting its draws.
     draws : int, optional
         Monte Carlo draws for a study with too many outcomes to enumerate (default 4000; the
         number of posterior draws under a posterior).

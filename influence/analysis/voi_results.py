@@ -110,12 +110,17 @@ class StudyValue:
     value : float
         The EVSI.
     se : float
-        Its Monte Carlo standard error: 0 when every possible outcome was enumerated.
+        Its Monte Carlo standard error: 0 when every possible outcome of a closed-form update
+        was enumerated; over draws, a bootstrap standard error.
     cost : float or None
         The study's cost, if given.
     net : float or None
         The expected net benefit of sampling, ``value - cost``.
-    method : {"enumeration", "monte-carlo"}
+    method : str
+        ``"enumeration"`` or ``"monte-carlo"`` (outcomes, for a row updated in closed form),
+        ``"reweighted draws"`` or ``"reweighted draws, monte-carlo outcomes"`` (a row valued
+        on the draws: a structured table's, or any under a NUTS posterior; see
+        :mod:`influence.analysis.evsi_draws`).
     outcomes : int
         Outcomes enumerated, or Monte Carlo draws.
     """
@@ -131,7 +136,8 @@ class StudyValue:
 
     def to_dict(self) -> dict[str, Any]:
         return {"study": self.study, "n": int(self.n), "value": _number(self.value),
-                "se": _number(self.se), "cost": _number(self.cost), "net": _number(self.net)}
+                "se": _number(self.se), "method": self.method, "cost": _number(self.cost),
+                "net": _number(self.net)}
 
 
 @dataclass(frozen=True)

@@ -199,13 +199,20 @@ def _parameter_section(result: ValueOfInformation, width: int) -> list[str]:
                       f"{number(result.evpi_parameters)} (se {number(result.evpi_se, 2)})",
                       prose, "", "  ")
     if result.evppi:
-        ranked = sorted(result.evppi, key=lambda g: -g.value)
+        # largest first as shown: groups whose values print the same (the zeros, which are
+        # zero to rounding) keep the model's order, whatever the rounding
+        ranked = sorted(result.evppi, key=lambda g: -_shown(number(g.value)))
         rows = [[g.group, str(len(g.parameters)), number(g.value), number(g.se, 2), g.method]
                 for g in ranked]
         out += [""] + wrap("Perfect information about a group of parameters (EVPPI), largest "
                            "first", prose, "", "  ")
         out += _grid(["group", "parameters", "value", "se", "method"], rows, width=width)
     return out
+
+
+def _shown(text: str) -> float:
+    """The value a printed number shows (``n/a`` last)."""
+    return float(text) if text != "n/a" else -math.inf
 
 
 def _study_section(result: ValueOfInformation, width: int) -> list[str]:
@@ -225,8 +232,8 @@ def _study_section(result: ValueOfInformation, width: int) -> list[str]:
 
 def voi_table(result: ValueOfInformation, *, width: int = WIDTH) -> str:
     """The text report: the optimum, each observation's value and, under parameter
-    uncertainty, the EVPI, each group's EVPPI (largest first) and each study's EVSI; no line
-    wider than ``width``."""
+    uncertainty, the EVPI, each group's EVPPI (largest first as printed, groups that print the
+    same in the model's order) and each study's EVSI; no line wider than ``width``."""
     out = _heading(result, width) + _observe_section(result, width)
     if result.evpi_parameters is not None:
         out += _parameter_section(result, width)

@@ -84,10 +84,34 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
                 out.append(f"node '{name}', field '{key}': {_listed(was.get(key))} before, "
                            f"{_listed(node.get(key))} now")
         out += _prior_changes(name, was.get("priors") or {}, node.get("priors") or {})
+    out += _parameter_changes(before.get("parameters") or [], after.get("parameters") or [])
     common = [n for n in new if n in old]
     if not out and common != [n for n in old if n in new]:
         out.append("the order of the nodes (" + ", ".join(common) + " now)")
     return out
+
+
+def _parameter_changes(before: list[Any], after: list[Any]) -> list[str]:
+    """The model parameters (of structured tables, named parameters) added, removed, or with
+    another node, domain or prior."""
+    old = {p["name"]: p for p in before if isinstance(p, Mapping)}
+    new = {p["name"]: p for p in after if isinstance(p, Mapping)}
+    out = [f"parameter '{name}' removed" for name in old if name not in new]
+    for name, param in new.items():
+        if name not in old:
+            out.append(f"parameter '{name}' added")
+            continue
+        for key in ("node", "domain", "prior"):
+            was, now = old[name].get(key), param.get(key)
+            if was != now:
+                out.append(f"node '{param.get('node')}', parameter '{name}', field '{key}': "
+                           f"{_or_none(was)} before, {_or_none(now)} now")
+    return out
+
+
+def _or_none(value: Any) -> Any:
+    """A stored field for a message: ``none`` for a missing prior (stored as its repr)."""
+    return "none" if value in (None, "", "None") else value
 
 
 def _prior_changes(node: str, before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:

@@ -4,8 +4,8 @@ The Bayes strategies (the optimum, each alternative, each named policy) maximise
 tensor averaged over every draw, so they are known only once every chunk is in. Each chunk's
 stage tensor is nevertheless contracted (and its draws made) once: the strategies found on the
 first chunk's mean are valued on every chunk as it comes (a strategy's expected utility in a
-draw is the stage tensor dotted with the strategy's indicator: one matrix product for all of
-them), and at the end, when the strategies on the mean of every draw are the same ones (as they
+draw is the stage tensor dotted with the strategy's indicator: the sum of the entries it
+follows), and at the end, when the strategies on the mean of every draw are the same ones (as they
 are once the first chunk is large), nothing is computed again. Otherwise a second pass values
 the final strategies (the answer is the same either way; only the time differs).
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,6 +88,27 @@ class Strategies:
                     return False
         return True
 
+    @cached_property
+    def entries(self) -> np.ndarray:
+        """Where each strategy's indicator is 1, shape (n, m): the flat positions in the stage
+        tensor of the entries the strategy follows (as many for every strategy: one per
+        configuration of the chance axes)."""
+        return np.stack([np.flatnonzero(column) for column in self.indicator.T])
+
+    def values(self, stage: np.ndarray) -> np.ndarray:
+        """Each strategy's expected utility in each draw, shape (S, n), from a stage tensor
+        with the draw axis last: the sum of the entries each strategy follows (the indicator's
+        product with the stage tensor, without the products by zero)."""
+        draws = stage.shape[-1]
+        flat = stage.reshape(-1, draws)
+        count, followed = self.entries.shape
+        # strategies a block at a time, each block's entries no more than the stage tensor's
+        step = max(1, flat.shape[0] // max(followed, 1))
+        out = np.empty((draws, count))
+        for first in range(0, count, step):
+            block = self.entries[first:first + step]
+            out[:, first:first + len(block)] = flat[block].sum(axis=1).T
+        return out
 
 def indicator(plan: Plan, choices: Sequence[np.ndarray]) -> np.ndarray:
     """1 where every decision follows ``choices`` (shared by every draw), 0 elsewhere: a
@@ -160,7 +182,13 @@ def _total(array: np.ndarray, draws: int) -> np.ndarray:
     """The sum over the draw axis of a tensor that may be shared by every draw."""
     if array.shape[0] != draws:
         return array[0] * draws
-    return np.moveaxis(array, 0, -1).sum(axis=-1)
+    last = np.moveaxis(array, 0, -1)
+    # axes along which a term does not vary (broadcast) are summed once, not once per entry
+    shared = [i for i in range(last.ndim - 1) if last.strides[i] == 0 and last.shape[i] > 1]
+    if not shared:
+        return last.sum(axis=-1)
+    compact = last[tuple(slice(0, 1) if i in shared else slice(None) for i in range(last.ndim))]
+    return np.broadcast_to(compact.sum(axis=-1), last.shape[:-1]).copy()
 
 
 def own_optimum(plan: Plan, stage: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -178,24 +206,46 @@ def own_optimum(plan: Plan, stage: np.ndarray) -> tuple[np.ndarray, list[np.ndar
     if tail:
         q = q.sum(axis=tuple(range(q.ndim - 1 - tail, q.ndim - 1)))
     for k in range(layout.n_decisions - 1, -1, -1):
-        best = q.max(axis=-2)
-        scale = np.abs(q).max(axis=-2)
-        choice = np.argmax(q >= (best - TIE_TOLERANCE * scale)[..., None, :], axis=-2)
-        choices[k] = choice
-        q = np.take_along_axis(q, choice[..., None, :], axis=-2)[..., 0, :]
+        choices[k], q = _own_choice(q, TIE_TOLERANCE)
         count = layout.chance_counts[k]
         if count:
             q = q.sum(axis=tuple(range(q.ndim - 1 - count, q.ndim - 1)))
     return q.reshape(-1, q.shape[-1]).sum(axis=0), choices
 
 
+def _own_choice(q: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each draw's choice along the options axis (second last) of ``q`` (draw axis last) and
+    the value of that option: the first option within ``tolerance`` times the largest
+    absolute value of the state's options of the best one. Option by option: reductions and
+    an argmax over a short middle axis are several times slower than elementwise operations
+    on its slices (contiguous along the draws)."""
+    options = [q[..., i, :] for i in range(q.shape[-2])]
+    best = options[0].copy()
+    scale = np.abs(options[0])
+    size = np.empty_like(best)
+    for option in options[1:]:
+        np.maximum(best, option, out=best)
+        np.maximum(scale, np.abs(option, out=size), out=scale)
+    least = best - tolerance * scale
+    choice = np.zeros(best.shape, dtype=np.intp)
+    value = options[0].copy()
+    for i in range(len(options) - 1, 0, -1):
+        chosen = options[i] >= least
+        np.copyto(choice, i, where=chosen)
+        np.copyto(value, options[i], where=chosen)
+    first = options[0] >= least
+    np.copyto(choice, 0, where=first)
+    np.copyto(value, options[0], where=first)
+    return choice, value
+
+
 def value_chunk(plan: Plan, stage: np.ndarray, start: int, strategies: Strategies,
                 keep: Keep) -> Partial:
     """The summaries of one chunk's stage tensor (draw axis last) under fixed strategies: each
-    strategy's expected utility in each draw (one matrix product), each draw's own optimum,
+    strategy's expected utility in each draw (the entries it follows, summed), each draw's own
+    optimum,
     and how often each Bayes choice is the draw's own."""
-    draws = stage.shape[-1]
-    values = (strategies.indicator.T @ stage.reshape(-1, draws)).T
+    values = strategies.values(stage)
     optimum, choices = own_optimum(plan, stage)
     hits = [(c == np.asarray(b)[..., None]).sum(axis=-1)
             for c, b in zip(choices, strategies.best.choices, strict=True)]

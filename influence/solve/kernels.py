@@ -21,6 +21,7 @@ import math
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import opt_einsum
@@ -66,8 +67,11 @@ class Contraction:
     DIRECT_UP_TO = 1e4
     #: Greedy-path cost (flops) above which a thorough path search pays for itself.
     THOROUGH_ABOVE = 1e7
-    #: Draws from which the contraction runs with the draw axis last.
-    DRAWS_LAST = 64
+    #: Draws from which a contraction planned on a path runs with the draw axis last (the
+    #: steps of :meth:`program_last`); one that runs as one plain einsum does from
+    #: :attr:`DRAWS_LAST_DIRECT`.
+    DRAWS_LAST = 4
+    DRAWS_LAST_DIRECT = 64
 
     def __init__(self, inputs: Sequence[str], output: str, sizes: dict[str, int]) -> None:
         if self.DRAW in sizes or any(self.DRAW in s for s in (*inputs, output)):
@@ -84,6 +88,7 @@ class Contraction:
         self._largest = 0
         self._expressions: dict[int, Callable[..., np.ndarray]] = {}
         self._last: dict[int, Callable[..., np.ndarray]] = {}
+        self._program: tuple[tuple[tuple[int, ...], str], ...] | None = None
 
     def shapes(self, draws: int) -> list[tuple[int, ...]]:
         """Operand shapes for ``draws`` draws."""
@@ -137,31 +142,121 @@ class Contraction:
         self._expressions[draws] = expr
         return expr
 
+    def program_last(self) -> tuple[tuple[tuple[int, ...], str], ...] | None:
+        """The path of :meth:`path` as plain ``numpy.einsum`` steps on operands with the draw
+        axis last, each ``(positions of the operands taken, most recent last; subscripts)``
+        (built once). Every intermediate keeps the draw axis last too, its other indices in the
+        order they come in the operands it is made of: the innermost loops of every step then
+        run over the draws, contiguous. (``opt_einsum`` orders the indices of intermediates as
+        sets come, which puts the draw axis anywhere.) None when a step has more indices than
+        ``numpy.einsum`` has letters."""
+        if self._program is None:
+            self._program = self._build_program() or ()
+        return self._program or None
+
+    def _build_program(self) -> tuple[tuple[tuple[int, ...], str], ...] | None:
+        draw = self.DRAW
+        operands = [s[1:] + draw for s in self.inputs]
+        output = self.output[1:] + draw
+        results = self._results(list(operands), output)
+        # each index's last step: the innermost indices of an intermediate are those summed
+        # first (next to the draws), which keeps the loops over them short and close
+        last = {c: len(results) for c in output}
+        for t, result in enumerate(results):
+            for c in result:
+                last.setdefault(c, t)
+        steps = []
+        for pair, result in zip(self.path(), results, strict=True):
+            taken = tuple(sorted(pair, reverse=True))
+            picked = [operands.pop(i) for i in taken]
+            if operands:
+                result = "".join(sorted(result[:-1], key=lambda c: -last.get(c, 0))) + draw
+            indices = sorted(set("".join(picked)))
+            if len(indices) > len(_LETTERS):
+                return None
+            letters = dict(zip(indices, _LETTERS, strict=False))
+            spell = "".join
+            steps.append((taken, ",".join(spell(letters[c] for c in s) for s in picked) + "->"
+                          + spell(letters[c] for c in result)))
+            operands.append(result)
+        return tuple(steps)
+
+    def _results(self, operands: list[str], output: str) -> list[str]:
+        """The indices each step of the path keeps (in the order they come, the draw index
+        last; the output for the last step)."""
+        draw = self.DRAW
+        results = []
+        for pair in self.path():
+            picked = [operands.pop(i) for i in sorted(pair, reverse=True)]
+            if operands:
+                rest = set("".join(operands)) | set(output)
+                kept = dict.fromkeys(c for s in picked for c in s if c != draw and c in rest)
+                results.append("".join(kept) + draw)
+            else:
+                results.append(output)
+            operands.append(results[-1])
+        return results
+
     def expression_last(self, draws: int) -> Callable[..., np.ndarray]:
         """The contraction for ``draws`` draws with the draw axis last in every operand and in
-        the result (built once per draw count, on the path of :meth:`path`)."""
+        the result (built once per draw count, on the path of :meth:`path`): the steps of
+        :meth:`program_last`, or an ``opt_einsum`` expression when there are none."""
         expr = self._last.get(draws)
         if expr is None:
-            shapes = [tuple(self.sizes[c] for c in s[1:]) + (draws,) for s in self.inputs]
-            expr = opt_einsum.contract_expression(self.subscripts_last, *shapes,
-                                                  optimize=self.path())
+            program = self.program_last()
+            if program is not None:
+                expr = functools.partial(_run_program, program)
+            else:
+                shapes = [tuple(self.sizes[c] for c in s[1:]) + (draws,) for s in self.inputs]
+                expr = opt_einsum.contract_expression(self.subscripts_last, *shapes,
+                                                      optimize=self.path())
             self._last[draws] = expr
         return expr
 
-    def __call__(self, *arrays: np.ndarray) -> np.ndarray:
+    def __call__(self, *arrays: np.ndarray, moved: dict[int, Any] | None = None) -> np.ndarray:
+        """The contraction of ``arrays`` (each with a leading draw axis of 1 or ``S``).
+
+        ``moved``, a dict kept by the caller over several contractions of the same arrays,
+        holds each array's copy with the draw axis last once made (for many draws), so that
+        an array shared by several contractions is copied once."""
         if not self.inputs:  # an empty product: one, for a single draw
             return np.ones((1,) + tuple(self.sizes[c] for c in self.output[1:]))
         draws = max(a.shape[0] for a in arrays)
-        if draws >= self.DRAWS_LAST:
-            operands = [np.ascontiguousarray(np.moveaxis(a, 0, -1)) if a.shape[0] == draws
-                        else np.broadcast_to(np.moveaxis(a, 0, -1), a.shape[1:] + (draws,))
-                        for a in arrays]
+        direct = self.naive_cost(draws) <= self.DIRECT_UP_TO
+        if draws >= (self.DRAWS_LAST_DIRECT if direct else self.DRAWS_LAST):
+            operands = [_draws_last(a, draws, moved) for a in arrays]
             return np.moveaxis(self.expression_last(draws)(*operands), -1, 0)
         operands = [
             a if a.shape[0] == draws else np.broadcast_to(a, (draws,) + a.shape[1:])
             for a in arrays
         ]
         return self.expression(draws)(*operands)
+
+
+def _draws_last(array: np.ndarray, draws: int, moved: dict[int, Any] | None) -> np.ndarray:
+    """``array`` with its draw axis last, contiguous (broadcast when it has one draw); kept in
+    ``moved`` (by the array's identity) when given."""
+    if moved is not None:
+        hit = moved.get(id(array))
+        if hit is not None and hit[0] is array and hit[1].shape[-1] == draws:
+            return hit[1]
+    if array.shape[0] == draws:
+        out = np.ascontiguousarray(np.moveaxis(array, 0, -1))
+    else:
+        out = np.broadcast_to(np.moveaxis(array, 0, -1), array.shape[1:] + (draws,))
+    if moved is not None:
+        moved[id(array)] = (array, out)
+    return out
+
+
+def _run_program(program: Sequence[tuple[tuple[int, ...], str]], *arrays: np.ndarray
+                 ) -> np.ndarray:
+    """Run the steps of :meth:`Contraction.program_last` on ``arrays``."""
+    operands = list(arrays)
+    for taken, subscripts in program:
+        picked = [operands.pop(i) for i in taken]
+        operands.append(np.einsum(subscripts, *picked, optimize=False))
+    return operands[0]
 
 
 @dataclass(frozen=True)

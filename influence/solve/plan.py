@@ -289,14 +289,16 @@ class Plan:
             out[g] = vec
         return out
 
-    def _run(self, term: Term, ops: Parameters, expand: bool = True) -> np.ndarray:
-        """Contract one term; with ``expand``, broadcast it to (S, *layout sizes)."""
+    def _run(self, term: Term, ops: Parameters, expand: bool = True,
+             moved: dict[int, Any] | None = None) -> np.ndarray:
+        """Contract one term; with ``expand``, broadcast it to (S, *layout sizes). ``moved``:
+        see :meth:`Contraction.__call__ <influence.solve.kernels.Contraction.__call__>`."""
         ev = self._evidence_vectors() if self.given else {}
         args = [ops[c] for c in term.chance]
         args += [ev[g] for g in self.given if g in term.chance]
         if term.node:
             args.append(ops[term.node])
-        out = term.contraction(*args)
+        out = term.contraction(*args, moved=moved)
         draws = draw_count(ops)
         if not expand:
             return np.broadcast_to(out, (draws,) + out.shape[1:])
@@ -349,10 +351,16 @@ class Plan:
         diagram whose only utility is ``u``. Parts may be broadcast views."""
         total = None
         parts = []
+        moved: dict[int, Any] = {}  # each table with its draws last, copied once for all terms
         for term in self.utility_terms:
-            part = self._run(term, ops)
+            part = self._run(term, ops, moved=moved)
             parts.append(part)
-            total = part if total is None else total + part
+            if total is None:
+                total = part
+            elif len(parts) == 2:
+                total = part + total
+            else:  # the sum made here, added to in place
+                np.add(part, total, out=total)
         if not np.isfinite(total).all():
             self._overflow(parts, ops)
         pe = self._scenario_probability(ops)
