@@ -60,9 +60,12 @@ class InfluenceGroup(LazyGroup):
             try:
                 code = self._run(args, prog_name, complete_var, **extra)
             except Interrupted as stop:
-                ignore_interrupts()
-                click.echo(stop.message, err=True)
-                code = stop.exit_code
+                code = _stopped(stop)
+            except Exception as exc:
+                stop = _interruption(exc)
+                if stop is None:
+                    raise
+                code = _stopped(stop)
         sys.exit(code)
 
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None,
@@ -91,6 +94,25 @@ class InfluenceGroup(LazyGroup):
         # Without standalone mode Click returns the code of ctx.exit(code), or the callback's
         # value (None).
         return done if isinstance(done, int) and not isinstance(done, bool) else 0
+
+
+def _stopped(stop: Interrupted) -> int:
+    """Report an interruption (one line) and its exit code."""
+    ignore_interrupts()
+    click.echo(stop.message, err=True)
+    return stop.exit_code
+
+
+def _interruption(exc: BaseException) -> Interrupted | None:
+    """The interruption that caused ``exc``, if any: a signal that arrived inside a library's
+    own machinery (Numba's loading of compiled code wraps it in a ``SystemError``)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, Interrupted):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _fail(message: str, code: int) -> int:

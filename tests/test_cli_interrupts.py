@@ -51,6 +51,28 @@ def test_a_signal_during_a_command_is_one_line_and_its_exit_code(signum, code, l
     assert {s: signal.getsignal(s) for s in before} == before  # the handlers are restored
 
 
+def test_an_interruption_wrapped_by_a_library_is_one_line_too(monkeypatch, capsys) -> None:
+    """A signal that arrives inside a library's machinery (Numba's loading of compiled code
+    turns the exception of the handler into a SystemError) still stops the command with one
+    line and its exit code."""
+    from influence.cli.main import InfluenceGroup
+
+    def run(*args, **kwargs):
+        try:
+            raise Interrupted(signal.SIGINT)
+        except Interrupted as stop:
+            raise SystemError("a result with an exception set") from stop
+
+    monkeypatch.setattr(InfluenceGroup, "_run", run)
+    with pytest.raises(SystemExit) as done:
+        cli.main(args=["models"], prog_name="influence")
+    assert done.value.code == 130
+    assert capsys.readouterr().err == "Interrupted\n"
+    monkeypatch.setattr(InfluenceGroup, "_run", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # any other error is left alone
+        cli.main(args=["models"], prog_name="influence")
+
+
 def test_an_interruption_is_not_a_keyboard_interrupt() -> None:
     """Libraries that swallow KeyboardInterrupt (PyMC's samplers do) let it through."""
     assert not issubclass(Interrupted, KeyboardInterrupt | Exception)
