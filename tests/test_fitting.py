@@ -126,7 +126,7 @@ def test_auto_is_exact_for_counts_and_nuts_for_cases(diagram, files, monkeypatch
 
     from influence.bayes import nuts as nuts_module
 
-    monkeypatch.setattr(nuts_module, "build_model", fake_nuts)
+    monkeypatch.setattr(nuts_module, "fit_nuts", fake_nuts)  # a model cached or not
     with pytest.raises(RuntimeError, match="stop here"):
         fit(diagram, files / "cases.yaml", seed=1)
     assert seen["called"]
