@@ -50,7 +50,11 @@ TARGET_PEAK_BYTES = 2 * 2**30
 
 # -- draws ----------------------------------------------------------------------------------------
 def has_priors(diagram: Diagram) -> bool:
-    return any(n.priors for n in diagram.nodes)
+    """Whether any number of the model is uncertain: a row or value with a prior, or a
+    parameter (of a structured table, or named) with one."""
+    from influence.bayes.draws import uncertain_slots
+
+    return bool(uncertain_slots(diagram))
 
 
 def synthetic_draws(diagram: Diagram, draws: int, seed: int) -> dict[str, np.ndarray]:
