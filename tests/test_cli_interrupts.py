@@ -204,9 +204,7 @@ def test_sigint_while_writing_a_posterior_leaves_no_temporary_file(tmp_path: Pat
     _, err = process.communicate(timeout=PATIENCE)
     assert process.returncode == 130
     assert err == "Interrupted\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
-                                                          "post.nc"]
-    assert target.read_text() == "previous"
+    _nothing_written(tmp_path, target)
 
 
 _TERMINAL = """
@@ -214,6 +212,25 @@ _TERMINAL = """
     progress.stderr_is_terminal = lambda: True
     progress.DELAY = 0.0
 """
+
+
+def _long_fit(tmp_path: Path, sampler: str) -> tuple[subprocess.Popen, _Reader, Path]:
+    """A NUTS fit of a million draws started in ``tmp_path`` with ``sampler``, beside a
+    posterior file it must not replace: the process, its output reader and that file."""
+    (tmp_path / "bet.yaml").write_text(BETA_BET)
+    (tmp_path / "evidence.yaml").write_text(SEVEN_OF_TEN)
+    target = tmp_path / "post.nc"
+    target.write_text("previous")
+    process = _start(["fit", "bet.yaml", "-e", "evidence.yaml", "-o", "post.nc", "--method",
+                      "nuts", "--sampler", sampler, "--draws", "1000000", "--chains", "2",
+                      "--seed", "1"], tmp_path)
+    return process, _Reader(process), target
+
+
+def _nothing_written(tmp_path: Path, target: Path) -> None:
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
+                                                          "post.nc"]
+    assert target.read_text() == "previous"
 
 
 @pytest.mark.slow
@@ -246,14 +263,7 @@ def test_a_signal_stops_nuts_sampling_and_keeps_the_previous_posterior(signum, c
     """PyMC swallows KeyboardInterrupt and carries on with the draws made so far; the
     interruption is no KeyboardInterrupt, so sampling stops and nothing is written."""
     pytest.importorskip("pymc")
-    (tmp_path / "bet.yaml").write_text(BETA_BET)
-    (tmp_path / "evidence.yaml").write_text(SEVEN_OF_TEN)
-    target = tmp_path / "post.nc"
-    target.write_text("previous")
-    process = _start(["fit", "bet.yaml", "-e", "evidence.yaml", "-o", "post.nc", "--method",
-                      "nuts", "--sampler", "pymc", "--draws", "1000000", "--chains", "2",
-                      "--seed", "1"], tmp_path)
-    reader = _Reader(process)
+    process, reader, target = _long_fit(tmp_path, "pymc")
     reader.wait_for("NUTS:", process)  # PyMC's log line: sampling starts
     time.sleep(1.0)
     process.send_signal(signum)
@@ -262,9 +272,7 @@ def test_a_signal_stops_nuts_sampling_and_keeps_the_previous_posterior(signum, c
     assert process.returncode == code, reader.text
     after = reader.text.split("NUTS:", 1)[1].splitlines()[1:]
     assert after == [line], reader.text
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
-                                                          "post.nc"]
-    assert target.read_text() == "previous"
+    _nothing_written(tmp_path, target)
 
 
 @pytest.mark.slow
@@ -279,14 +287,7 @@ def test_a_signal_stops_blackjax_sampling_between_blocks(signum, code, line, tmp
         pytest.skip("JAX and BlackJAX (the jax extra) are not installed")
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(cache))
-    (tmp_path / "bet.yaml").write_text(BETA_BET)
-    (tmp_path / "evidence.yaml").write_text(SEVEN_OF_TEN)
-    target = tmp_path / "post.nc"
-    target.write_text("previous")
-    process = _start(["fit", "bet.yaml", "-e", "evidence.yaml", "-o", "post.nc", "--method",
-                      "nuts", "--sampler", "blackjax", "--draws", "1000000", "--chains", "2",
-                      "--seed", "1"], tmp_path)
-    reader = _Reader(process)
+    process, reader, target = _long_fit(tmp_path, "blackjax")
     deadline = time.monotonic() + PATIENCE
     while not list((cache / "nuts").glob("*/run-*.json")):  # the programs are made: sampling
         assert process.poll() is None and time.monotonic() < deadline, reader.text
@@ -297,6 +298,4 @@ def test_a_signal_stops_blackjax_sampling_between_blocks(signum, code, line, tmp
     reader.thread.join(timeout=PATIENCE)
     assert process.returncode == code, reader.text
     assert reader.text.strip().splitlines()[-1] == line, reader.text
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bet.yaml", "evidence.yaml",
-                                                          "post.nc"]
-    assert target.read_text() == "previous"
+    _nothing_written(tmp_path, target)
