@@ -5,14 +5,17 @@ Run from the repository root::
     python benchmarks/bench_draws.py                          # 10^7 draws, one process
     python benchmarks/bench_draws.py --draws 1000000 --workers 0 1 2
     python benchmarks/bench_draws.py --draws 4000 --repeat 5  # the default run of evaluate
+    python benchmarks/bench_draws.py --draws 1000000 --threads 1 2  # one process, 1 and 2 threads
 
 Each run is a fresh process that evaluates every option of the model (default: the article
 model, ``cartel-intervention``) under ``--draws`` prior draws with ``influence.evaluate(...,
 prior=True, seed=...)``, and reports its wall time (evaluation only, the model loaded before)
 and its peak resident memory (``resource.getrusage``: the process itself, and the largest of
 its finished child processes, which with ``--workers`` are the Dask workers). ``--workers 0``
-means no Dask (the single-process run); ``N >= 1`` starts a local cluster of N worker processes
-(its start-up time is included). Every run must give the same maximum expected utility, EVPI
+means no Dask (the single-process run, on the threads of ``--threads``: each number is one run
+with ``INFLUENCE_THREADS`` set to it; by default the library's own choice, see
+docs/scale.md); ``N >= 1`` starts a local cluster of N worker processes (its start-up time is
+included). Every run must give the same maximum expected utility, EVPI
 and per-option summaries as the first, to the last bit: the script checks it.
 
 Target: 10^7 draws under 2 GB of peak RSS.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -50,11 +54,14 @@ def child(model: str, draws: int, seed: int, workers: int) -> None:
                       "summary": summary}))
 
 
-def run(model: str, draws: int, seed: int, workers: int) -> dict:
+def run(model: str, draws: int, seed: int, workers: int, threads: int | None = None) -> dict:
+    env = dict(os.environ)
+    if threads is not None:
+        env["INFLUENCE_THREADS"] = str(threads)
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--model", model, "--draws", str(draws),
          "--seed", str(seed), "--workers", str(workers)], capture_output=True, text=True,
-        check=True)
+        check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -65,26 +72,35 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[0],
                         help="0: one process without Dask; N: a local Dask cluster of N")
+    parser.add_argument("--threads", type=int, nargs="+", default=[None],
+                        help="threads of the one-process runs (INFLUENCE_THREADS), one run "
+                             "each; default: the library's choice")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.model, args.draws, args.seed, args.workers[0])
         return
-    print(f"model: {args.model}; {args.draws:,} prior draws; seed {args.seed}")
+    print(f"model: {args.model}; {args.draws:,} prior draws; seed {args.seed}; load average "
+          f"{os.getloadavg()[0]:.1f}")
     first = None
     ok = True
     medians = {}
-    for workers in args.workers:
-        results = [run(args.model, args.draws, args.seed, workers) for _ in range(args.repeat)]
+    runs = [(w, t) for w in args.workers for t in (args.threads if w == 0 else [None])]
+    for workers, threads in runs:
+        results = [run(args.model, args.draws, args.seed, workers, threads)
+                   for _ in range(args.repeat)]
         seconds = statistics.median(r["seconds"] for r in results)
-        medians[workers] = seconds
+        label = (f"{workers} workers" if workers else
+                 "one process" + ("" if threads is None else f", {threads} threads"))
+        medians[label] = seconds
         peak = max(max(r["peak_bytes"], r["children_peak_bytes"]) for r in results)
         r = results[0]
         same = first is None or all(r[k] == first[k] for k in ("meu", "evpi", "summary"))
         first = first or r
         ok = ok and same and peak < TARGET_PEAK_BYTES
-        where = "one process, no Dask" if workers == 0 else f"Dask, {workers} worker processes"
+        where = (f"Dask, {workers} worker processes" if workers else "one process, no Dask"
+                 + ("" if threads is None else f", INFLUENCE_THREADS={threads}"))
         kept = "every draw kept" if r["kept"] is None else f"{r['kept']:,} draws kept"
         print(f"{where}: {seconds:.1f} s (median of {args.repeat}), peak RSS "
               f"{r['peak_bytes'] / 2**20:.0f} MiB (largest child "
@@ -93,7 +109,7 @@ def main() -> None:
     if len(medians) > 1:
         base = next(iter(medians.values()))
         print("speed-up against the first: " + ", ".join(
-            f"{w} workers {base / s:.2f}x" for w, s in list(medians.items())[1:]))
+            f"{label} {base / s:.2f}x" for label, s in list(medians.items())[1:]))
     print(f"target: peak RSS under {TARGET_PEAK_BYTES / 2**30:.0f} GB and identical results: "
           f"{'yes' if ok else 'NO'}")
     if not ok:

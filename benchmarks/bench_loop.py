@@ -17,7 +17,9 @@ evidence needs NUTS (the present article model), give a posterior file written b
 fit`` with ``--posterior`` (``influence fit cartel-intervention -e cartel-operations -o post.nc
 --seed 1``); the exact fit is then not timed.
 
-Each figure is the best (and the median) of ``--runs`` runs of the console script, wall time
+Each figure is the best (and the median) of ``--runs`` runs of the console script of this
+interpreter's environment (not a launcher such as a pyenv shim, which adds a shell and a second
+interpreter start), after one untimed run that writes Python's bytecode caches, wall time
 (``time.perf_counter`` around ``subprocess.run``), with the user and system CPU time of the
 child (``resource.getrusage``), which a busy machine inflates less than wall time. Targets:
 ``evaluate --posterior`` under 1 s, ``plot --posterior`` under 3 s, ``fit --method exact``
@@ -35,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -116,8 +119,15 @@ def imported(args: list[str], env: dict[str, str], cwd: Path) -> list[str]:
 
 
 def timed(label: str, args: list[str], env: dict[str, str], cwd: Path, runs: int,
-          fresh: callable | None = None) -> tuple[str, float]:
+          fresh: callable | None = None, warm_up: bool = True) -> tuple[str, float]:
+    """Best and median of ``runs`` runs; with ``warm_up``, after one untimed run (which
+    writes Python's bytecode caches of an editable install, as a regular install does when
+    it is installed)."""
     walls, cpus = [], []
+    if warm_up:
+        if fresh is not None:
+            fresh()
+        run(args, env, cwd)
     for _ in range(runs):
         if fresh is not None:
             fresh()
@@ -131,6 +141,17 @@ def timed(label: str, args: list[str], env: dict[str, str], cwd: Path, runs: int
     return line, best
 
 
+def console_script() -> str:
+    """The ``influence`` console script of this interpreter's environment (beside it, not a
+    launcher found first on PATH, such as pyenv's shims, which add a shell and a second
+    interpreter start to every run), else the one on PATH."""
+    here = Path(sysconfig.get_path("scripts")) / "influence"
+    if here.is_file():
+        return str(here)
+    return shutil.which("influence") or sys.exit("the `influence` console script is not on "
+                                                 "PATH; pip install -e . first")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -141,13 +162,13 @@ def main() -> None:
     parser.add_argument("--posterior", help="a posterior file to evaluate and plot with (the "
                         "exact fit is then not timed)")
     args = parser.parse_args()
-    script = shutil.which("influence") or sys.exit("the `influence` console script is not on "
-                                                   "PATH; pip install -e . first")
+    script = console_script()
     print(f"influence, the modeler's loop, {args.runs} runs each (python "
           f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f})")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = {**os.environ, "INFLUENCE_CACHE_DIR": str(root / "elicit")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if args.nuts_only:
             verdicts = nuts(script, env, root, min(args.runs, 3), tuple(args.samplers))
             for label, best, target in verdicts:
@@ -216,9 +237,9 @@ def nuts(script: str, env: dict[str, str], root: Path, runs: int = 3,
             shutil.rmtree(models, ignore_errors=True)
 
         _, cold = timed(f"NUTS ({sampler}), 4 case records, cold caches", command, nuts_env,
-                        root, 1, fresh=clear)
+                        root, 1, fresh=clear, warm_up=False)
         _, warm = timed(f"NUTS ({sampler}), 4 case records, warm caches", command, nuts_env,
-                        root, runs)
+                        root, runs, warm_up=False)
         verdicts += [(f"NUTS {sampler} cold", cold, 20.0), (f"NUTS {sampler} warm", warm, 5.0)]
     return verdicts
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -41,6 +42,7 @@ import influence
 from influence.bayes.uncertainty import evaluate_under_uncertainty
 from influence.model import bundled
 from influence.model.diagram import Diagram
+from influence.parallel import local_threads
 from influence.testing import perturbed_parameters
 
 TARGET_SECONDS = 1.0
@@ -192,7 +194,24 @@ def main() -> None:
     print(f"draws: {args.draws} ({source})")
     print(f"influence: every option ({len(result.options)} policies and alternatives) and the "
           f"Bayes strategy under {args.draws} draws: {ours:.3f} s "
-          f"(best of {args.repeat}; median {np.median(times):.3f} s)")
+          f"(best of {args.repeat}; median {np.median(times):.3f} s; "
+          f"{local_threads()} threads, see docs/scale.md)")
+    single = []
+    before = os.environ.get("INFLUENCE_THREADS")
+    os.environ["INFLUENCE_THREADS"] = "1"  # as pyAgrum's loop: one thread
+    try:
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            evaluate(diagram, args.draws, args.seed)
+            single.append(time.perf_counter() - start)
+    finally:
+        if before is None:
+            os.environ.pop("INFLUENCE_THREADS")
+        else:
+            os.environ["INFLUENCE_THREADS"] = before
+    one = min(single)
+    print(f"influence on one thread (INFLUENCE_THREADS=1): {one:.3f} s (best of {args.repeat}; "
+          f"median {np.median(single):.3f} s)")
 
     params = draws_used(diagram, args.draws, args.seed)
     start = time.perf_counter()
@@ -205,7 +224,7 @@ def main() -> None:
     print(f"check: mean per-draw MEU pyAgrum {meus.mean():.6f}, influence "
           f"(Bayes MEU + EVPI) {per_draw_optimum:.6f}: {'agree' if agree else 'DISAGREE'}")
     speedup = theirs / ours
-    print(f"speed-up: {speedup:.0f}x")
+    print(f"speed-up: {speedup:.0f}x ({theirs / one:.0f}x on one thread)")
 
     big = million(args.model, args.million, args.seed)
     print(f"{big['draws']} draws ({big['source']}), chunked: {big['seconds']:.1f} s, peak RSS "

@@ -20,7 +20,7 @@ from influence.messages import printable
 
 from .common import load_model, report_width
 from .evaluate import echo_posterior_warnings
-from .lazy import missing_extras_error
+from .lazy import import_ahead, missing_extras_error
 from .options import (
     EVIDENCE_FILE,
     OUTPUT_FILE,
@@ -189,6 +189,7 @@ def plot(model: str | None, given: dict[str, str], posterior: str | None, prior:
         plot_format(output)
     except influence.InfluenceError as err:
         raise click.BadParameter(option_message(err), param_hint="'--output'") from None
+    import_ahead("matplotlib.figure", "matplotlib.backends.backend_agg")
     loaded = load_model(model)
     protect = (loaded.path, posterior)
     refuse_overwrite(output, *protect)

@@ -8,6 +8,7 @@ ArviZ or matplotlib).
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -15,7 +16,7 @@ import click
 
 from influence.errors import CommandUnavailableError
 
-__all__ = ["LazyCommand", "LazyGroup", "BAYES_MODULES", "missing_extras_error"]
+__all__ = ["LazyCommand", "LazyGroup", "BAYES_MODULES", "missing_extras_error", "import_ahead"]
 
 #: Top-level modules of the Bayesian layer (dependencies of influence, imported lazily).
 BAYES_MODULES = frozenset({"pymc", "pytensor", "arviz", "xarray", "h5netcdf", "netCDF4",
@@ -31,6 +32,22 @@ def missing_extras_error(exc: ImportError, what: str) -> CommandUnavailableError
             "installed; reinstall influence to get them: pip install --force-reinstall influence"
         )
     return None
+
+
+def import_ahead(*modules: str) -> None:
+    """Start importing ``modules`` on a background thread, so that a command that will need
+    them (matplotlib, to draw a plot once the draws are evaluated) finds them imported or
+    under way: the import, mostly Python, overlaps work that releases the interpreter lock.
+    Nothing is reported here: a module that cannot be imported fails where it is used."""
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - reported where the module is used
+                return
+
+    threading.Thread(target=run, name="influence-import-ahead", daemon=True).start()
 
 
 class LazyCommand(NamedTuple):

@@ -28,6 +28,7 @@ __all__ = [
     "EVSI_OUTCOMES",
     "EVSI_REWEIGHTED_WORK",
     "KEEP_DRAWS_BUDGET",
+    "LOCAL_THREADS",
     "SCHEDULER_TIMEOUT",
     "PIECES",
     "QUANTILE_SAMPLE",
@@ -93,6 +94,12 @@ MAX_COUNT = 2**53
 
 #: Bytes of working memory one chunk of parameter draws may take.
 MEMORY_BUDGET = 128 * 2**20
+
+#: Threads of one process an evaluation over draws runs on at most, without Dask (fewer when
+#: the machine has fewer processors, or the chunks in flight would not fit the memory limit;
+#: the environment variable ``INFLUENCE_THREADS`` sets it). The contractions of a chunk of
+#: draws release the interpreter lock, so chunks run side by side.
+LOCAL_THREADS = 4
 
 #: Bytes of per-draw values (every option's expected utility in every draw) an evaluation under
 #: parameter uncertainty keeps without being asked; beyond, it keeps a systematic subsample of

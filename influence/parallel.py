@@ -11,6 +11,9 @@ its own seed, so the results do not depend on where it ran.
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,14 +21,27 @@ from typing import Any
 from . import limits
 from .errors import QueryError
 
-__all__ = ["Runner", "runner", "pieces"]
+__all__ = ["Runner", "runner", "pieces", "local_threads"]
 
 
 class Runner:
-    """Maps functions over pieces of work (here, one after the other)."""
+    """Maps functions over pieces of work here: one after the other, or on ``threads``
+    threads of this process (for work that spends its time in numpy routines that release
+    the interpreter lock, such as the contractions of draws).
+
+    Parameters
+    ----------
+    threads : int
+        Threads the pieces run on (1: in the calling thread). Whatever their number, results
+        are combined in the order of the pieces, in the calling thread, so that they are the
+        same; at most two pieces per thread are taken ahead of those combined.
+    """
 
     #: Worker processes the work is spread over (1 here).
     workers = 1
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = max(1, int(threads))
 
     def map(self, fn: Callable[..., Any], items: Iterable[Any], *,
             shared: Sequence[Any] = (), done: Callable[[int, Any], None] | None = None
@@ -41,6 +57,8 @@ class Runner:
         the results combined in the order of the items as they come, so that at most a few of
         them are held at once whatever their number. ``items`` may be any iterable (an
         iterator is consumed as the work goes, never ahead of it by more than a few)."""
+        if self.threads > 1:
+            return _fold_on_threads(self.threads, fn, items, combine, start, shared, done)
         acc = start
         for i, item in enumerate(items):
             result = fn(*shared, item)
@@ -48,6 +66,73 @@ class Runner:
                 done(i, result)
             acc = combine(acc, result)
         return acc
+
+
+def _fold_on_threads(threads: int, fn: Callable[..., Any], items: Iterable[Any],
+                     combine: Callable, start: Any, shared: Sequence[Any],
+                     done: Callable[[int, Any], None] | None) -> Any:
+    """:meth:`Runner.fold` on ``threads`` daemon threads: a window of two pieces per thread
+    is queued, results are combined in order here as they come. An exception (from a piece,
+    ``done`` or ``combine``, or an interruption) stops the queueing and is raised here; a
+    piece already running finishes on its thread, which holds nothing of the caller's and is
+    never waited for (a daemon: the process may exit before it ends)."""
+    todo: queue.Queue[Any] = queue.Queue()
+    window = 2 * threads
+    slots: list[Any] = []  # per piece in the window: [result or exception, finished event]
+
+    def work() -> None:
+        while True:
+            job = todo.get()
+            if job is None:
+                return
+            item, slot = job
+            try:
+                slot[0] = (True, fn(*shared, item))
+            except BaseException as exc:  # handed to the caller, raised there
+                slot[0] = (False, exc)
+            slot[1].set()
+
+    workers = [threading.Thread(target=work, name=f"influence-{i}", daemon=True)
+               for i in range(threads)]
+    for t in workers:
+        t.start()
+    source = iter(items)
+
+    def queue_next() -> bool:
+        item = next(source, _END)
+        if item is _END:
+            return False
+        slot = [None, threading.Event()]
+        slots.append(slot)
+        todo.put((item, slot))
+        return True
+
+    acc = start
+    try:
+        while len(slots) < window and queue_next():
+            pass
+        i = 0
+        while slots:
+            slot = slots.pop(0)
+            while not slot[1].wait(0.1):  # in short waits: signals are handled here
+                pass
+            ok, value = slot[0]
+            if not ok:
+                raise value
+            queue_next()
+            if done is not None:
+                done(i, value)
+            acc = combine(acc, value)
+            i += 1
+    finally:
+        while True:  # what was queued and not started is dropped
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        for _ in workers:
+            todo.put(None)
+    return acc
 
 
 def _append(acc: list[Any], result: Any) -> list[Any]:
@@ -139,8 +224,33 @@ def _check(workers: Any, scheduler: Any) -> None:
                          "one), got both", parameter="workers")
 
 
+def local_threads() -> int:
+    """Threads the draws of an evaluation may run on in this process: the ``INFLUENCE_THREADS``
+    environment variable if set (a whole number >= 1), otherwise the processors this process
+    may use, at most :data:`~influence.limits.LOCAL_THREADS`.
+
+    Raises
+    ------
+    QueryError
+        If ``INFLUENCE_THREADS`` is set to something other than a whole number >= 1.
+    """
+    text = os.environ.get("INFLUENCE_THREADS", "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise QueryError(f"expected the environment variable INFLUENCE_THREADS to be a "
+                             f"whole number of at least 1, got {text!r}",
+                             parameter="INFLUENCE_THREADS")
+        return int(text)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, limits.LOCAL_THREADS))
+
+
 @contextmanager
-def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator[Runner]:
+def runner(workers: int | None = None, scheduler: str | None = None, *,
+           threads: int = 1) -> Iterator[Runner]:
     """A :class:`Runner` for the duration of a ``with`` block.
 
     Parameters
@@ -152,7 +262,11 @@ def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator
         Use the running ``dask.distributed`` cluster at this address (its workers need
         ``influence`` installed, the same version).
 
-    Without either, the work runs here, one piece after the other.
+    threads : int
+        Without either: the threads of this process the pieces run on (see :class:`Runner`).
+
+    Without either, the work runs here, one piece after the other (or on ``threads``
+    threads).
 
     Raises
     ------
@@ -162,7 +276,7 @@ def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator
     """
     _check(workers, scheduler)
     if workers is None and scheduler is None:
-        yield Runner()
+        yield Runner(threads)
         return
     try:
         from distributed import Client, LocalCluster

@@ -5,18 +5,21 @@ one process (same seed)."""
 from __future__ import annotations
 
 import importlib
+import threading
+import time
 
 import numpy as np
 import pytest
+from bet_model import BETA_BET, SEVEN_OF_TEN
 from click.testing import CliRunner
 from on_workers import assert_same, needs_dask
 
 import influence
-from influence import QueryError
+from influence import QueryError, parallel
 from influence.bayes.uncertainty import PRIOR_BLOCK, PriorBlocks, evaluate_under_uncertainty
 from influence.cli.main import cli
 from influence.io.render import render_evaluation
-from influence.parallel import runner
+from influence.parallel import Runner, runner
 
 # (``influence.solve`` is also a function of the package: the module is imported by name)
 summaries = importlib.import_module("influence.solve.summaries")
@@ -110,6 +113,97 @@ def test_the_local_runner_folds_in_order():
                         start=0) == 248
 
 
+def test_threads_fold_in_order_and_report_in_the_calling_thread():
+    def piece(base, x):  # the later pieces finish first
+        time.sleep(0.003 * (12 - x))
+        return base + x, threading.current_thread().name
+
+    reported = []
+    out = Runner(threads=3).map(piece, range(12), shared=(100,), done=lambda i, r: reported.append(
+        (i, r[0], threading.current_thread() is threading.main_thread())))
+    assert [x for x, _ in out] == list(range(100, 112))
+    assert {name for _, name in out} <= {"influence-0", "influence-1", "influence-2"}
+    assert len({name for _, name in out}) > 1
+    assert reported == [(i, 100 + i, True) for i in range(12)]
+
+
+def test_an_error_on_a_thread_is_raised_here_and_stops_the_queue():
+    ran = []
+
+    def piece(x):
+        ran.append(x)
+        if x == 2:
+            raise ValueError("piece 2 failed")
+        return x
+
+    with pytest.raises(ValueError, match="piece 2 failed"):
+        Runner(threads=2).map(piece, range(1000))
+    assert len(ran) <= 6  # pieces 0-2 and at most a window of 4 queued after 0 and 1
+
+
+def _threads_used(monkeypatch) -> list[int]:
+    used = []
+    fold = parallel._fold_on_threads
+    monkeypatch.setattr(parallel, "_fold_on_threads",
+                        lambda threads, *a: used.append(threads) or fold(threads, *a))
+    return used
+
+
+def test_threads_give_the_results_of_one_thread(cartel, monkeypatch):
+    import influence.bayes.uncertainty
+
+    monkeypatch.setattr(influence.bayes.uncertainty, "PRIOR_BLOCK", 500)
+    monkeypatch.setenv("INFLUENCE_THREADS", "1")
+    used = _threads_used(monkeypatch)
+    one = evaluate_under_uncertainty(cartel, prior=True, draws=2600, seed=5, chunk_size=400)
+    assert used == []
+    monkeypatch.setenv("INFLUENCE_THREADS", "3")
+    three = evaluate_under_uncertainty(cartel, prior=True, draws=2600, seed=5, chunk_size=400)
+    assert used == [3]  # six blocks of draws on three threads
+    np.testing.assert_array_equal(three.meu_draws, one.meu_draws)
+    assert three.to_dict() == one.to_dict()
+
+
+def test_a_posterior_on_threads_gives_the_results_of_one_thread(tmp_path, monkeypatch):
+    (tmp_path / "bet.yaml").write_text(BETA_BET)
+    (tmp_path / "evidence.yaml").write_text(SEVEN_OF_TEN)
+    diagram = influence.load(str(tmp_path / "bet.yaml"))
+    posterior = influence.fit(diagram, str(tmp_path / "evidence.yaml"), method="exact",
+                              draws=2500, chains=4, seed=3)
+    used = _threads_used(monkeypatch)
+    monkeypatch.setenv("INFLUENCE_THREADS", "1")
+    one = evaluate_under_uncertainty(diagram, posterior=posterior, chunk_size=700, draws=9000)
+    monkeypatch.setenv("INFLUENCE_THREADS", "2")
+    two = evaluate_under_uncertainty(diagram, posterior=posterior, chunk_size=700, draws=9000)
+    assert used == [2]
+    assert two.draws == one.draws == 9000
+    np.testing.assert_array_equal(two.meu_draws, one.meu_draws)
+    assert two.to_dict() == one.to_dict()
+
+
+def test_threads_are_fewer_when_the_chunks_in_flight_would_not_fit(cartel, monkeypatch):
+    from influence.bayes.uncertainty import _threads
+
+    plan = influence.plan(cartel)
+    monkeypatch.setenv("INFLUENCE_THREADS", "4")
+    assert _threads(plan, 400, 10, 4000, False) == 4
+    assert _threads(plan, 400, 3, 4000, False) == 3  # no more than the units
+    # room for the chunks of two threads (two each in flight) and not of three
+    two = plan.memory.total(4 * 400, rules=True)
+    small = influence.plan(cartel, memory_limit=two + 1)
+    assert _threads(small, 400, 10, 4000, False) <= 2
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_thread_count_is_refused(cartel, monkeypatch, value):
+    monkeypatch.setenv("INFLUENCE_THREADS", value)
+    with pytest.raises(QueryError, match=f"expected the environment variable "
+                       f"INFLUENCE_THREADS to be a whole number of at least 1, got '{value}'"):
+        influence.evaluate(cartel, prior=True, draws=100, seed=1)
+    result = CliRunner().invoke(cli, ["evaluate", "cartel-intervention", "--prior", "--draws",
+                                      "100"], env={"INFLUENCE_THREADS": value})
+    assert result.exit_code != 0 and "INFLUENCE_THREADS" in result.output
+    assert "Traceback" not in result.output
 
 
 @needs_dask

@@ -262,7 +262,9 @@ class Posterior:
             return self._values(name)
         return self._rows(group, self._slot(name))
 
-    def _index(self, max_draws: int | None) -> np.ndarray:
+    def draw_index(self, max_draws: int | None = None) -> np.ndarray:
+        """Positions of the draws used (chains joined): every draw, or ``max_draws`` of them
+        evenly spaced over all chains."""
         total = self.draws
         if max_draws is None or max_draws >= total:
             return np.arange(total)
@@ -294,7 +296,7 @@ class Posterior:
             values unweighted); nodes without any prior have a leading axis of 1.
         """
         self.check(diagram)
-        return self._batch(diagram, uncertain_slots(diagram), self._index(max_draws))
+        return self._batch(diagram, uncertain_slots(diagram), self.draw_index(max_draws))
 
     def iter_parameters(self, diagram: Diagram, chunk: int, max_draws: int | None = None
                         ) -> Iterator[dict[str, np.ndarray]]:
@@ -304,7 +306,7 @@ class Posterior:
             raise QueryError(f"expected `chunk` to be at least 1 draw, got {chunk}",
                              parameter="chunk")
         slots = uncertain_slots(diagram)
-        index = self._index(max_draws)
+        index = self.draw_index(max_draws)
         for start in range(0, len(index), chunk):
             yield self._batch(diagram, slots, index[start:start + chunk])
 

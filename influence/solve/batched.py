@@ -492,9 +492,12 @@ def evaluate_units(plan: Plan, units: Sequence[tuple[int, Any]],
     :class:`influence.parallel.Runner`; here by default): see the module.
 
     ``expected``, when given, are tables whose stage tensor is the expectation of the draws'
-    (the parameters' means, for parameters independent of each other across nodes, the stage
-    tensor being multilinear in the tables): the strategies are first taken from it, which the
-    mean of many draws then rarely contradicts. Otherwise they are taken from the first unit.
+    or near it (the parameters' means: exactly so for parameters independent of each other
+    across nodes, the stage tensor being multilinear in the tables): the strategies are first
+    taken from it, which the mean of many draws then rarely contradicts, and every unit runs
+    on the runner. Otherwise they are taken from the first unit, run first. Either way the
+    strategies of the mean of every draw are checked at the end, and a second pass values
+    them when they differ.
     """
     from ..parallel import Runner
 
