@@ -77,9 +77,9 @@ def _library_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
                    "NUTS on a PyMC model; auto: exact when possible, else NUTS.")
 @click.option("--sampler", type=click.Choice(["auto", "blackjax", "pymc"]), default="auto",
               show_default=True,
-              help="NUTS's implementation: blackjax (the model compiled with JAX and cached, "
-                   "needs the jax extra), pymc (PyMC's sampler); auto: blackjax when "
-                   "installed, else pymc.")
+              help="NUTS's implementation: blackjax (the model compiled with JAX and cached), "
+                   "pymc (PyMC's sampler); auto: blackjax when JAX and BlackJAX are "
+                   "installed (they are dependencies), else pymc.")
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
               metavar="N", help="Posterior draws per chain.")
 @click.option("--chains", type=click.IntRange(min=1), default=4, show_default=True,

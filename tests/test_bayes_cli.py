@@ -414,7 +414,7 @@ def test_the_progress_callback_follows_nuts(files, sampler, tmp_path, monkeypatc
     from influence.bayes import jax_sampler
 
     if sampler == "blackjax" and not jax_sampler.available():
-        pytest.skip("JAX and BlackJAX (the jax extra) are not installed")
+        pytest.skip("JAX and BlackJAX (dependencies of influence) are not installed")
     monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
     diagram = influence.load(files / "bet.yaml")

@@ -284,7 +284,7 @@ def test_a_signal_stops_blackjax_sampling_between_blocks(signum, code, line, tmp
     from influence.bayes import jax_sampler
 
     if not jax_sampler.available():
-        pytest.skip("JAX and BlackJAX (the jax extra) are not installed")
+        pytest.skip("JAX and BlackJAX (dependencies of influence) are not installed")
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("INFLUENCE_CACHE_DIR", str(cache))
     process, reader, target = _long_fit(tmp_path, "blackjax")

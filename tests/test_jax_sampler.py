@@ -19,7 +19,7 @@ from influence.io.text import fit_table
 pytestmark = pytest.mark.slow
 
 needs_jax = pytest.mark.skipif(not jax_sampler.available(),
-                               reason="JAX and BlackJAX (the jax extra) are not installed")
+                               reason="JAX and BlackJAX (dependencies of influence) are not installed")
 
 MODEL = textwrap.dedent("""\
     name: rain

@@ -36,7 +36,7 @@ def bet() -> influence.Diagram:
     return influence.loads(BETA_BET)
 
 
-def test_evaluate_reports_each_block_of_draws_in_one_pass(bet) -> None:
+def test_evaluate_reports_each_chunk_of_draws_in_one_pass(bet) -> None:
     from influence.bayes.uncertainty import PRIOR_BLOCK
 
     diagram = bet
@@ -44,8 +44,8 @@ def test_evaluate_reports_each_block_of_draws_in_one_pass(bet) -> None:
     total = PRIOR_BLOCK + 500
     result = evaluate_under_uncertainty(diagram, prior=True, draws=total, seed=3,
                                         chunk_size=3000, progress=calls)
-    calls.check(total)  # one pass, reported as each block of prior draws is done
-    assert [d for d, _ in calls.calls] == [PRIOR_BLOCK, total]
+    calls.check(total)  # one pass, reported as each chunk of a block of prior draws is done
+    assert [d for d, _ in calls.calls] == [3000, 6000, 9000, 12000, 15000, PRIOR_BLOCK, total]
     plain = evaluate_under_uncertainty(diagram, prior=True, draws=total, seed=3,
                                        chunk_size=3000)
     assert result.maximum_expected_utility == plain.maximum_expected_utility

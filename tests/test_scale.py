@@ -16,7 +16,12 @@ from on_workers import assert_same, needs_dask
 
 import influence
 from influence import QueryError, parallel
-from influence.bayes.uncertainty import PRIOR_BLOCK, PriorBlocks, evaluate_under_uncertainty
+from influence.bayes.uncertainty import (
+    PRIOR_BLOCK,
+    PriorBlocks,
+    PriorChunks,
+    evaluate_under_uncertainty,
+)
 from influence.cli.main import cli
 from influence.io.render import render_evaluation
 from influence.parallel import Runner, runner
@@ -83,6 +88,39 @@ def test_prior_blocks_are_a_sequence_in_constant_memory():
     assert last[0] + last[1][1] == 10**12 and last[1][0] == len(blocks) - 1
     rest = blocks[1:]
     assert len(rest) == len(blocks) - 1 and rest[0] == blocks[1]
+
+
+@pytest.mark.parametrize("draws, chunk", [(2 * PRIOR_BLOCK + 5, 4000), (3000, 700),
+                                          (PRIOR_BLOCK, PRIOR_BLOCK), (10, 64), (40000, 10**5)])
+def test_prior_chunks_cut_the_blocks(draws, chunk):
+    chunks = PriorChunks(draws, chunk)
+    blocks = PriorBlocks(draws)
+    cut = [chunks[i] for i in range(len(chunks))]
+    # consecutive, within one block each, at most `chunk` draws, covering every draw once
+    assert cut[0][0] == 0 and sum(high - low for _, (_, low, high, _) in cut) == draws
+    for (start, (block, low, high, n)), after in zip(cut, [*cut[1:], None], strict=True):
+        assert blocks[block] == (block * PRIOR_BLOCK, (block, n))
+        assert start == block * PRIOR_BLOCK + low and 0 <= low < high <= n
+        assert high - low <= chunk
+        if after is not None:
+            assert after[0] == start + high - low
+    assert [chunks[1:][i] for i in range(len(chunks) - 1)] == cut[1:]
+
+
+def test_prior_chunks_are_the_blocks_draws(cartel, monkeypatch):
+    import influence.bayes.uncertainty as uncertainty
+
+    monkeypatch.setattr(uncertainty, "PRIOR_BLOCK", 300)
+    load = uncertainty.PriorChunkLoader(cartel, 9)
+    chunks = uncertainty.PriorChunks(700, 128)
+    for i in range(len(chunks)):
+        _, (block, low, high, n) = chunks[i]
+        whole = uncertainty._prior_block(cartel, 9, (block, n))
+        part = load((block, low, high, n))
+        assert part.keys() == whole.keys()
+        for node, table in whole.items():
+            expected = table if table.shape[0] == 1 else table[low:high]
+            np.testing.assert_array_equal(part[node], expected)
 
 
 def test_keep_draws_is_refused_without_draws(cartel):

@@ -172,9 +172,9 @@ def fit_nuts(diagram: Diagram, slots: list[Slot], priors: dict[str, Prior], coun
         raise QueryError(f"expected `sampler` to be one of {', '.join(SAMPLERS)}, got "
                          f"{sampler!r}", parameter="sampler")
     if sampler == "blackjax" and not jax_sampler.available():
-        raise QueryError("`sampler` 'blackjax' needs JAX and BlackJAX (pip install "
-                         "'influence[jax]'), which are not installed; use `sampler` 'pymc' or "
-                         "'auto'", parameter="sampler")
+        raise QueryError("`sampler` 'blackjax' needs JAX and BlackJAX (dependencies of "
+                         "influence: reinstall it), which are not installed; use `sampler` "
+                         "'pymc' or 'auto'", parameter="sampler")
     if sampler == "pymc" or not jax_sampler.available():
         model, free = build_model(diagram, slots, priors, counts, cases, values, moved)
         sampled, stats = _pymc_sample(model, free, draws=draws, tune=tune, chains=chains,

@@ -28,6 +28,7 @@ its file.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
@@ -156,6 +157,9 @@ def evaluate_under_uncertainty(
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)
         units, load = _prior_units(diagram, total, seed)
+        if runner is None and workers is None and scheduler is None and not plan.limited:
+            # here, on threads: chunks of the blocks, each block drawn once
+            units, load = PriorChunks(total, chunk), PriorChunkLoader(diagram, seed)
         expected = prior_means(diagram)
         kind = "prior"
         diagnostics = None
@@ -273,6 +277,72 @@ def _prior_units(diagram: Diagram, draws: int, seed: int
                  ) -> tuple[PriorBlocks, Callable[[Any], Parameters]]:
     """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them."""
     return PriorBlocks(draws), functools.partial(_prior_block, diagram, seed)
+
+
+class PriorChunks(Sequence):
+    """The prior draws as units of work of at most ``chunk`` draws each, for threads of this
+    process: ``(start, (index, low, high, n))``, draws ``low`` to ``high`` of block ``index``
+    (of ``n`` draws, see :class:`PriorBlocks`), starting at draw ``start`` of the run. The
+    draws are those of the blocks: a block is drawn once (:class:`PriorChunkLoader`) and cut
+    into chunks."""
+
+    def __init__(self, draws: int, chunk: int, indices: range | None = None) -> None:
+        self.draws = draws
+        self.step = max(1, min(int(chunk), PRIOR_BLOCK))
+        blocks = -(-draws // PRIOR_BLOCK)
+        last = draws - (blocks - 1) * PRIOR_BLOCK
+        self.per_block = -(-PRIOR_BLOCK // self.step)
+        count = (blocks - 1) * self.per_block + -(-last // self.step)
+        self.indices = indices if indices is not None else range(count)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return PriorChunks(self.draws, self.step, self.indices[i])
+        block, j = divmod(self.indices[i], self.per_block)
+        n = min(PRIOR_BLOCK, self.draws - block * PRIOR_BLOCK)
+        low = j * self.step
+        return block * PRIOR_BLOCK + low, (block, low, min(low + self.step, n), n)
+
+
+class PriorChunkLoader:
+    """Makes the draws of a unit of :class:`PriorChunks`: the parameters of its block are
+    drawn once, as :func:`_prior_block` draws them (the same generator, the same order), kept
+    for the block's other chunks (the last two blocks are kept), and the chunk's tables are
+    computed from its slice. Safe to call from several threads."""
+
+    #: Blocks of parameter draws kept.
+    KEEP = 2
+
+    def __init__(self, diagram: Diagram, seed: int) -> None:
+        from .draws import uncertain_slots
+
+        self.diagram = diagram
+        self.seed = seed
+        self.slots = uncertain_slots(diagram)
+        self._lock = threading.Lock()
+        self._blocks: dict[int, dict[str, np.ndarray]] = {}
+
+    def _block(self, index: int, n: int) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = self._blocks.get(index)
+            if found is None:
+                rng = np.random.default_rng(_block_seed(self.seed, index))
+                found = {slot.name: slot.prior.sample(rng, n) for slot in self.slots}
+                self._blocks[index] = found
+                while len(self._blocks) > self.KEEP:
+                    del self._blocks[min(self._blocks)]
+            return found
+
+    def __call__(self, descriptor: tuple[int, int, int, int]) -> Parameters:
+        from .draws import parameter_tables
+
+        index, low, high, n = descriptor
+        values = self._block(index, n)
+        return parameter_tables(self.diagram, self.slots, high - low,
+                                lambda slot: values[slot.name][low:high])
 
 
 def prior_means(diagram: Diagram) -> Parameters:
