@@ -1,11 +1,12 @@
 """Decisions under parameter uncertainty: every option evaluated under every parameter draw.
 
 The draws come from the model's priors (``prior=True``) or from a
-:class:`~influence.fitting.Posterior`. They are fed in chunks to
-:meth:`influence.solve.plan.Plan.evaluate_chunks`, which runs the same kernels as the point
-solver on a whole batch of draws at once. Memory stays bounded whatever the number of draws:
-the chunk size is chosen from the size of the stage tensor and of the contraction
-intermediates.
+:class:`~influence.fitting.Posterior`. They are evaluated in chunks as units of work
+(:func:`influence.solve.batched.evaluate_units`, the same kernels as the point solver on a whole
+batch of draws at once) on the threads of this process (:func:`_threads`), or on Dask workers;
+diagrams of limited memory go through :meth:`influence.solve.plan.Plan.evaluate_chunks`. Memory
+stays bounded whatever the number of draws: the chunk size is chosen from the size of the stage
+tensor and of the contraction intermediates.
 
 The numbers this produces, per option (named policy, or alternative of a decision that observes
 nothing):
@@ -308,41 +309,37 @@ class PriorChunks(Sequence):
 
 
 class PriorChunkLoader:
-    """Makes the draws of a unit of :class:`PriorChunks`: the parameters of its block are
-    drawn once, as :func:`_prior_block` draws them (the same generator, the same order), kept
-    for the block's other chunks (the last two blocks are kept), and the chunk's tables are
-    computed from its slice. Safe to call from several threads."""
+    """Makes the draws of a unit of :class:`PriorChunks`: the tables of its block are drawn
+    once, by :func:`_prior_block` (the draws of the block's unit of work on Dask workers, to
+    the last bit), kept for the block's other chunks (the last :attr:`KEEP` blocks are kept),
+    and the chunk is a copy of their slice. Safe to call from several threads: a block is
+    drawn by the first thread that needs it while the others wait for it."""
 
-    #: Blocks of parameter draws kept.
+    #: Blocks of tables kept.
     KEEP = 2
 
     def __init__(self, diagram: Diagram, seed: int) -> None:
-        from .draws import uncertain_slots
-
         self.diagram = diagram
         self.seed = seed
-        self.slots = uncertain_slots(diagram)
         self._lock = threading.Lock()
-        self._blocks: dict[int, dict[str, np.ndarray]] = {}
+        self._blocks: dict[int, Parameters] = {}
 
-    def _block(self, index: int, n: int) -> dict[str, np.ndarray]:
+    def _block(self, index: int, n: int) -> Parameters:
         with self._lock:
             found = self._blocks.get(index)
             if found is None:
-                rng = np.random.default_rng(_block_seed(self.seed, index))
-                found = {slot.name: slot.prior.sample(rng, n) for slot in self.slots}
+                found = _prior_block(self.diagram, self.seed, (index, n))
                 self._blocks[index] = found
                 while len(self._blocks) > self.KEEP:
                     del self._blocks[min(self._blocks)]
             return found
 
     def __call__(self, descriptor: tuple[int, int, int, int]) -> Parameters:
-        from .draws import parameter_tables
-
         index, low, high, n = descriptor
-        values = self._block(index, n)
-        return parameter_tables(self.diagram, self.slots, high - low,
-                                lambda slot: values[slot.name][low:high])
+        tables = self._block(index, n)
+        # copies: a block dropped from the cache is freed whatever chunks are in flight
+        return {node: table if np.shape(table)[0] == 1 else table[low:high].copy()
+                for node, table in tables.items()}
 
 
 def prior_means(diagram: Diagram) -> Parameters:
