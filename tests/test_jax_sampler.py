@@ -18,8 +18,8 @@ from influence.io.text import fit_table
 
 pytestmark = pytest.mark.slow
 
-needs_jax = pytest.mark.skipif(not jax_sampler.available(),
-                               reason="JAX and BlackJAX (dependencies of influence) are not installed")
+needs_jax = pytest.mark.skipif(not jax_sampler.available(), reason="JAX and BlackJAX "
+                               "(dependencies of influence) are not installed")
 
 MODEL = textwrap.dedent("""\
     name: rain
