@@ -107,12 +107,17 @@ def test_prior_chunks_cut_the_blocks(draws, chunk):
     assert [chunks[1:][i] for i in range(len(chunks) - 1)] == cut[1:]
 
 
-def test_prior_chunks_are_the_blocks_draws(cartel, monkeypatch):
+@pytest.mark.parametrize("budget, whole_block", [(64 * 2**20, True), (1, False)])
+def test_prior_chunks_are_the_blocks_draws(cartel, monkeypatch, budget, whole_block):
+    # the tables of a block computed at once, or a chunk at a time (a budget that holds none)
     import influence.bayes.uncertainty as uncertainty
 
     monkeypatch.setattr(uncertainty, "PRIOR_BLOCK", 300)
-    load = uncertainty.PriorChunkLoader(cartel, 9)
+    monkeypatch.setattr(uncertainty, "TABLE_BUDGET", budget)
     chunks = uncertainty.PriorChunks(700, 128)
+    load = uncertainty.PriorChunkLoader(cartel, 9, chunks.step)
+    load(chunks[0][1])
+    assert (load.group >= 300) if whole_block else (load.group == 128)
     for i in range(len(chunks)):
         _, (block, low, high, n) = chunks[i]
         whole = uncertainty._prior_block(cartel, 9, (block, n))
@@ -121,6 +126,38 @@ def test_prior_chunks_are_the_blocks_draws(cartel, monkeypatch):
         for node, table in whole.items():
             expected = table if table.shape[0] == 1 else table[low:high]
             np.testing.assert_array_equal(part[node], expected)
+
+
+@pytest.mark.parametrize("budget", [64 * 2**20, 1])
+def test_a_block_in_parts_is_the_block(cartel, monkeypatch, budget):
+    # the unit of work of a block on Dask workers: its tables a group of chunks at a time
+    import influence.bayes.uncertainty as uncertainty
+
+    monkeypatch.setattr(uncertainty, "TABLE_BUDGET", budget)
+    whole = uncertainty._prior_block(cartel, 4, (1, 700))
+    parts = list(uncertainty._prior_block_parts(cartel, 4, 128, (1, 700)))
+    sizes = [max(np.shape(a)[0] for a in part.values()) for part in parts]
+    assert sum(sizes) == 700 and all(size % 128 == 0 for size in sizes[:-1])
+    assert len(parts) == (2 if budget > 1 else 6)
+    for node, table in whole.items():
+        if table.shape[0] == 1:
+            assert all(part[node] is not None and part[node].shape[0] == 1 for part in parts)
+            continue
+        np.testing.assert_array_equal(np.concatenate([part[node] for part in parts]), table)
+
+
+def test_a_group_of_tables_fits_its_budget(cartel, monkeypatch):
+    # a model's tables are computed for as many whole chunks as fit the budget, never for a
+    # whole block of 16,384 draws at once (large tables would not fit)
+    import influence.bayes.uncertainty as uncertainty
+
+    tables = uncertainty._prior_block(cartel, 1, (0, 100))
+    per_draw = sum(a.nbytes for a in tables.values() if a.shape[0] == 100) // 100
+    monkeypatch.setattr(uncertainty, "TABLE_BUDGET", 2 * 2**20)
+    load = uncertainty.PriorChunkLoader(cartel, 1, 128)
+    load((0, 0, 128, PRIOR_BLOCK))
+    assert load.group % 128 == 0
+    assert load.group * per_draw <= 2 * 2**20 < (load.group + 128) * per_draw
 
 
 def test_keep_draws_is_refused_without_draws(cartel):

@@ -157,10 +157,11 @@ def evaluate_under_uncertainty(
         chunk = _chunk(plan, total, chunk_size, keep_draws)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)
-        units, load = _prior_units(diagram, total, seed)
+        units, load = _prior_units(diagram, total, seed, chunk)
         if runner is None and workers is None and scheduler is None and not plan.limited:
             # here, on threads: chunks of the blocks, each block drawn once
-            units, load = PriorChunks(total, chunk), PriorChunkLoader(diagram, seed)
+            units = PriorChunks(total, chunk)
+            load = PriorChunkLoader(diagram, seed, units.step)
         expected = prior_means(diagram)
         kind = "prior"
         diagnostics = None
@@ -274,10 +275,54 @@ class PriorBlocks(Sequence):
         return start, (index, min(PRIOR_BLOCK, self.draws - start))
 
 
-def _prior_units(diagram: Diagram, draws: int, seed: int
-                 ) -> tuple[PriorBlocks, Callable[[Any], Parameters]]:
-    """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them."""
-    return PriorBlocks(draws), functools.partial(_prior_block, diagram, seed)
+def _prior_units(diagram: Diagram, draws: int, seed: int, chunk: int | None = None
+                 ) -> tuple[PriorBlocks, Callable[[Any], Any]]:
+    """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them: with
+    ``chunk``, each block's tables a group of chunks at a time (:func:`_prior_block_parts`),
+    else the whole block's at once."""
+    if chunk is None:
+        return PriorBlocks(draws), functools.partial(_prior_block, diagram, seed)
+    return PriorBlocks(draws), functools.partial(_prior_block_parts, diagram, seed, chunk)
+
+
+def _block_parameters(diagram: Diagram, seed: int, index: int, n: int
+                      ) -> dict[str, np.ndarray]:
+    """The parameters of prior block ``index`` (``n`` draws of each uncertain slot), drawn as
+    :func:`_prior_block` draws them: the same generator, the same order."""
+    from .draws import uncertain_slots
+
+    rng = np.random.default_rng(_block_seed(seed, index))
+    return {slot.name: slot.prior.sample(rng, n) for slot in uncertain_slots(diagram)}
+
+
+def _tables_of(diagram: Diagram, values: Mapping[str, np.ndarray], low: int, high: int
+               ) -> Parameters:
+    """The tables of draws ``low`` to ``high`` of a block's parameters ``values``."""
+    from .draws import parameter_tables, uncertain_slots
+
+    return parameter_tables(diagram, uncertain_slots(diagram), high - low,
+                            lambda slot: values[slot.name][low:high])
+
+
+def _group_size(tables: Parameters, count: int, step: int) -> int:
+    """Draws in a group of whole chunks of ``step`` draws whose tables fit
+    :data:`TABLE_BUDGET` (at least one chunk), from the tables of ``count`` draws."""
+    per_draw = sum(a.nbytes for a in tables.values() if np.shape(a)[0] == count)
+    return step * max(1, int(TABLE_BUDGET // max(per_draw // max(count, 1) * step, 1)))
+
+
+def _prior_block_parts(diagram: Diagram, seed: int, step: int, block: tuple[int, int]
+                       ) -> Iterator[Parameters]:
+    """The tables of prior block ``block`` (``(index, n)``) in parts: its first chunk of
+    ``step`` draws, then groups of chunks that fit :data:`TABLE_BUDGET` (the draws of
+    :func:`_prior_block`, to the last bit, never a whole block of large tables at once)."""
+    index, n = block
+    values = _block_parameters(diagram, seed, index, n)
+    first = _tables_of(diagram, values, 0, min(step, n))
+    yield first
+    group = _group_size(first, min(step, n), step)
+    for low in range(min(step, n), n, group):
+        yield _tables_of(diagram, values, low, min(low + group, n))
 
 
 class PriorChunks(Sequence):
@@ -309,37 +354,74 @@ class PriorChunks(Sequence):
 
 
 class PriorChunkLoader:
-    """Makes the draws of a unit of :class:`PriorChunks`: the tables of its block are drawn
-    once, by :func:`_prior_block` (the draws of the block's unit of work on Dask workers, to
-    the last bit), kept for the block's other chunks (the last :attr:`KEEP` blocks are kept),
-    and the chunk is a copy of their slice. Safe to call from several threads: a block is
-    drawn by the first thread that needs it while the others wait for it."""
+    """Makes the draws of a unit of :class:`PriorChunks`, the chunks of a block being those of
+    :func:`_prior_block` to the last bit: the block's parameters are drawn once
+    (:func:`_block_parameters`), and its tables computed a group of chunks at a time, a
+    group's tables taking at most :data:`TABLE_BUDGET` bytes (at least one chunk), so that a
+    model with large tables never holds a whole block of them. Each chunk is a copy of its
+    slice of its group's tables. The parameters of the last :attr:`KEEP` blocks and the tables
+    of the last :attr:`KEEP` groups are kept. Safe to call from several threads: what is
+    missing is made by the first thread that needs it while the others wait for it.
 
-    #: Blocks of tables kept.
+    Parameters
+    ----------
+    diagram : Diagram
+    seed : int
+        The run's seed (block ``i`` is drawn from the seed derived from it and ``i``).
+    step : int
+        The draws of a chunk of :class:`PriorChunks` (groups are whole chunks).
+    """
+
+    #: Blocks of parameters, and groups of tables, kept.
     KEEP = 2
 
-    def __init__(self, diagram: Diagram, seed: int) -> None:
+    def __init__(self, diagram: Diagram, seed: int, step: int) -> None:
         self.diagram = diagram
         self.seed = seed
+        self.step = max(1, int(step))
+        self.group: int | None = None  # draws per group of tables, set on the first chunk
         self._lock = threading.Lock()
-        self._blocks: dict[int, Parameters] = {}
+        self._parameters: dict[int, dict[str, np.ndarray]] = {}
+        self._tables: dict[tuple[int, int], Parameters] = {}
 
-    def _block(self, index: int, n: int) -> Parameters:
+    def _drawn(self, index: int, n: int) -> dict[str, np.ndarray]:
+        found = self._parameters.get(index)
+        if found is None:
+            found = _block_parameters(self.diagram, self.seed, index, n)
+            _keep(self._parameters, index, found, self.KEEP)
+        return found
+
+    def _group_of(self, index: int, low: int, n: int) -> tuple[int, Parameters]:
         with self._lock:
-            found = self._blocks.get(index)
+            if self.group is None:
+                count = min(self.step, n - low)
+                first = _tables_of(self.diagram, self._drawn(index, n), low, low + count)
+                self.group = _group_size(first, count, self.step)
+            start = (low // self.group) * self.group
+            found = self._tables.get((index, start))
             if found is None:
-                found = _prior_block(self.diagram, self.seed, (index, n))
-                self._blocks[index] = found
-                while len(self._blocks) > self.KEEP:
-                    del self._blocks[min(self._blocks)]
-            return found
+                found = _tables_of(self.diagram, self._drawn(index, n), start,
+                                   min(start + self.group, n))
+                _keep(self._tables, (index, start), found, self.KEEP)
+            return start, found
 
     def __call__(self, descriptor: tuple[int, int, int, int]) -> Parameters:
         index, low, high, n = descriptor
-        tables = self._block(index, n)
-        # copies: a block dropped from the cache is freed whatever chunks are in flight
-        return {node: table if np.shape(table)[0] == 1 else table[low:high].copy()
+        start, tables = self._group_of(index, low, n)
+        # copies: a group dropped from the cache is freed whatever chunks are in flight
+        return {node: table if np.shape(table)[0] == 1 else table[low - start:high - start].copy()
                 for node, table in tables.items()}
+
+
+#: Bytes of tables :class:`PriorChunkLoader` computes at once (a group of chunks).
+TABLE_BUDGET = 64 * 2**20
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    """Put ``value`` in ``cache`` and drop the oldest entries beyond ``most``."""
+    cache[key] = value
+    while len(cache) > most:
+        del cache[next(iter(cache))]
 
 
 def prior_means(diagram: Diagram) -> Parameters:
@@ -421,7 +503,7 @@ def prior_chunks(diagram: Diagram, draws: int, seed: int,
     With ``draws <= PRIOR_BLOCK`` they are exactly
     ``sample_prior_parameters(diagram, draws, seed)``.
     """
-    units, load = _prior_units(diagram, draws, seed)
+    units, load = _prior_units(diagram, draws, seed, chunk)
     return _as_chunks(units, load, chunk)
 
 

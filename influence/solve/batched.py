@@ -17,7 +17,7 @@ merged in the order of the chunks: whether the chunks run here or on other proce
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -394,8 +394,13 @@ def _evaluation(plan: Plan, sums: Sums, strategies: Strategies, partial: Partial
 
 
 # -- units of work: what runs here or on other processes ----------------------------------------
-def split(params: Parameters, chunk: int) -> Iterator[Parameters]:
-    """Slices of at most ``chunk`` draws (arrays with a leading axis of 1 are shared)."""
+def split(params: Parameters | Iterable[Parameters], chunk: int) -> Iterator[Parameters]:
+    """Slices of at most ``chunk`` draws (arrays with a leading axis of 1 are shared). An
+    iterable of batches (a unit's draws made a part at a time) is split part by part."""
+    if not isinstance(params, Mapping):
+        for part in params:
+            yield from split(part, chunk)
+        return
     total = max(np.shape(v)[0] for v in params.values())
     for start in range(0, total, chunk):
         stop = min(start + chunk, total)
