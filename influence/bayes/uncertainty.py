@@ -158,11 +158,12 @@ def evaluate_under_uncertainty(
         chunk = _chunk(plan, total, chunk_size, keep_draws)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)
-        units, load = _prior_units(diagram, total, seed, chunk)
         if runner is None and workers is None and scheduler is None and not plan.limited:
             # here, on threads: chunks of the blocks, each block drawn once
             units = PriorChunks(total, chunk)
             load = PriorChunkLoader(diagram, seed, units.step)
+        else:
+            units, load = _prior_units(diagram, total, seed, chunk)
         expected = prior_means(diagram)
         kind = "prior"
         diagnostics = None
@@ -249,7 +250,9 @@ def counting(chunks: Callable[[], Iterator[Parameters]], total: int,
 
 # -- where the draws come from --------------------------------------------------------------------
 def _prior_block(diagram: Diagram, seed: int, block: tuple[int, int]) -> Parameters:
-    """The draws of prior block ``index`` (``n`` of them)."""
+    """The draws of prior block ``index`` (``n`` of them), its tables made at once: what
+    :func:`_prior_block_parts` and :class:`PriorChunkLoader` make a part at a time, to the
+    last bit (the reference the tests hold them to)."""
     from .draws import sample_prior_parameters
 
     index, n = block
@@ -276,13 +279,10 @@ class PriorBlocks(Sequence):
         return start, (index, min(PRIOR_BLOCK, self.draws - start))
 
 
-def _prior_units(diagram: Diagram, draws: int, seed: int, chunk: int | None = None
-                 ) -> tuple[PriorBlocks, Callable[[Any], Any]]:
-    """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them: with
-    ``chunk``, each block's tables a group of chunks at a time (:func:`_prior_block_parts`),
-    else the whole block's at once."""
-    if chunk is None:
-        return PriorBlocks(draws), functools.partial(_prior_block, diagram, seed)
+def _prior_units(diagram: Diagram, draws: int, seed: int, chunk: int
+                 ) -> tuple[PriorBlocks, Callable[[Any], Iterator[Parameters]]]:
+    """The prior draws as units of work (see :class:`PriorBlocks`) and what makes them: each
+    block's tables a group of chunks of ``chunk`` draws at a time (:func:`_prior_block_parts`)."""
     return PriorBlocks(draws), functools.partial(_prior_block_parts, diagram, seed, chunk)
 
 
